@@ -1,0 +1,8 @@
+"""Pure-JAX numerics: every model's equations live here and nowhere else."""
+from . import circuits, lif, stp, validation
+from .stp import (STPState, event_efficacies, exp_decay_step, nth_spike_efficacy, regular_train_efficacies,
+                  rest_state, stp_step, steady_state, validate_stp_params)
+
+__all__ = ["circuits", "lif", "stp", "validation", "STPState", "event_efficacies", "exp_decay_step",
+           "nth_spike_efficacy", "regular_train_efficacies", "rest_state", "stp_step", "steady_state",
+           "validate_stp_params"]

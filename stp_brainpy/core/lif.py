@@ -1,0 +1,68 @@
+r"""Leaky integrate-and-fire neuron of the homework's library (brainmodels defaults).
+
+.. math::
+
+    \tau \frac{dV}{dt} = -(V - V_{rest}) + I, \qquad V \ge V_{th} \Rightarrow
+    V \leftarrow V_{reset},\ \text{refractory for } \tau_{ref}.
+
+The membrane equation is linear, so each step uses its exact solution
+``V_inf + (V - V_inf) exp(-dt/tau)`` with ``V_inf = V_rest + I`` (what brainmodels'
+``exp_auto`` integrator computes). A neuron is refractory while
+``t - t_last_spike <= tau_ref``; during that time ``V`` is held.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from .validation import check_positive, check_range
+
+__all__ = ["LIFParams", "LIFState", "lif_rest_state", "lif_step", "validate_lif_params"]
+
+Array = jax.Array
+
+NEVER = -1e7  # "last spike" long before t = 0
+
+
+class LIFParams(NamedTuple):
+    V_rest: float = 0.0
+    V_reset: float = -5.0
+    V_th: float = 20.0
+    tau: float = 10.0
+    tau_ref: float = 1.0
+
+
+class LIFState(NamedTuple):
+    V: Array
+    t_last_spike: Array
+    spike: Array
+
+
+def validate_lif_params(p: LIFParams) -> None:
+    check_positive("tau", p.tau)
+    check_range("tau_ref", p.tau_ref, 0.0, None, unit="ms")
+    import numpy as np
+
+    if np.any(np.asarray(p.V_reset) >= np.asarray(p.V_th)):
+        raise ValueError(f"V_reset must be below V_th; got V_reset={p.V_reset}, V_th={p.V_th}")
+
+
+def lif_rest_state(shape=(), p: LIFParams = LIFParams(), dtype=None) -> LIFState:
+    dtype = dtype or jnp.result_type(float)
+    return LIFState(jnp.full(shape, p.V_rest, dtype), jnp.full(shape, NEVER, dtype), jnp.zeros(shape, bool))
+
+
+def lif_step(state: LIFState, current, t, dt, p: LIFParams = LIFParams()) -> LIFState:
+    """One step at time ``t`` (ms) with input ``current`` (same units as V)."""
+    refractory = (t - state.t_last_spike) <= p.tau_ref
+    v_inf = p.V_rest + current
+    v_new = v_inf + (state.V - v_inf) * jnp.exp(-dt / p.tau)
+    v_new = jnp.where(refractory, state.V, v_new)
+    spike = v_new >= p.V_th
+    return LIFState(
+        jnp.where(spike, p.V_reset, v_new),
+        jnp.where(spike, t, state.t_last_spike).astype(state.t_last_spike.dtype),
+        spike,
+    )
