@@ -56,7 +56,7 @@ def check_range(name: str, value: Any, low: float | None = None, high: float | N
     if arr is None:
         return
     lo_br = "(" if low_open else "["
-    hi_br = ")" if high_open else "]"
+    hi_br = ")" if (high_open or high is None) else "]"
     lo_txt = "-inf" if low is None else f"{low:g}"
     hi_txt = "inf" if high is None else f"{high:g}"
     interval = f"{lo_br}{lo_txt}, {hi_txt}{hi_br}" + (f" {unit}" if unit else "")
