@@ -175,6 +175,9 @@ def plan_chunks(n_items: int, bytes_per_item: int, n_devices: int, chunk_size: i
     return -(-chunk_size // n_devices) * n_devices
 
 
+_RUNNERS: dict = {}  # compiled runners, so repeating a sweep does not recompile
+
+
 class _Runner:
     """jit(vmap(one setting)) with the batch axis sharded over a 1-D mesh."""
 
@@ -281,8 +284,7 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
     seeded = seed_arr is not None
     _check_names(run, grid, static, seeded)
 
-    flat = grid.flat()
-    dtypes = {k: _param_dtype(v) for k, v in flat.items()}
+    dtypes = {k: _param_dtype(v) for k, v in grid.axes.items()}
     n_settings = len(grid)
     n_seeds = 1 if seed_arr is None else len(seed_arr)
     n_items = n_settings * n_seeds
@@ -305,7 +307,7 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
             out = {k: jnp.asarray(v) for k, v in out.items()}
         return out
 
-    probe = {k: jax.ShapeDtypeStruct((), dtypes[k]) for k in flat}
+    probe = {k: jax.ShapeDtypeStruct((), dtypes[k]) for k in grid.names}
     if seeded:
         probe[SEED_DIM] = jax.ShapeDtypeStruct((), jnp.uint32)
     out_struct = jax.eval_shape(one, probe)
@@ -365,14 +367,25 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
 
         todo = np.asarray(multihost_utils.broadcast_one_to_all(todo)).astype(bool)
 
-    runner = _Runner(one, devices)
+    key = (run, reduce, _jsonable(static), tuple(devices), tuple(sorted((k, str(np.dtype(v))) for k, v in dtypes.items())),
+           seeded)
+    try:
+        runner = _RUNNERS.get(key)
+    except TypeError:  # unhashable run: no caching
+        key, runner = None, None
+    if runner is None:
+        runner = _Runner(one, devices)
+        if key is not None:
+            if len(_RUNNERS) >= 16:
+                _RUNNERS.pop(next(iter(_RUNNERS)))
+            _RUNNERS[key] = runner
 
     def inputs_for(c: int) -> tuple[dict[str, np.ndarray], int]:
         start, stop = c * csize, min((c + 1) * csize, n_items)
         idx = np.arange(start, start + csize)
         idx = np.minimum(idx, stop - 1)  # pad by repeating the last real item: valid values, one compile
         setting, seed_i = np.divmod(idx, n_seeds)
-        host = {k: np.asarray(v[setting], dtype=dtypes[k]) for k, v in flat.items()}
+        host = {k: np.asarray(v, dtype=dtypes[k]) for k, v in grid.take(setting).items()}
         if seeded:
             host[SEED_DIM] = seed_arr[seed_i]
         return host, stop - start

@@ -1,0 +1,259 @@
+"""``stp-brainpy sweep MODEL ...`` and ``stp-brainpy plot STORE``.
+
+Value lists on the command line: ``0.1,0.2,0.5`` (explicit), ``LO:HI:N`` (N evenly spaced
+values) or ``LO:HI:N:log`` (N log-spaced values).
+
+Examples::
+
+    stp-brainpy sweep efficacy --U 0.05:0.9:18 --tau-f 50:1500:16:log --store eff.sweep
+    stp-brainpy sweep chain --U 0.1,0.5 --tau-d 100:800:8 --tau-f 50,1500 --store chain.sweep
+    stp-brainpy sweep cond-lif --tau-ratio 0.1:10:9:log --rate-e 5,10,20 --seeds 4 --store lif.sweep
+    stp-brainpy plot eff.sweep --var efficacy --sel spike=10 --sel tau_d=200
+
+Rerunning the same ``sweep`` command resumes an interrupted store; a finished store is
+reused, and a different sweep into the same store is refused unless ``--overwrite``.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["add_parser", "parse_values", "run_sweep", "run_plot"]
+
+
+def parse_values(text: str) -> np.ndarray:
+    """``'a,b,c'`` → those values; ``'lo:hi:n'`` → linspace; ``'lo:hi:n:log'`` → geomspace."""
+    text = text.strip()
+    try:
+        if ":" in text:
+            parts = text.split(":")
+            if len(parts) not in (3, 4) or (len(parts) == 4 and parts[3] != "log"):
+                raise ValueError
+            lo, hi, n = float(parts[0]), float(parts[1]), int(parts[2])
+            if n < 1:
+                raise ValueError
+            if len(parts) == 4:
+                if lo <= 0 or hi <= 0:
+                    raise ValueError
+                return np.geomspace(lo, hi, n)
+            return np.linspace(lo, hi, n)
+        vals = np.array([float(v) for v in text.split(",") if v.strip()])
+        if vals.size == 0:
+            raise ValueError
+        return vals
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"cannot read values {text!r}: give 'a,b,c', 'lo:hi:n' or 'lo:hi:n:log' (positive bounds)"
+        ) from None
+
+
+# model name -> (parameters with default value lists, help)
+MODELS = {
+    "efficacy": ({"U": "0.05:0.9:18", "tau_d": "200", "tau_f": "50:1500:16:log", "rate": "20"},
+                 "event-driven STP efficacies of the first --n-spikes spikes (regular or Poisson train)"),
+    "chain": ({"U": "0.15", "tau_d": "50:800:16:log", "tau_f": "50:1500:16:log", "tau_s": "8"},
+              "the homework's time-stepped pre-LIF → TM synapse chain, reduced to summaries on the device"),
+    "cond-lif": ({"tau_ratio": "0.1:10:9:log", "rate_E": "10", "rate_I": "10"},
+                 "the Neuromatch conductance LIF with STP on every input (rate, CV_ISI, free membrane potential)"),
+}
+
+
+def add_parser(subparsers) -> None:
+    """Register ``sweep`` and ``plot`` on the dispatcher's sub-parsers."""
+    p = subparsers.add_parser("sweep", help="run a parameter sweep into a resumable store",
+                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    models = p.add_subparsers(dest="model", required=True, metavar="MODEL")
+    for name, (params, help_) in MODELS.items():
+        m = models.add_parser(name, help=help_, description=help_)
+        for k, default in params.items():
+            m.add_argument(f"--{k.replace('_', '-')}", dest=k, type=parse_values, default=parse_values(default),
+                           metavar="VALUES", help=f"values of {k} (default {default})")
+        if name == "efficacy":
+            m.add_argument("--n-spikes", type=int, default=10, help="spikes per train (default 10)")
+            m.add_argument("--train", choices=("regular", "poisson"), default="regular")
+        if name == "chain":
+            m.add_argument("--duration", type=float, default=150.0, help="ms (default 150)")
+            m.add_argument("--dt", type=float, default=0.1, help="ms (default 0.1)")
+        if name == "cond-lif":
+            m.add_argument("--duration", type=float, default=1000.0, help="ms (default 1000)")
+        m.add_argument("--seeds", type=int, default=None, help="number of seeds 0..N-1 (adds a 'seed' dimension)")
+        m.add_argument("--store", required=True, type=Path, help="store directory (resumable)")
+        m.add_argument("--overwrite", action="store_true", help="replace a store made by a different sweep")
+        m.add_argument("--chunk-size", type=int, default=None, help="settings per compiled call")
+        m.add_argument("--memory-budget", type=float, default=None, help="MiB per chunk (default 256)")
+        m.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+        m.add_argument("--x64", action="store_true", help="compute in float64")
+        m.set_defaults(func=run_sweep)
+
+    q = subparsers.add_parser("plot", help="draw a finished sweep store (heat map for 2-D, lines for 1-D)")
+    q.add_argument("store", type=Path, help="store directory (or its result.nc)")
+    q.add_argument("--var", default=None, help="output variable (default: the first)")
+    q.add_argument("--sel", action="append", default=[], metavar="DIM=VALUE",
+                   help="fix a dimension at the nearest value (repeatable); seeds are averaged, "
+                        "other extra dimensions are fixed at their last entry unless selected")
+    q.add_argument("--out", type=Path, default=None, help="PNG path (default STORE/plot_<var>.png)")
+    q.add_argument("--overwrite", action="store_true", help="replace an existing PNG")
+    q.set_defaults(func=run_plot)
+
+
+def _build(args):
+    from . import models
+
+    if args.model == "efficacy":
+        grid_axes = dict(U=args.U, tau_d=args.tau_d, tau_f=args.tau_f, rate=args.rate)
+        static = dict(n_spikes=args.n_spikes, train=args.train)
+        return models.stp_efficacy, grid_axes, static, models.EFFICACY_DIMS, {"spike": np.arange(1, args.n_spikes + 1)}
+    if args.model == "chain":
+        grid_axes = dict(U=args.U, tau_d=args.tau_d, tau_f=args.tau_f, tau_s=args.tau_s)
+        return models.chain_summary, grid_axes, dict(duration=args.duration, dt=args.dt), None, None
+    if not models.cond_lif_available():
+        raise ValueError("the conductance LIF (stp_brainpy.core.cond_lif) is not available in this installation")
+    grid_axes = dict(tau_ratio=args.tau_ratio, rate_E=args.rate_E, rate_I=args.rate_I)
+    return models.cond_lif_stp, grid_axes, dict(duration=args.duration), None, None
+
+
+def _validate(args) -> None:
+    from ..core.validation import check_positive, check_probability
+
+    for k in ("tau_d", "tau_f", "tau_s", "rate", "tau_ratio", "rate_E"):
+        if getattr(args, k, None) is not None:
+            check_positive(k, getattr(args, k), unit="Hz" if k.startswith("rate") else ("" if k == "tau_ratio" else "ms"))
+    if getattr(args, "rate_I", None) is not None:
+        from ..core.validation import check_range
+
+        check_range("rate_I", args.rate_I, 0.0, None, unit="Hz")
+    if getattr(args, "U", None) is not None:
+        check_probability("U", args.U)
+
+
+def run_sweep(args) -> int:
+    import jax
+
+    from .engine import sweep
+    from .grids import product
+
+    if args.x64:
+        jax.config.update("jax_enable_x64", True)
+    try:
+        _validate(args)
+        run, axes, static, out_dims, coords = _build(args)
+        grid = product(**axes)
+        print(f"stp-brainpy sweep {args.model}: {grid.describe()}" + (f" × {args.seeds} seeds" if args.seeds else "")
+              + f" on {len(jax.devices())} {jax.devices()[0].platform} device(s) → {args.store}", file=sys.stderr)
+        budget = None if args.memory_budget is None else int(args.memory_budget * 2**20)
+        ds = sweep(run, grid, seeds=args.seeds, static=static, out_dims=out_dims, coords=coords,
+                   chunk_size=args.chunk_size, memory_budget=budget, store=args.store, overwrite=args.overwrite,
+                   progress=not args.no_progress)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(ds)
+    print(f"stored in {args.store / 'result.nc'}; draw it with: stp-brainpy plot {args.store}", file=sys.stderr)
+    return 0
+
+
+def _parse_sel(ds, items) -> dict:
+    sel = {}
+    for item in items:
+        if "=" not in item:
+            raise ValueError(f"--sel takes DIM=VALUE; got {item!r}")
+        dim, val = item.split("=", 1)
+        if dim not in ds.dims:
+            raise ValueError(f"--sel: unknown dimension {dim!r}; dimensions are {list(ds.dims)}")
+        sel[dim] = float(val)
+    return sel
+
+
+def plot_dataset(ds, var: str | None = None, sel: dict | None = None):
+    """Figure for one variable: heat map(s) over the first two varying dims, or lines for one."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(ds.data_vars)
+    var = var or names[0]
+    if var not in ds.data_vars:
+        raise ValueError(f"unknown variable {var!r}; the store has {names}")
+    da = ds[var]
+    notes = []
+    for dim, val in (sel or {}).items():
+        if dim in da.dims:
+            da = da.sel({dim: val}, method="nearest") if dim in da.coords else da.isel({dim: int(val)})
+            notes.append(f"{dim}={float(da[dim]) if dim in da.coords else val:g}")
+    if "seed" in da.dims:
+        da = da.mean("seed")
+        notes.append("mean over seeds")
+    grid_dims = [d for d in ds.attrs.get("parameters", "").split(",") if d in da.dims] or (
+        ["setting"] if "setting" in da.dims else [])
+    for d in [d for d in da.dims if d not in grid_dims and da.sizes[d] > 1]:
+        da = da.isel({d: -1})
+        notes.append(f"{d}={da[d].item() if d in da.coords else 'last'}")
+    varying = [d for d in da.dims if da.sizes[d] > 1]
+    for d in [d for d in da.dims if da.sizes[d] == 1]:
+        if d in da.coords:
+            notes.append(f"{d}={float(da[d].values.ravel()[0]):g}")
+    da = da.squeeze(drop=True)
+    if len(varying) == 0:
+        raise ValueError(f"{var} has a single value ({float(da):g}); nothing to plot")
+    if len(varying) == 1:
+        fig, ax = plt.subplots(figsize=(5, 3.5), constrained_layout=True)
+        d = varying[0]
+        x = da[d].values if d in da.coords else np.arange(da.sizes[d])
+        ax.plot(x, da.values, "o-", ms=3)
+        ax.set_xlabel(d)
+        ax.set_ylabel(var)
+    else:
+        rows, cols = varying[0], varying[1]
+        panels = varying[2] if len(varying) > 2 else None
+        extra = varying[3:]
+        for d in extra:  # fix the rest at their middle entry
+            da = da.isel({d: da.sizes[d] // 2})
+            notes.append(f"{d}={da[d].item() if d in da.coords else da.sizes[d] // 2}")
+        picks = [None] if panels is None else list(np.unique(np.linspace(0, da.sizes[panels] - 1, min(6, da.sizes[panels])).astype(int)))
+        fig, axes = plt.subplots(1, len(picks), figsize=(4.2 * len(picks), 3.6), constrained_layout=True, squeeze=False)
+        vmin, vmax = float(da.min()), float(da.max())
+        for ax, i in zip(axes[0], picks):
+            sub = da if i is None else da.isel({panels: i})
+            sub = sub.transpose(rows, cols)
+            mesh = ax.pcolormesh(np.arange(sub.sizes[cols]), np.arange(sub.sizes[rows]), sub.values, shading="nearest",
+                                 vmin=vmin, vmax=vmax, cmap="viridis")
+            for axis, d, setter in ((ax.xaxis, cols, ax.set_xticks), (ax.yaxis, rows, ax.set_yticks)):
+                vals = sub[d].values if d in sub.coords else np.arange(sub.sizes[d])
+                ticks = np.unique(np.linspace(0, len(vals) - 1, min(6, len(vals))).astype(int))
+                setter(ticks, [f"{vals[t]:.3g}" for t in ticks])
+            ax.set_xlabel(cols)
+            ax.set_ylabel(rows)
+            if i is not None:
+                v = sub[panels].item() if panels in sub.coords else i
+                ax.set_title(f"{panels}={v:.3g}", fontsize=9)
+        fig.colorbar(mesh, ax=list(axes[0]), label=var)
+    fig.suptitle(f"{var}" + (f"  ({', '.join(notes)})" if notes else ""), fontsize=9)
+    return fig
+
+
+def run_plot(args) -> int:
+    from .store import open_store
+
+    try:
+        ds = open_store(args.store)
+        var = args.var or list(ds.data_vars)[0]
+        out = args.out or ((args.store.parent if args.store.is_file() else args.store) / f"plot_{var}.png")
+        if out.exists() and not args.overwrite:
+            raise ValueError(f"{out} exists; pass --overwrite to replace it")
+        fig = plot_dataset(ds, var, _parse_sel(ds, args.sel))
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    import matplotlib.pyplot as plt
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp.png")
+    fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+    tmp.replace(out)
+    print(out)
+    return 0

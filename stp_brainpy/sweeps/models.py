@@ -1,0 +1,175 @@
+"""The package's common sweep runs: each describes ONE setting and returns named arrays.
+
+All equations come from :mod:`stp_brainpy.core`; these functions only choose inputs and
+what to keep. Use them with :func:`stp_brainpy.sweeps.sweep`::
+
+    from stp_brainpy.sweeps import sweep, product
+    from stp_brainpy.sweeps.models import stp_efficacy, EFFICACY_DIMS
+    ds = sweep(stp_efficacy, product(U=[.1, .5], tau_d=[200.], tau_f=[50., 1500.], rate=[10., 20.]),
+               static={"n_spikes": 10}, out_dims=EFFICACY_DIMS)
+
+``stp_efficacy``
+    event-driven efficacies :math:`u^+x^-` of the first ``n_spikes`` spikes of a regular
+    (closed-form ``regular_train_efficacies``) or Poisson (``event_efficacies``) train.
+``chain_summary``
+    the homework's time-stepped chain (pre-LIF driven by a constant current → TM synapse →
+    exponential current), with summaries accumulated inside the scan so no trace ever
+    leaves the device.
+``chain_traces``
+    the same chain's decimated traces (``core.circuits.lif_stp_chain``).
+``cond_lif_stp``
+    the Neuromatch conductance LIF with STP on every input synapse (tau_ratio, rates,
+    seeds); uses :mod:`stp_brainpy.core.cond_lif` (imported lazily).
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import jax
+import jax.numpy as jnp
+
+from ..core.circuits import lif_stp_chain, n_steps
+from ..core.lif import LIFParams, lif_rest_state, lif_step
+from ..core.stp import event_efficacies, exp_decay_step, regular_train_efficacies, rest_state, stp_step
+
+__all__ = ["stp_efficacy", "EFFICACY_DIMS", "chain_summary", "CHAIN_SUMMARIES", "chain_traces", "CHAIN_TRACE_DIMS",
+           "cond_lif_stp", "cond_lif_available"]
+
+EFFICACY_DIMS = {"efficacy": ("spike",)}
+CHAIN_TRACE_DIMS = {k: ("time",) for k in ("u", "x", "I", "efficacy", "V", "spike")}
+CHAIN_SUMMARIES = ("n_spikes", "efficacy_first", "efficacy_last", "efficacy_sum", "I_peak", "I_mean",
+                   "u_final", "x_final")
+
+
+def stp_efficacy(U, tau_d, tau_f, rate, *, n_spikes: int = 10, train: str = "regular", seed=0,
+                 algorithm: str = "stepwise") -> dict:
+    """Efficacies of spikes 1..``n_spikes`` of a train at ``rate`` Hz from rest.
+
+    Parameters
+    ----------
+    U : release increment, (0, 1].
+    tau_d, tau_f : depression / facilitation time constants (ms), > 0.
+    rate : presynaptic rate (Hz), > 0. A regular train has interval 1000/rate ms; a Poisson
+        train draws exponential intervals of that mean from ``seed``.
+    n_spikes : static, number of spikes (default 10).
+    train : static, ``'regular'`` (default) or ``'poisson'``.
+    seed : uint32 key material for ``'poisson'`` (ignored for ``'regular'``).
+    algorithm : static, for regular trains: ``'stepwise'`` (default) applies the exact
+        spike-to-spike update ``core.stp.stp_step(dt=isi)`` ``n_spikes`` times, unrolled, so
+        a batch is one fused elementwise kernel (fastest); ``'closed'`` uses
+        ``core.stp.regular_train_efficacies`` (closed-form u⁺, scanned x⁻). Same values to
+        float rounding.
+
+    Returns ``{'efficacy': (n_spikes,)}``.
+    """
+    isi = 1000.0 / rate
+    if train == "regular" and algorithm == "stepwise":
+        # From rest the decay before the first spike is the identity, so n exact steps of
+        # length isi, each ending in a spike, give the efficacies of spikes 1..n.
+        state = rest_state(jnp.shape(U), jnp.result_type(U, float))
+        effs = []
+        for _ in range(int(n_spikes)):
+            state, e = stp_step(state, 1.0, U, tau_f, tau_d, isi, "exact")
+            effs.append(e)
+        eff = jnp.stack(effs, axis=-1)
+    elif train == "regular" and algorithm == "closed":
+        eff, _, _ = regular_train_efficacies(int(n_spikes), U, tau_f, tau_d, isi)
+    elif train == "poisson":
+        dtype = jnp.result_type(float)
+        gaps = jax.random.exponential(jax.random.key(seed), (int(n_spikes),), dtype) * isi
+        eff, _, _ = event_efficacies(jnp.cumsum(gaps), U, tau_f, tau_d)
+    elif train == "regular":
+        raise ValueError(f"algorithm must be 'stepwise' or 'closed'; got {algorithm!r}")
+    else:
+        raise ValueError(f"train must be 'regular' or 'poisson'; got {train!r}")
+    return {"efficacy": eff}
+
+
+def chain_summary(U, tau_f, tau_d, tau_s=8.0, A=1.0, current=28.0, *, duration: float = 150.0, dt: float = 0.1,
+                  method: str = "exact", lif: LIFParams = LIFParams()) -> dict:
+    """Homework chain (pre-LIF → TM synapse → exponential current) reduced to summaries in the scan.
+
+    Same step as :func:`stp_brainpy.core.circuits.lif_stp_chain` (LIF step, then
+    ``stp_step`` on its spike, then ``exp_decay_step`` with drive ``A·efficacy``), but the
+    carry accumulates the summaries, so memory does not grow with ``duration``.
+
+    Returns scalars: ``n_spikes`` (presynaptic), ``efficacy_first`` / ``efficacy_last`` (of
+    the first / last spike, 0 without spikes), ``efficacy_sum``, ``I_peak``, ``I_mean`` (over
+    the run), ``u_final``, ``x_final``.
+    """
+    n = n_steps(duration, dt)
+    dtype = jnp.result_type(float)
+    zero = jnp.zeros((), dtype)
+
+    def step(carry, t):
+        neuron, syn, I, (count, first, last, esum, ipeak, isum) = carry
+        neuron = lif_step(neuron, current, t, dt, lif)
+        syn, eff = stp_step(syn, neuron.spike, U, tau_f, tau_d, dt, method)
+        I = exp_decay_step(I, A * eff, tau_s, dt, method)
+        spk = neuron.spike
+        summ = (count + spk.astype(dtype), jnp.where(spk & (count == 0), eff, first), jnp.where(spk, eff, last),
+                esum + eff, jnp.maximum(ipeak, I), isum + I)
+        return (neuron, syn, I, summ), None
+
+    init = (lif_rest_state((), lif, dtype), rest_state((), dtype), zero, (zero,) * 6)
+    ts = jnp.arange(n, dtype=dtype) * dt
+    (_, syn, _, (count, first, last, esum, ipeak, isum)), _ = jax.lax.scan(step, init, ts)
+    return {"n_spikes": count, "efficacy_first": first, "efficacy_last": last, "efficacy_sum": esum,
+            "I_peak": ipeak, "I_mean": isum / n, "u_final": syn.u, "x_final": syn.x}
+
+
+def chain_traces(U, tau_f, tau_d, tau_s=8.0, A=1.0, current=28.0, *, duration: float = 150.0, dt: float = 0.1,
+                 method: str = "exact", decimate: int = 1) -> dict:
+    """Traces of the homework chain sampled every ``decimate`` steps (dims: ``CHAIN_TRACE_DIMS``).
+
+    Coordinates for the ``time`` dimension: :func:`chain_times`.
+    """
+    tr = lif_stp_chain(U, tau_f, tau_d, tau_s, A, current=current, duration=duration, dt=dt, method=method,
+                       decimate=decimate)
+    return dict(tr._asdict())
+
+
+def chain_times(duration: float = 150.0, dt: float = 0.1, decimate: int = 1):
+    """Times (ms) of the samples :func:`chain_traces` keeps."""
+    import numpy as np
+
+    n = n_steps(duration, dt)
+    return (np.arange(n) * dt).reshape(-1, decimate)[:, -1] if decimate > 1 else np.arange(n) * dt
+
+
+# ----------------------------------------------------------------------------------------------
+# conductance LIF with STP (core.cond_lif, written separately; imported lazily)
+# ----------------------------------------------------------------------------------------------
+def _cond_lif_module():
+    try:
+        return importlib.import_module("stp_brainpy.core.cond_lif")
+    except ModuleNotFoundError as err:
+        if err.name != "stp_brainpy.core.cond_lif":
+            raise
+        return None
+
+
+def cond_lif_available() -> bool:
+    """True once :mod:`stp_brainpy.core.cond_lif` exists in this installation."""
+    return _cond_lif_module() is not None
+
+
+def cond_lif_stp(tau_ratio, rate_E, rate_I=10.0, *, seed=0, duration: float = 1000.0, **kwargs) -> dict:
+    """Neuromatch conductance LIF with STP on every input synapse, reduced to summaries.
+
+    ``tau_ratio`` scales the STP time constants (τd = 500·r, τf = 300·r ms, U0 = 0.45);
+    ``rate_E`` / ``rate_I`` are the Poisson rates (Hz) of the excitatory / inhibitory inputs;
+    ``seed`` draws the input trains. Extra keyword arguments go to the core model.
+    Returns the output rate (Hz), CV of the ISIs and the mean / std of the free membrane potential.
+    """
+    mod = _cond_lif_module()
+    if mod is None:
+        raise ValueError("the conductance LIF (stp_brainpy.core.cond_lif) is not available in this installation")
+    fn = getattr(mod, "cond_lif_stp_summary", None) or getattr(mod, "run_cond_lif_stp_summary", None)
+    if fn is None:
+        raise ValueError("stp_brainpy.core.cond_lif has no summary entry point (cond_lif_stp_summary)")
+    params = inspect.signature(fn).parameters
+    kw = dict(tau_ratio=tau_ratio, rate_E=rate_E, rate_I=rate_I, seed=seed, duration=duration, **kwargs)
+    return dict(fn(**{k: v for k, v in kw.items() if k in params or any(
+        p.kind == p.VAR_KEYWORD for p in params.values())}))
