@@ -1,0 +1,454 @@
+r"""COBA and COBA-STP networks (Vogels & Abbott 2005; Brette et al. 2007, benchmark 1).
+
+Neuron (conductance LIF, every neuron alike):
+
+.. math::
+
+    C_m \frac{dV}{dt} = g_L(E_L - V) + g_E(E_E - V) + g_I(E_I - V) + I_e, \qquad
+    \frac{dg_{E,I}}{dt} = -\frac{g_{E,I}}{\tau_{E,I}} + \sum w\,e\,\delta(t - t^{sp} - d),
+
+``V ≥ V_th`` → spike, ``V ← V_reset``, held for ``t_ref``. ``V`` is advanced with the
+exponential-Euler step (exact for conductances frozen over the step):
+``V ← V∞ + (V - V∞) exp(-dt G / C_m)``, ``G = g_L + g_E + g_I``, ``V∞ = (g_L E_L + g_E E_E + g_I E_I + I_e) / G``.
+
+Defaults are the benchmark's: 4000 neurons (80 % E), Bernoulli p = 0.02 per ordered pair,
+C_m 200 pF, g_L 10 nS, E_L −60, V_th −50, V_reset −60 mV, t_ref 5 ms, I_e 200 pA,
+V0 ~ U[−60, −50] mV, τ_E 5, τ_I 10 ms, E_E 0, E_I −80 mV, w_E 6 nS, w_I 67 nS, delay 0.1 ms,
+dt 0.1 ms. COBA-STP: E→E and E→I synapses are Tsodyks–Markram with U 0.2, τ_d 150,
+τ_f 2 ms and weight w_E/U = 30 nS (a rested synapse delivers 6 nS).
+
+Two back ends share every equation (:func:`cond_lif_step` here; ``stp_step`` /
+``exp_decay_step`` from :mod:`stp_brainpy.core.stp`; :func:`~.projections.source_release`,
+ring buffer and :func:`~.events.deliver` from this package):
+
+* :func:`simulate` / :class:`FusedCOBA` — one ``lax.scan`` over all steps, all four
+  projections merged into one event delivery per step (the fast path);
+* :class:`COBANetwork` — a ``bp.DynSysGroup`` of two :class:`CondLIF` groups and four
+  :class:`~.projections.EventSTPProjection` s, run with ``bp.DSRunner``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from typing import NamedTuple, Optional
+
+import brainpy as bp
+import brainpy.math as bm
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..core.stp import STPState, exp_decay_step, rest_state, validate_stp_params
+from ..core.validation import check_positive, check_range
+from .connectivity import Connectivity, bernoulli, concat_pairs, fixed_in_degree, from_pairs, select
+from .events import deliver
+from .projections import EventSTPProjection, delay_steps, ring_read, ring_write, source_release
+
+__all__ = ["CondLIFParams", "cond_lif_step", "refractory_steps", "COBAConfig", "build_connectivity",
+           "initial_potentials", "FusedCOBA", "simulate", "spike_stats", "CondLIF", "COBANetwork"]
+
+
+# --------------------------------------------------------------------------------------------
+# neuron: the one place its equations live
+# --------------------------------------------------------------------------------------------
+
+class CondLIFParams(NamedTuple):
+    """Conductance LIF parameters (pF, nS, mV, ms, pA)."""
+
+    C_m: float = 200.0
+    g_L: float = 10.0
+    E_L: float = -60.0
+    V_th: float = -50.0
+    V_reset: float = -60.0
+    t_ref: float = 5.0
+    I_e: float = 200.0
+
+
+def refractory_steps(t_ref: float, dt: float) -> int:
+    return int(round(t_ref / dt))
+
+
+def validate_neuron(p: CondLIFParams) -> None:
+    check_positive("C_m", p.C_m, unit="pF")
+    check_positive("g_L", p.g_L, unit="nS")
+    check_range("t_ref", p.t_ref, 0.0, None, unit="ms")
+    if np.any(np.asarray(p.V_reset) >= np.asarray(p.V_th)):
+        raise ValueError(f"V_reset must be below V_th; got V_reset={p.V_reset}, V_th={p.V_th}")
+
+
+def cond_lif_step(V, ref, G_syn, GE_syn, I, p: CondLIFParams, dt: float, method: str = "exact"):
+    """One step of the conductance LIF.
+
+    Args:
+      V: membrane potential (mV); ref: remaining refractory steps (int).
+      G_syn: total synaptic conductance (nS); GE_syn: sum of g·E over synapses (nS·mV = pA).
+      I: injected current (pA), added to ``p.I_e``.
+      method: ``'exact'`` (exponential Euler) or ``'euler'`` (forward Euler).
+
+    Returns:
+      ``(V, ref, spike)``.
+    """
+    G = p.g_L + G_syn
+    drive = p.g_L * p.E_L + GE_syn + p.I_e + I
+    if method == "exact":
+        v_inf = drive / G
+        v_new = v_inf + (V - v_inf) * jnp.exp(-dt * G / p.C_m)
+    elif method == "euler":
+        v_new = V + (dt / p.C_m) * (drive - G * V)
+    else:
+        raise ValueError(f"method must be one of ('exact', 'euler'); got {method!r}")
+    free = ref <= 0
+    v_new = jnp.where(free, v_new, V)
+    spike = free & (v_new >= p.V_th)
+    v_new = jnp.where(spike, jnp.asarray(p.V_reset, v_new.dtype), v_new)
+    ref = jnp.where(spike, refractory_steps(p.t_ref, dt), jnp.maximum(ref - 1, 0)).astype(jnp.int32)
+    return v_new, ref, spike
+
+
+# --------------------------------------------------------------------------------------------
+# configuration and construction
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class COBAConfig:
+    """The COBA / COBA-STP network. ``n_neurons`` = 4000·scale in the benchmark.
+
+    ``in_degree=None`` connects every ordered pair with probability ``p``; an integer gives
+    every neuron exactly that many inputs, ``round(in_degree · exc_fraction)`` of them excitatory.
+    """
+
+    n_neurons: int = 4000
+    exc_fraction: float = 0.8
+    p: float = 0.02
+    in_degree: Optional[int] = None
+    stp: bool = True
+    U: float = 0.2
+    tau_f: float = 2.0
+    tau_d: float = 150.0
+    w_E: float = 6.0
+    w_I: float = 67.0
+    tau_E: float = 5.0
+    tau_I: float = 10.0
+    E_E: float = 0.0
+    E_I: float = -80.0
+    delay: float = 0.1
+    dt: float = 0.1
+    duration: float = 1000.0
+    seed: int = 0
+    V0: tuple = (-60.0, -50.0)
+    neuron: CondLIFParams = field(default_factory=CondLIFParams)
+    method: str = "exact"
+
+    def __post_init__(self):
+        if int(self.n_neurons) < 2:
+            raise ValueError(f"n_neurons must be an integer >= 2; got {self.n_neurons}")
+        check_range("exc_fraction", self.exc_fraction, 0.0, 1.0, low_open=True, high_open=True)
+        check_range("p", self.p, 0.0, 1.0)
+        for name in ("tau_E", "tau_I", "dt", "duration"):
+            check_positive(name, getattr(self, name))
+        check_range("delay", self.delay, 0.0, None, unit="ms")
+        check_range("w_E", self.w_E, 0.0, None, unit="nS")
+        check_range("w_I", self.w_I, 0.0, None, unit="nS")
+        if self.stp:
+            validate_stp_params(U=self.U, tau_f=self.tau_f, tau_d=self.tau_d)
+        validate_neuron(self.neuron)
+
+    @property
+    def n_exc(self) -> int:
+        return int(round(self.n_neurons * self.exc_fraction))
+
+    @property
+    def n_inh(self) -> int:
+        return self.n_neurons - self.n_exc
+
+    @property
+    def w_exc(self) -> float:
+        """Weight of an E synapse; under STP w_E/U so that a rested synapse delivers w_E."""
+        return self.w_E / self.U if self.stp else self.w_E
+
+    @property
+    def n_steps(self) -> int:
+        return int(round(self.duration / self.dt))
+
+    def replace(self, **kw) -> "COBAConfig":
+        return dataclasses.replace(self, **kw)
+
+
+def build_connectivity(cfg: COBAConfig) -> Connectivity:
+    """All synapses of the network, sources and targets numbered E first then I."""
+    n, ne = cfg.n_neurons, cfg.n_exc
+    if cfg.in_degree is None:
+        return bernoulli(n, n, cfg.p, seed=cfg.seed)
+    k_e = int(round(cfg.in_degree * cfg.exc_fraction))
+    k_i = int(cfg.in_degree) - k_e
+    ss = np.random.SeedSequence(cfg.seed).spawn(2)
+    ce = fixed_in_degree(ne, n, k_e, seed=ss[0])
+    ci = fixed_in_degree(n - ne, n, k_i, seed=ss[1])
+    pre, post = concat_pairs([(ce, 0, 0), (ci, ne, 0)])
+    return from_pairs(pre, post, n, n)
+
+
+def initial_potentials(cfg: COBAConfig) -> np.ndarray:
+    """V0 ~ U[V0[0], V0[1]] mV, from its own stream of ``cfg.seed``."""
+    rng = np.random.default_rng(np.random.SeedSequence(cfg.seed).spawn(3)[2])
+    return rng.uniform(cfg.V0[0], cfg.V0[1], cfg.n_neurons)
+
+
+def spike_stats(ids, times, n_neurons: int, duration: float, dt: float = 0.1, min_isis: int = 2) -> dict:
+    """Mean rate (Hz) and mean CV_ISI over neurons with at least ``min_isis`` intervals.
+
+    ``ids``/``times`` (ms) list every spike. CV = std/mean of a neuron's ISIs (population std).
+    Times are binned to steps of ``dt`` first so every simulator is measured alike.
+    """
+    ids = np.asarray(ids, np.int64)
+    steps = np.rint(np.asarray(times, float) / dt).astype(np.int64)
+    order = np.lexsort((steps, ids))
+    ids, steps = ids[order], steps[order]
+    count = np.bincount(ids, minlength=n_neurons)
+    same = ids[1:] == ids[:-1]
+    isi = (steps[1:] - steps[:-1])[same].astype(float)
+    who = ids[1:][same]
+    n_isi = np.bincount(who, minlength=n_neurons)
+    s1 = np.bincount(who, isi, minlength=n_neurons)
+    s2 = np.bincount(who, isi * isi, minlength=n_neurons)
+    return _stats(count, n_isi, s1, s2, duration, min_isis)
+
+
+def _stats(count, n_isi, s1, s2, duration, min_isis=2) -> dict:
+    count, n_isi, s1, s2 = (np.asarray(a, float) for a in (count, n_isi, s1, s2))
+    ok = n_isi >= min_isis
+    mean = s1[ok] / n_isi[ok]
+    var = np.maximum(s2[ok] / n_isi[ok] - mean ** 2, 0.0)
+    cv = np.sqrt(var) / mean
+    return {"rate_hz": float(count.sum() / count.size / (duration / 1000.0)),
+            "cv_isi": float(cv.mean()) if cv.size else float("nan"),
+            "n_spikes": int(count.sum()), "n_cv_neurons": int(ok.sum())}
+
+
+# --------------------------------------------------------------------------------------------
+# fused fast path: one lax.scan over all steps
+# --------------------------------------------------------------------------------------------
+
+class _Carry(NamedTuple):
+    V: jax.Array
+    ref: jax.Array
+    g: jax.Array        # (2, n): g_E, g_I
+    stp: STPState       # per E source
+    ring: jax.Array     # (D, n) released amounts waiting for their delay
+    count: jax.Array
+    last: jax.Array     # step of the last spike (-1: none)
+    n_isi: jax.Array
+    s1: jax.Array
+    s2: jax.Array
+
+
+class FusedCOBA:
+    """The whole network as one jitted ``lax.scan``; build once, ``run()`` many times.
+
+    Parameters
+    ----------
+    cfg : COBAConfig
+    conn : Connectivity, optional (built from ``cfg`` when omitted)
+    backend : event delivery, 'auto' | 'native' | 'xla'
+    record : number of neurons (the first ones) whose spikes are returned per step (raster)
+    dtype : float dtype (default: brainpy/jax default float, float32 unless x64 is on)
+    """
+
+    def __init__(self, cfg: COBAConfig, conn: Optional[Connectivity] = None, backend: str = "auto",
+                 record: int = 0, dtype=None):
+        self.cfg = cfg
+        t0 = time.perf_counter()
+        self.conn = build_connectivity(cfg) if conn is None else conn
+        n, ne = cfg.n_neurons, cfg.n_exc
+        if self.conn.n_pre != n or self.conn.n_post != n:
+            raise ValueError(f"conn must be {n}x{n}; got {self.conn.n_pre}x{self.conn.n_post}")
+        self.dtype = jnp.dtype(dtype or jnp.result_type(float))
+        # one delivery per step: I sources write into the g_I half of a (2n,) vector
+        t = self.conn.targets.astype(np.int64)
+        is_inh = (np.arange(n) >= ne)[:, None]
+        merged = np.where(t < n, t + n * is_inh, 2 * n).astype(np.int32)
+        self.targets = jnp.asarray(merged)
+        self.V0 = jnp.asarray(initial_potentials(cfg), self.dtype)
+        self.backend, self.record = backend, int(record)
+        self.build_s = time.perf_counter() - t0
+        self._run = jax.jit(self._simulate)
+        self.compile_s = None
+
+    def init_carry(self) -> _Carry:
+        cfg, n, dt = self.cfg, self.cfg.n_neurons, self.dtype
+        D = delay_steps(cfg.delay, cfg.dt)
+        zeros = jnp.zeros(n, dt)
+        return _Carry(self.V0, jnp.zeros(n, jnp.int32), jnp.zeros((2, n), dt), rest_state((cfg.n_exc,), dt),
+                      jnp.zeros((D, n), dt), jnp.zeros(n, jnp.int32), jnp.full(n, -1, jnp.int32),
+                      jnp.zeros(n, jnp.int32), zeros, zeros)
+
+    def _step(self, c: _Carry, i):
+        cfg, n, ne = self.cfg, self.cfg.n_neurons, self.cfg.n_exc
+        dt = cfg.dt
+        arriving = ring_read(c.ring, i)
+        drive = deliver(arriving, self.targets, 2 * n, backend=self.backend).reshape(2, n)
+        tau = jnp.asarray([[cfg.tau_E], [cfg.tau_I]], self.dtype)
+        g = exp_decay_step(c.g, drive, tau, dt)
+        G = g[0] + g[1]
+        GE = g[0] * cfg.E_E + g[1] * cfg.E_I
+        V, ref, spike = cond_lif_step(c.V, c.ref, G, GE, 0.0, cfg.neuron, dt, cfg.method)
+        if cfg.stp:
+            stp, rel_e = source_release(c.stp, spike[:ne], cfg.w_exc, cfg.U, cfg.tau_f, cfg.tau_d, dt)
+        else:
+            stp, (_, rel_e) = c.stp, source_release(None, spike[:ne], cfg.w_exc)
+        _, rel_i = source_release(None, spike[ne:], cfg.w_I)
+        ring = ring_write(c.ring, i, jnp.concatenate([rel_e, rel_i]))
+        # online spike statistics (no per-step host traffic, O(n) memory at any duration)
+        again = spike & (c.last >= 0)
+        isi = (i - c.last).astype(self.dtype)
+        c2 = _Carry(V, ref, g, stp, ring, c.count + spike, jnp.where(spike, i, c.last),
+                    c.n_isi + again, c.s1 + jnp.where(again, isi, 0), c.s2 + jnp.where(again, isi * isi, 0))
+        out = (jnp.sum(spike, dtype=jnp.int32),) + ((spike[:self.record],) if self.record else ())
+        return c2, out
+
+    def _simulate(self, carry: _Carry):
+        steps = jnp.arange(self.cfg.n_steps, dtype=jnp.int32)
+        return jax.lax.scan(self._step, carry, steps)
+
+    def compile(self) -> float:
+        """Lower and compile (timed, seconds)."""
+        t0 = time.perf_counter()
+        self._run = jax.jit(self._simulate).lower(self.init_carry()).compile()
+        self.compile_s = time.perf_counter() - t0
+        return self.compile_s
+
+    def run(self) -> dict:
+        """Simulate ``cfg.duration`` ms; returns statistics, population counts, raster (NumPy)."""
+        if self.compile_s is None:
+            self.compile()
+        carry = self.init_carry()
+        jax.block_until_ready(carry)
+        t0 = time.perf_counter()
+        final, outs = self._run(carry)
+        jax.block_until_ready((final, outs))
+        sim_s = time.perf_counter() - t0
+        cfg = self.cfg
+        res = _stats(np.asarray(final.count), np.asarray(final.n_isi), np.asarray(final.s1) * cfg.dt,
+                     np.asarray(final.s2) * cfg.dt ** 2, cfg.duration)
+        res.update(sim_s=sim_s, compile_s=self.compile_s, build_s=self.build_s,
+                   pop_count=np.asarray(outs[0]), counts=np.asarray(final.count),
+                   n_synapses=self.conn.nnz, n_steps=cfg.n_steps)
+        if self.record:
+            res["raster"] = np.asarray(outs[1])
+        return res
+
+
+def simulate(cfg: COBAConfig = COBAConfig(), backend: str = "auto", record: int = 0, dtype=None) -> dict:
+    """Build, compile and run the fused COBA(-STP) network once; see :meth:`FusedCOBA.run`."""
+    return FusedCOBA(cfg, backend=backend, record=record, dtype=dtype).run()
+
+
+# --------------------------------------------------------------------------------------------
+# BrainPy classes
+# --------------------------------------------------------------------------------------------
+
+class CondLIF(bp.dyn.NeuDyn):
+    r"""Conductance-based LIF neuron (the COBA benchmark's neuron).
+
+    .. math::
+
+        C_m \frac{dV}{dt} = g_L(E_L - V) + \sum_k g_k(E_k - V) + I_e + I,
+
+    spike at ``V ≥ V_th``, then ``V = V_reset`` held for ``t_ref``. Conductances ``g_k`` come
+    from projections through :meth:`add_conductance` and are integrated exactly over a step
+    (exponential Euler, ``method='exact'``) or with forward Euler (``'euler'``); brainpy current
+    inputs (``add_inp_fun``) and the ``update(x)`` argument add to ``I`` (pA).
+
+    Parameters
+    ----------
+    size : int
+    C_m : float, default 200 pF, in (0, inf)
+    g_L : float, default 10 nS, in (0, inf)
+    E_L, V_th, V_reset : float, defaults −60, −50, −60 mV (V_reset < V_th)
+    t_ref : float, default 5 ms, in [0, inf)
+    I_e : float, default 200 pA, constant drive
+    V_initializer : initializer or array, default U[−60, −50] mV
+    method : 'exact' | 'euler'
+
+    Example
+    -------
+    >>> import brainpy as bp
+    >>> from stp_brainpy.network import CondLIF
+    >>> neu = CondLIF(10)
+    >>> runner = bp.DSRunner(neu, monitors=['V', 'spike'], progress_bar=False)
+    >>> _ = runner.run(20.)
+    """
+
+    def __init__(self, size, C_m: float = 200.0, g_L: float = 10.0, E_L: float = -60.0, V_th: float = -50.0,
+                 V_reset: float = -60.0, t_ref: float = 5.0, I_e: float = 200.0,
+                 V_initializer=bp.init.Uniform(-60.0, -50.0), method: str = "exact",
+                 name: Optional[str] = None, mode: Optional[bm.Mode] = None):
+        super().__init__(size=size, name=name, mode=mode)
+        self.params = CondLIFParams(C_m, g_L, E_L, V_th, V_reset, t_ref, I_e)
+        validate_neuron(self.params)
+        if method not in ("exact", "euler"):
+            raise ValueError(f"method must be one of ('exact', 'euler'); got {method!r}")
+        self.method = method
+        self._V_initializer = V_initializer
+        self._conductances: dict = {}
+        self.reset_state(self.mode)
+
+    def add_conductance(self, key: str, fun, E: float) -> None:
+        """Register a conductance source ``fun() -> g`` (nS) with reversal potential ``E`` (mV)."""
+        if key in self._conductances:
+            raise ValueError(f'conductance "{key}" is already registered')
+        self._conductances[key] = (fun, E)
+
+    def reset_state(self, batch_or_mode=None, **kwargs):
+        self.V = self.init_variable(self._V_initializer, batch_or_mode)
+        self.spike = self.init_variable(lambda s, **kw: bm.zeros(s, dtype=bool), batch_or_mode)
+        self.ref = self.init_variable(lambda s, **kw: bm.zeros(s, dtype=jnp.int32), batch_or_mode)
+
+    def update(self, x=None):
+        dt = bp.share.load("dt")
+        G, GE = 0.0, 0.0
+        for fun, E in self._conductances.values():
+            g = fun()
+            G, GE = G + g, GE + g * E
+        I = self.sum_current_inputs(self.V.value, init=0.0 if x is None else x)
+        V, ref, spike = cond_lif_step(self.V.value, self.ref.value, G, GE, I, self.params, dt, self.method)
+        self.V.value, self.ref.value, self.spike.value = V, ref, spike
+        return spike
+
+    def return_info(self):
+        return self.spike
+
+
+class COBANetwork(bp.DynSysGroup):
+    """COBA(-STP) as a brainpy network: ``E``, ``I`` (:class:`CondLIF`) and four projections.
+
+    Same connectivity and initial potentials as :class:`FusedCOBA` for the same config.
+
+    Example
+    -------
+    >>> import brainpy as bp
+    >>> from stp_brainpy.network import COBAConfig, COBANetwork
+    >>> net = COBANetwork(COBAConfig(n_neurons=400, in_degree=80, duration=50.))
+    >>> runner = bp.DSRunner(net, monitors={'E': net.E.spike}, progress_bar=False)
+    >>> _ = runner.run(50.)
+    """
+
+    def __init__(self, cfg: COBAConfig = COBAConfig(), conn: Optional[Connectivity] = None, backend: str = "auto"):
+        super().__init__()
+        self.cfg = cfg
+        conn = build_connectivity(cfg) if conn is None else conn
+        n, ne = cfg.n_neurons, cfg.n_exc
+        V0 = initial_potentials(cfg)
+        p = cfg.neuron
+        kw = dict(C_m=p.C_m, g_L=p.g_L, E_L=p.E_L, V_th=p.V_th, V_reset=p.V_reset, t_ref=p.t_ref, I_e=p.I_e,
+                  method=cfg.method)
+        self.E = CondLIF(ne, V_initializer=bm.asarray(V0[:ne]), **kw)
+        self.I = CondLIF(n - ne, V_initializer=bm.asarray(V0[ne:]), **kw)
+        stp = dict(U=cfg.U, tau_f=cfg.tau_f, tau_d=cfg.tau_d) if cfg.stp else {}
+        E_, I_ = slice(0, ne), slice(ne, n)
+        common = dict(delay=cfg.delay, backend=backend)
+        self.E2E = EventSTPProjection(self.E, self.E, select(conn, E_, E_), cfg.w_exc, cfg.tau_E, cfg.E_E, **stp, **common)
+        self.E2I = EventSTPProjection(self.E, self.I, select(conn, E_, I_), cfg.w_exc, cfg.tau_E, cfg.E_E, **stp, **common)
+        self.I2E = EventSTPProjection(self.I, self.E, select(conn, I_, E_), cfg.w_I, cfg.tau_I, cfg.E_I, **common)
+        self.I2I = EventSTPProjection(self.I, self.I, select(conn, I_, I_), cfg.w_I, cfg.tau_I, cfg.E_I, **common)

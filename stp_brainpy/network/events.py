@@ -1,0 +1,160 @@
+"""Event delivery: scatter ``values[i]`` of the sources that spiked onto their targets.
+
+``deliver(values, targets, n_out)`` returns ``out`` of length ``n_out`` with
+``out[t] = sum_i values[i] * weights[i, j]`` over sources with ``values[i] != 0`` and
+their padded target rows ``targets[i, j] = t`` (rows padded with ``n_out``).
+
+Two implementations, same result:
+
+``native``  a tiny XLA FFI CPU kernel (``_native/event_scatter.cc``) compiled with the
+            system C++ compiler on first use and cached; it walks the value vector and
+            touches only the rows of the sources that spiked. On the COBA workload it is
+            ~10× faster per step than the best pure-XLA formulation measured.
+``xla``     pure JAX, used on GPU/TPU and wherever the native kernel is unavailable:
+            the active sources are compacted (``jnp.nonzero`` with a fixed size picked from
+            a ladder of capacities by ``lax.switch``, the last one being ``n_pre`` so it can
+            never overflow), their rows gathered and scatter-added.
+
+With ``backend='auto'`` the choice is made per platform at lowering time
+(``jax.lax.platform_dependent``), so the same jitted function runs on CPU and GPU.
+"""
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import warnings
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+
+__all__ = ["deliver", "native_available", "capacity_ladder", "BACKENDS"]
+
+BACKENDS = ("auto", "native", "xla")
+_SRC = Path(__file__).with_name("_native") / "event_scatter.cc"
+_lock = threading.Lock()
+_state: dict = {}
+
+
+def _cache_dir() -> Path:
+    root = os.environ.get("STP_BRAINPY_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "stp_brainpy")
+    return Path(root)
+
+
+def _build() -> Path | None:
+    """Compile the kernel once per (source, jax version, python) and return the library path."""
+    src = _SRC.read_bytes()
+    key = hashlib.sha256(src + jax.__version__.encode() + sys.version.encode()).hexdigest()[:16]
+    lib = _cache_dir() / f"event_scatter_{key}.so"
+    if lib.exists():
+        return lib
+    cxx = os.environ.get("CXX") or shutil.which("g++") or shutil.which("c++") or shutil.which("clang++")
+    if cxx is None:
+        raise RuntimeError("no C++ compiler found (set CXX)")
+    lib.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=lib.parent) as tmp:
+        out = Path(tmp) / lib.name
+        cmd = [cxx, "-O3", "-std=c++17", "-shared", "-fPIC", "-w", f"-I{jax.ffi.include_dir()}", str(_SRC), "-o", str(out)]
+        res = subprocess.run(cmd, capture_output=True, text=True)
+        if res.returncode:
+            raise RuntimeError(f"compiling {_SRC.name} failed:\n{res.stderr[-2000:]}")
+        os.replace(out, lib)  # atomic: concurrent builders never see a half-written library
+    return lib
+
+
+def native_available() -> bool:
+    """Build (once) and register the CPU kernel; False (with a warning) if that is impossible.
+
+    Set ``STP_BRAINPY_NATIVE=0`` to disable it.
+    """
+    with _lock:
+        if "ok" in _state:
+            return _state["ok"]
+        ok = False
+        if os.environ.get("STP_BRAINPY_NATIVE", "1") != "0":
+            try:
+                lib = ctypes.cdll.LoadLibrary(str(_build()))
+                for name in ("StpEllScatterF32", "StpEllScatterF64", "StpEllScatterWF32", "StpEllScatterWF64"):
+                    jax.ffi.register_ffi_target(f"stp_brainpy_{name}", jax.ffi.pycapsule(getattr(lib, name)),
+                                                platform="cpu")
+                _state["lib"] = lib  # keep the handle alive
+                ok = True
+            except Exception as err:  # pragma: no cover - depends on the machine
+                warnings.warn(f"stp_brainpy: native event kernel unavailable, using the XLA path ({err})")
+        _state["ok"] = ok
+        return ok
+
+
+def capacity_ladder(n_pre: int, first: int = 32, factor: int = 8) -> tuple[int, ...]:
+    """Sizes of the active-source buffers tried in turn; the last is ``n_pre`` (never overflows)."""
+    caps, k = [], max(1, int(first))
+    while k < n_pre:
+        caps.append(k)
+        k *= factor
+    caps.append(int(n_pre))
+    return tuple(caps)
+
+
+def _deliver_xla(values, targets, n_out, weights=None, capacities=None):
+    n_pre = values.shape[0]
+    caps = capacity_ladder(n_pre) if capacities is None else tuple(capacities)
+    active = values != 0
+
+    def branch(k):
+        def f(_):
+            idx = jnp.nonzero(active, size=k, fill_value=n_pre)[0]
+            rows = jnp.take(targets, idx, axis=0, mode="fill", fill_value=n_out)
+            v = jnp.take(values, idx, mode="fill", fill_value=0)[:, None]
+            if weights is not None:
+                v = v * jnp.take(weights, idx, axis=0, mode="fill", fill_value=0)
+            v = jnp.broadcast_to(v, rows.shape)
+            return jnp.zeros((n_out,), values.dtype).at[rows].add(v, mode="drop")
+        return f
+
+    if len(caps) == 1:
+        return branch(caps[0])(None)
+    which = jnp.searchsorted(jnp.asarray(caps), jnp.sum(active))
+    return jax.lax.switch(which, [branch(k) for k in caps], None)
+
+
+def _deliver_native(values, targets, n_out, weights=None):
+    kind = {jnp.dtype("float32"): "F32", jnp.dtype("float64"): "F64"}[jnp.dtype(values.dtype)]
+    name = f"stp_brainpy_StpEllScatter{'W' if weights is not None else ''}{kind}"
+    call = jax.ffi.ffi_call(name, jax.ShapeDtypeStruct((n_out,), values.dtype), vmap_method="sequential")
+    args = (values, targets.astype(jnp.int32)) + (() if weights is None else (weights.astype(values.dtype),))
+    return call(*args)
+
+
+def deliver(values, targets, n_out: int, weights=None, backend: str = "auto", capacities=None):
+    """Sum of ``values[i] (* weights[i, j])`` over active sources onto ``targets`` (length ``n_out``).
+
+    Parameters
+    ----------
+    values : (n_pre,) float array; 0 means "no event".
+    targets : (n_pre, max_degree) int32, rows padded with ``n_out`` at their end.
+    n_out : int, number of targets.
+    weights : optional (n_pre, max_degree) per-synapse factors.
+    backend : 'auto' (native kernel on CPU when available, XLA elsewhere), 'native' or 'xla'.
+    capacities : optional ladder of active-source buffer sizes for the XLA path.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}")
+    if values.dtype not in (jnp.float32, jnp.float64):
+        values = values.astype(jnp.result_type(float))
+    if backend == "xla" or (backend == "auto" and not native_available()):
+        return _deliver_xla(values, targets, n_out, weights, capacities)
+    if backend == "native":
+        if not native_available():
+            raise RuntimeError("backend='native' requested but the native kernel could not be built")
+        return _deliver_native(values, targets, n_out, weights)
+    return jax.lax.platform_dependent(
+        values, targets, weights,
+        cpu=lambda v, t, w: _deliver_native(v, t, n_out, w),
+        default=lambda v, t, w: _deliver_xla(v, t, n_out, w, capacities))

@@ -1,0 +1,214 @@
+r"""Event-driven Tsodyks–Markram projections for BrainPy networks.
+
+Chain of one projection, per step::
+
+    pre.spike ─► TM state (per source, or per synapse) ─► delay ring ─► events ─► g_post ─► post
+                 e = u⁺x⁻ (stp_brainpy.core.stp.stp_step)             w·e          exp. conductance
+                                                                                   (COBA, reversal E)
+                                                                                   or current (CUBA)
+
+.. math::
+
+    \tau_s \frac{dg_j}{dt} = -g_j + \tau_s \sum_{i \to j} w_{ij}\, u^+_i x^-_i\,
+    \delta(t - t_i^{sp} - d), \qquad
+    I_j = g_j (E - V_j)\ \text{(COBA)} \quad\text{or}\quad I_j = g_j\ \text{(CUBA)}.
+
+With homogeneous TM parameters the state (u, x) belongs to the presynaptic neuron: the work
+per step is one vector ``stp_step`` over the sources plus delivering ``w·u⁺x⁻`` of the
+sources that spiked (:func:`stp_brainpy.network.events.deliver`). Per-synapse (heterogeneous)
+``U``, ``tau_f``, ``tau_d`` keep one state per synapse (ELL layout) — a slower path.
+
+The pure functions here (:func:`source_release`, :func:`ring_read`, :func:`ring_write`) are
+shared with the fused COBA simulator (:mod:`stp_brainpy.network.coba`), so the equations
+exist once.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import brainpy as bp
+import brainpy.math as bm
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..core.stp import STPState, exp_decay_step, stp_step, validate_stp_params
+from ..core.validation import check_positive
+from .connectivity import Connectivity
+from .events import BACKENDS, deliver
+
+__all__ = ["EventSTPProjection", "source_release", "ring_read", "ring_write", "delay_steps"]
+
+
+def delay_steps(delay: float, dt: float) -> int:
+    """Delay in whole steps (at least 1: a spike is delivered at the earliest one step later)."""
+    if delay < 0:
+        raise ValueError(f"delay must lie in [0, inf) ms; got {delay:g}")
+    return max(1, int(round(delay / dt)))
+
+
+def source_release(state: Optional[STPState], spike, weight, U=None, tau_f=None, tau_d=None, dt=0.1):
+    """Per-source released amount ``w · u⁺x⁻`` (TM) or ``w`` (static) on spiking sources, 0 elsewhere."""
+    if state is None:
+        return None, jnp.where(spike, jnp.asarray(weight, jnp.result_type(float)), 0.0)
+    state, eff = stp_step(state, spike, U, tau_f, tau_d, dt, "exact")
+    return state, weight * eff
+
+
+def ring_read(ring, i):
+    """Slot of step ``i`` in a (D, n) ring buffer: what was written D steps ago."""
+    return jax.lax.dynamic_index_in_dim(ring, i % ring.shape[0], keepdims=False)
+
+
+def ring_write(ring, i, values):
+    return jax.lax.dynamic_update_index_in_dim(ring, values.astype(ring.dtype), i % ring.shape[0], 0)
+
+
+class EventSTPProjection(bp.Projection):
+    r"""Event-driven projection ``pre → TM synapse → delay → exponential synapse → post``.
+
+    Only the presynaptic neurons that spiked deliver ``w · u⁺x⁻`` to their targets
+    (:math:`u^+x^-` from :func:`stp_brainpy.core.stp.stp_step`, exact method, ``u`` resting
+    at 0 and ``x`` at 1 — the standard TM release, unlike ``bp.dyn.STP`` which starts ``u``
+    at ``U`` and returns :math:`u^+x^+`). The post-synaptic variable decays exactly,
+    :math:`g \leftarrow g\,e^{-dt/\tau} + \sum w\,e`, and enters the post group either as a
+    conductance with reversal potential ``E`` or as a current (``E=None``).
+
+    The projection is a ``bp.Projection``: inside ``bp.DynSysGroup``/``bp.Network`` it is updated
+    before the neurons, so at step ``n`` it reads the spikes of step ``n-1``; a spike emitted at
+    step ``m`` changes ``g`` at step ``m + round(delay/dt)`` (at least one step).
+
+    Parameters
+    ----------
+    pre : bp.DynamicalSystem
+        Source group with a boolean ``spike`` variable of ``conn.n_pre`` entries.
+    post : bp.DynamicalSystem
+        Target group (``conn.n_post`` neurons). :class:`~stp_brainpy.network.coba.CondLIF` receives
+        the conductance exactly (``add_conductance``); any brainpy neuron receives the current
+        ``g (E - V)`` or ``g`` through ``add_inp_fun``.
+    conn : Connectivity
+        Synapses (see :mod:`stp_brainpy.network.connectivity`).
+    weight : float or array (nnz,), default 1
+        Weight per synapse (nS for COBA into ``CondLIF``); scalar or per synapse in CSR order.
+        Under TM the delivered amount is ``weight · u⁺x⁻`` (a rested synapse delivers ``weight·U``).
+    tau : float, default 5 ms, in (0, inf)
+        Decay time constant of the post-synaptic conductance/current.
+    E : float or None, default 0 mV
+        Reversal potential (COBA); ``None`` for a current-based output.
+    U, tau_f, tau_d : float or array (nnz,) or None
+        TM parameters: U in (0, 1], tau_f/tau_d in (0, inf) ms. ``U=None`` gives a static synapse.
+        Scalars keep one state per source (fast path); arrays keep one per synapse.
+    delay : float, default 0.1 ms, in [0, inf)
+        Axonal delay, rounded to whole steps (at least one).
+    backend : {'auto', 'native', 'xla'}
+        Event delivery (see :mod:`stp_brainpy.network.events`).
+    name, mode : brainpy naming and computing mode.
+
+    Example
+    -------
+    >>> import brainpy as bp
+    >>> from stp_brainpy.network import CondLIF, EventSTPProjection, bernoulli
+    >>> E = CondLIF(80); I = CondLIF(20)
+    >>> proj = EventSTPProjection(E, I, bernoulli(80, 20, 0.1, seed=1), weight=30., tau=5., E=0.,
+    ...                           U=0.2, tau_f=2., tau_d=150., delay=0.1)
+    >>> net = bp.DynSysGroup(E=E, I=I, proj=proj)
+    >>> runner = bp.DSRunner(net, monitors={'spk': E.spike}, progress_bar=False)
+    >>> runner.run(50.)
+    """
+
+    def __init__(self, pre, post, conn: Connectivity, weight=1.0, tau: float = 5.0, E: Optional[float] = 0.0,
+                 U=None, tau_f=None, tau_d=None, delay: float = 0.1, backend: str = "auto",
+                 name: Optional[str] = None, mode: Optional[bm.Mode] = None):
+        super().__init__(name=name, mode=mode)
+        if not isinstance(conn, Connectivity):
+            raise TypeError(f"conn must be a stp_brainpy.network.Connectivity; got {type(conn).__name__}")
+        if pre.num != conn.n_pre or post.num != conn.n_post:
+            raise ValueError(f"conn is {conn.n_pre}x{conn.n_post} but pre has {pre.num} and post {post.num} neurons")
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}")
+        check_positive("tau", tau)
+        self.pre, self.post, self.conn = pre, post, conn
+        self.tau, self.E, self.backend = float(tau), E, backend
+        self.delay = float(delay)
+        self.stp = U is not None
+        if self.stp:
+            if tau_f is None or tau_d is None:
+                raise ValueError("tau_f and tau_d must be given with U (or U=None for a static synapse)")
+            validate_stp_params(U=U, tau_f=tau_f, tau_d=tau_d)
+        per_syn = [np.ndim(a) > 0 for a in (U, tau_f, tau_d)]
+        self.per_synapse = self.stp and any(per_syn)
+        dtype = bm.float_
+        self.targets = bm.asarray(conn.targets, dtype=jnp.int32)
+        w = np.asarray(weight, float)
+        if w.ndim == 0 and not self.per_synapse:
+            self.weights = None
+            self.weight = float(w)
+        else:
+            self.weights = bm.asarray(conn.ell_values(np.broadcast_to(w, (conn.nnz,)), 0.0), dtype=dtype)
+            self.weight = 1.0
+        if self.per_synapse:
+            # padding gets harmless parameters; padded slots never deliver
+            self.U = bm.asarray(conn.ell_values(np.broadcast_to(U, (conn.nnz,)), 0.5), dtype=dtype)
+            self.tau_f = bm.asarray(conn.ell_values(np.broadcast_to(tau_f, (conn.nnz,)), 1.0), dtype=dtype)
+            self.tau_d = bm.asarray(conn.ell_values(np.broadcast_to(tau_d, (conn.nnz,)), 1.0), dtype=dtype)
+        else:
+            self.U, self.tau_f, self.tau_d = U, tau_f, tau_d
+        self.reset_state(self.mode)
+        # connect the output to the post group
+        if E is not None and hasattr(post, "add_conductance"):
+            post.add_conductance(self.name, lambda: self.g.value, E)
+        elif E is not None:
+            post.add_inp_fun(self.name, lambda V: self.g.value * (self.E - V))
+        else:
+            post.add_inp_fun(self.name, lambda *args, **kw: self.g.value)
+
+    def reset_state(self, batch_or_mode=None, **kwargs):
+        n_pre, n_post = self.conn.n_pre, self.conn.n_post
+        self.g = self.init_variable(bm.zeros, batch_or_mode, shape=(n_post,))
+        self.efficacy = self.init_variable(bm.zeros, batch_or_mode, shape=(n_pre,) if not self.per_synapse
+                                           else self.conn.targets.shape)
+        state_shape = self.conn.targets.shape if self.per_synapse else (n_pre,)
+        if self.stp:
+            self.u = self.init_variable(bm.zeros, batch_or_mode, shape=state_shape)
+            self.x = self.init_variable(bm.ones, batch_or_mode, shape=state_shape)
+        dt = bm.get_dt()
+        self.n_ring = delay_steps(self.delay, dt) - 1  # one step comes from the update order
+        if self.n_ring:
+            self.ring = self.init_variable(bm.zeros, batch_or_mode, shape=(self.n_ring, n_pre))
+        self.i = bm.Variable(jnp.zeros((), jnp.int32))
+
+    def update(self):
+        dt = bp.share.load("dt")
+        spike = self.pre.spike.value
+        if self.per_synapse:
+            spike_in = spike
+        else:
+            state = STPState(self.u.value, self.x.value) if self.stp else None
+            state, values = source_release(state, spike, self.weight, self.U, self.tau_f, self.tau_d, dt)
+            if self.stp:
+                self.u.value, self.x.value = state
+                self.efficacy.value = values / self.weight
+            spike_in = values
+        if self.n_ring:  # delay the per-source values (or spike indicators)
+            i = self.i.value
+            arriving = ring_read(self.ring.value, i)
+            self.ring.value = ring_write(self.ring.value, i, spike_in)
+            self.i.value = i + 1
+        else:
+            arriving = spike_in
+        if self.per_synapse:
+            # TM state per synapse, advanced when the (delayed) spike reaches the synapse:
+            # all synapses of a source share the delay, so this equals release at emission.
+            arriving = arriving.astype(self.u.dtype)
+            state, eff = stp_step(STPState(self.u.value, self.x.value), arriving[:, None] != 0,
+                                  self.U, self.tau_f, self.tau_d, dt, "exact")
+            self.u.value, self.x.value = state
+            self.efficacy.value = eff
+            drive = deliver(arriving, self.targets, self.conn.n_post, weights=self.weights * eff,
+                            backend=self.backend)
+        else:
+            drive = deliver(arriving.astype(self.g.dtype), self.targets, self.conn.n_post, weights=self.weights,
+                            backend=self.backend)
+        self.g.value = exp_decay_step(self.g.value, drive, self.tau, dt)
+        return self.g.value
+
