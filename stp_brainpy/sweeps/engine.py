@@ -416,7 +416,12 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
         pending = None
         for c in np.flatnonzero(todo):
             host, n_valid = inputs_for(int(c))
-            dev_out = runner(host)  # dispatched asynchronously: overlaps with fetching the previous chunk
+            try:
+                dev_out = runner(host)  # dispatched asynchronously: overlaps with fetching the previous chunk
+            except BaseException:
+                if pending is not None:  # keep the finished chunk before giving up
+                    finish(*pending)
+                raise
             if pending is not None:
                 finish(*pending)
             pending = (int(c), dev_out, n_valid)

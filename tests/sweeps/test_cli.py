@@ -1,0 +1,50 @@
+"""`stp-brainpy sweep` and `stp-brainpy plot` end to end (tiny grids)."""
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from stp_brainpy.cli import main
+from stp_brainpy.sweeps.cli import parse_values
+
+
+def test_parse_values():
+    np.testing.assert_allclose(parse_values("0.1,0.5"), [0.1, 0.5])
+    np.testing.assert_allclose(parse_values("0:1:3"), [0, 0.5, 1])
+    np.testing.assert_allclose(parse_values("1:100:3:log"), [1, 10, 100])
+    for bad in ("", "a,b", "1:2", "0:1:3:log", "1:2:0"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            parse_values(bad)
+
+
+def test_sweep_then_plot(tmp_path, capsys):
+    store = tmp_path / "eff"
+    args = ["sweep", "efficacy", "--U", "0.1,0.5,0.9", "--tau-f", "50,500", "--tau-d", "200", "--rate", "10,20",
+            "--n-spikes", "4", "--store", str(store), "--no-progress"]
+    assert main(args) == 0
+    with xr.open_dataset(store / "result.nc") as ds:
+        assert ds.efficacy.dims == ("U", "tau_d", "tau_f", "rate", "spike")
+        np.testing.assert_allclose(ds.efficacy.isel(spike=0).values, np.broadcast_to(np.array([0.1, 0.5, 0.9])[:, None, None, None], (3, 1, 2, 2)), rtol=1e-6)  # the first spike releases U
+    assert main(args) == 0  # finished store: reused
+    assert main(["plot", str(store), "--sel", "rate=20"]) == 0
+    png = store / "plot_efficacy.png"
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    assert main(["plot", str(store), "--sel", "rate=20"]) == 2  # refuses to overwrite
+    assert "exists" in capsys.readouterr().err
+    assert main(["plot", str(store), "--overwrite", "--sel", "tau_f=500", "--sel", "rate=10"]) == 0  # 1-D: lines
+    # A different sweep into the same store is refused, and the store is intact.
+    assert main(["sweep", "efficacy", "--U", "0.3", "--store", str(store), "--no-progress"]) == 2
+    assert "different sweep" in capsys.readouterr().err
+    assert xr.open_dataset(store / "result.nc").sizes["U"] == 3
+
+
+def test_chain_sweep_and_bad_values(tmp_path, capsys):
+    store = tmp_path / "chain"
+    assert main(["sweep", "chain", "--U", "0.2", "--tau-d", "100,300", "--tau-f", "50", "--duration", "30",
+                 "--store", str(store), "--no-progress"]) == 0
+    assert main(["plot", str(store), "--var", "efficacy_last"]) == 0
+    assert main(["sweep", "chain", "--U", "1.5", "--store", str(tmp_path / "x"), "--no-progress"]) == 2
+    assert "U must lie in (0, 1]" in capsys.readouterr().err
