@@ -37,6 +37,10 @@ from ..core.validation import check_positive
 from .connectivity import Connectivity
 from .events import BACKENDS, deliver
 
+def variable_(init, batch_or_mode, shape):
+    return bp.init.variable_(init, shape, batch_or_mode)
+
+
 __all__ = ["EventSTPProjection", "source_release", "ring_read", "ring_write", "delay_steps"]
 
 
@@ -164,17 +168,17 @@ class EventSTPProjection(bp.Projection):
 
     def reset_state(self, batch_or_mode=None, **kwargs):
         n_pre, n_post = self.conn.n_pre, self.conn.n_post
-        self.g = self.init_variable(bm.zeros, batch_or_mode, shape=(n_post,))
-        self.efficacy = self.init_variable(bm.zeros, batch_or_mode, shape=(n_pre,) if not self.per_synapse
+        self.g = variable_(bm.zeros, batch_or_mode, shape=(n_post,))
+        self.efficacy = variable_(bm.zeros, batch_or_mode, shape=(n_pre,) if not self.per_synapse
                                            else self.conn.targets.shape)
         state_shape = self.conn.targets.shape if self.per_synapse else (n_pre,)
         if self.stp:
-            self.u = self.init_variable(bm.zeros, batch_or_mode, shape=state_shape)
-            self.x = self.init_variable(bm.ones, batch_or_mode, shape=state_shape)
+            self.u = variable_(bm.zeros, batch_or_mode, shape=state_shape)
+            self.x = variable_(bm.ones, batch_or_mode, shape=state_shape)
         dt = bm.get_dt()
         self.n_ring = delay_steps(self.delay, dt) - 1  # one step comes from the update order
         if self.n_ring:
-            self.ring = self.init_variable(bm.zeros, batch_or_mode, shape=(self.n_ring, n_pre))
+            self.ring = variable_(bm.zeros, batch_or_mode, shape=(self.n_ring, n_pre))
         self.i = bm.Variable(jnp.zeros((), jnp.int32))
 
     def update(self):
