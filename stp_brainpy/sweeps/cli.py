@@ -83,7 +83,7 @@ def add_parser(subparsers) -> None:
         m.add_argument("--store", required=True, type=Path, help="store directory (resumable)")
         m.add_argument("--overwrite", action="store_true", help="replace a store made by a different sweep")
         m.add_argument("--chunk-size", type=int, default=None, help="settings per compiled call")
-        m.add_argument("--memory-budget", type=float, default=None, help="MiB per chunk (default 256)")
+        m.add_argument("--memory-budget", type=float, default=None, help="MiB per chunk (default 32)")
         m.add_argument("--no-progress", action="store_true", help="hide the progress bar")
         m.add_argument("--x64", action="store_true", help="compute in float64")
         m.set_defaults(func=run_sweep)

@@ -14,6 +14,7 @@ all-gathered, and only process 0 touches the store.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import json
@@ -30,7 +31,7 @@ from .grids import SETTING_DIM, Grid, product
 __all__ = ["sweep", "plan_chunks", "DEFAULT_MEMORY_BUDGET", "SEED_DIM", "versions"]
 
 SEED_DIM = "seed"
-DEFAULT_MEMORY_BUDGET = 256 * 2**20  # bytes of per-chunk device memory the engine aims for
+DEFAULT_MEMORY_BUDGET = 32 * 2**20  # bytes per chunk: large enough to fill a device, small enough to stay in cache
 # Outputs are held on the device, copied to the host and (in a store) written; intermediates
 # of the run are not visible from its output shapes, so leave headroom.
 _OVERHEAD = 3
@@ -109,6 +110,24 @@ def _param_dtype(values: np.ndarray):
 # fingerprint and versions
 # ----------------------------------------------------------------------------------------------
 def _callable_id(fn: Callable | None) -> str:
+    try:
+        return _CALLABLE_IDS[fn]
+    except (KeyError, TypeError):
+        pass
+    ident = _callable_id_uncached(fn)
+    try:
+        if len(_CALLABLE_IDS) > 256:
+            _CALLABLE_IDS.clear()
+        _CALLABLE_IDS[fn] = ident
+    except TypeError:
+        pass
+    return ident
+
+
+_CALLABLE_IDS: dict = {}
+
+
+def _callable_id_uncached(fn: Callable | None) -> str:
     if fn is None:
         return "None"
     fn0 = getattr(fn, "func", fn)  # functools.partial
@@ -135,16 +154,22 @@ def _jsonable(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, default=default)
 
 
-def versions() -> dict[str, str]:
-    """Versions of this package and the numerical stack (recorded in every result)."""
+@functools.lru_cache(maxsize=None)
+def _dist_versions() -> tuple[tuple[str, str], ...]:
     from importlib import metadata
 
-    out = {}
+    out = []
     for dist in ("stp-brainpy", "jax", "jaxlib", "numpy", "xarray", "brainpy", "netCDF4"):
         try:
-            out[dist] = metadata.version(dist)
+            out.append((dist, metadata.version(dist)))
         except metadata.PackageNotFoundError:
-            out[dist] = "absent"
+            out.append((dist, "absent"))
+    return tuple(out)
+
+
+def versions() -> dict[str, str]:
+    """Versions of this package and the numerical stack (recorded in every result)."""
+    out = dict(_dist_versions())
     out["x64"] = str(bool(jax.config.jax_enable_x64))
     return out
 
@@ -176,26 +201,72 @@ def plan_chunks(n_items: int, bytes_per_item: int, n_devices: int, chunk_size: i
 
 
 _RUNNERS: dict = {}  # compiled runners, so repeating a sweep does not recompile
+_SPECS: dict = {}  # output shapes of a run (jax.eval_shape), so repeating a sweep does not retrace
+
+
+def _cached(cache: dict, key, make):
+    try:
+        hit = cache.get(key)
+    except TypeError:  # unhashable run or reduce: no caching
+        return make()
+    if hit is None:
+        hit = make()
+        if len(cache) >= 32:
+            cache.pop(next(iter(cache)))
+        cache[key] = hit
+    return hit
 
 
 class _Runner:
-    """jit(vmap(one setting)) with the batch axis sharded over a 1-D mesh."""
+    """One chunk = one call of jit(vmap(one setting)), batch axis sharded over a 1-D mesh.
 
-    def __init__(self, one: Callable, devices: Sequence[Any]):
+    Only the chunk's start index crosses from the host: the flat item indices, the
+    settings (gathered from the grid's small per-axis tables) and the seeds are formed on
+    the devices, each device its own shard. The last chunk is padded by repeating the last
+    item, so every chunk has the same shape and there is one compilation.
+    """
+
+    def __init__(self, one: Callable, devices: Sequence[Any], grid: Grid, n_seeds: int, csize: int, n_items: int,
+                 seeded: bool):
         from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
+        if n_items + csize >= 2**31:
+            raise ValueError(f"{n_items} items is more than one sweep indexes (2**31); split the grid")
         self.devices = list(devices)
         self.mesh = Mesh(np.asarray(self.devices, dtype=object), ("batch",))
         self.sharding = NamedSharding(self.mesh, PartitionSpec("batch"))
-        self.fn = jax.jit(jax.vmap(one), in_shardings=self.sharding, out_shardings=self.sharding)
+        self.replicated = NamedSharding(self.mesh, PartitionSpec())
         self.multiprocess = jax.process_count() > 1
+        names, kind, shape = grid.names, grid.kind, grid.shape
+        strides = [int(np.prod(shape[i + 1:], dtype=np.int64)) for i in range(len(shape))]
+        sharding = self.sharding
 
-    def put(self, host: np.ndarray) -> jax.Array:
-        # Works single- and multi-host: each process fills the shards it can address.
-        return jax.make_array_from_callback(host.shape, self.sharding, lambda idx: host[idx])
+        def chunk(start, tables, seed_table):
+            idx = start + jnp.arange(csize, dtype=jnp.int32)
+            idx = jax.lax.with_sharding_constraint(jnp.minimum(idx, n_items - 1), sharding)
+            setting, seed_i = idx // n_seeds, idx % n_seeds
+            if kind == "product":
+                params = {k: tables[k][(setting // st) % n] for k, st, n in zip(names, strides, shape)}
+            else:
+                params = {k: tables[k][setting] for k in names}
+            if seeded:
+                params[SEED_DIM] = seed_table[seed_i]
+            return jax.vmap(one)(params)
 
-    def __call__(self, inputs: dict[str, np.ndarray]):
-        return self.fn({k: self.put(v) for k, v in inputs.items()})
+        self.fn = jax.jit(chunk, in_shardings=(self.replicated, self.replicated, self.replicated),
+                          out_shardings=self.sharding)
+
+    def tables(self, grid: Grid, dtypes: dict, seed_arr: np.ndarray | None):
+        """The grid's per-axis values and the seeds, replicated on every device (once per sweep)."""
+        def put(host):
+            return jax.make_array_from_callback(host.shape, self.replicated, lambda idx: host[idx])
+
+        tabs = {k: put(np.asarray(v, dtype=dtypes[k])) for k, v in grid.axes.items()}
+        seeds = put(np.zeros(1, np.uint32) if seed_arr is None else seed_arr)
+        return tabs, seeds
+
+    def __call__(self, start: int, tables):
+        return self.fn(np.int32(start), *tables)
 
     def fetch(self, out) -> dict[str, np.ndarray]:
         if self.multiprocess:
@@ -238,7 +309,7 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
         Settings per compiled call (rounded up to a multiple of the device count).
         Default: sized from ``memory_budget``.
     memory_budget : int
-        Bytes per chunk (default 256 MiB), estimated from one setting's output shapes
+        Bytes per chunk (default 32 MiB), estimated from one setting's output shapes
         (``jax.eval_shape``, before and after ``reduce``) times a safety factor.
     reduce : callable
         ``reduce(outputs) -> dict`` applied per setting on the device (keep summaries,
@@ -310,8 +381,11 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
     probe = {k: jax.ShapeDtypeStruct((), dtypes[k]) for k in grid.names}
     if seeded:
         probe[SEED_DIM] = jax.ShapeDtypeStruct((), jnp.uint32)
-    out_struct = jax.eval_shape(one, probe)
-    raw_bytes = _nbytes(jax.eval_shape(call_run, probe)) if reduce is not None else 0
+    static_key = _jsonable(static)
+    dtype_key = tuple((k, str(np.dtype(v))) for k, v in dtypes.items())
+    base_key = (run, reduce, static_key, dtype_key, seeded)
+    out_struct, raw_bytes = _cached(_SPECS, base_key, lambda: (
+        jax.eval_shape(one, probe), _nbytes(jax.eval_shape(call_run, probe)) if reduce is not None else 0))
     if not out_struct:
         raise ValueError("run returned no outputs")
     for k, dims in out_dims.items():
@@ -367,30 +441,12 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
 
         todo = np.asarray(multihost_utils.broadcast_one_to_all(todo)).astype(bool)
 
-    key = (run, reduce, _jsonable(static), tuple(devices), tuple(sorted((k, str(np.dtype(v))) for k, v in dtypes.items())),
-           seeded)
-    try:
-        runner = _RUNNERS.get(key)
-    except TypeError:  # unhashable run: no caching
-        key, runner = None, None
-    if runner is None:
-        runner = _Runner(one, devices)
-        if key is not None:
-            if len(_RUNNERS) >= 16:
-                _RUNNERS.pop(next(iter(_RUNNERS)))
-            _RUNNERS[key] = runner
+    runner = _cached(_RUNNERS, base_key + (tuple(devices), grid.kind, grid.shape, n_seeds, csize, n_items),
+                     lambda: _Runner(one, devices, grid, n_seeds, csize, n_items, seeded))
+    tables = runner.tables(grid, dtypes, seed_arr)
 
-    def inputs_for(c: int) -> tuple[dict[str, np.ndarray], int]:
-        start, stop = c * csize, min((c + 1) * csize, n_items)
-        idx = np.arange(start, start + csize)
-        idx = np.minimum(idx, stop - 1)  # pad by repeating the last real item: valid values, one compile
-        setting, seed_i = np.divmod(idx, n_seeds)
-        host = {k: np.asarray(v, dtype=dtypes[k]) for k, v in grid.take(setting).items()}
-        if seeded:
-            host[SEED_DIM] = seed_arr[seed_i]
-        return host, stop - start
-
-    results: dict[int, dict[str, np.ndarray]] = {}
+    flat_out = {k: np.empty((n_items,) + tuple(s.shape), s.dtype) for k, s in out_struct.items()}
+    have = np.zeros(n_chunks, bool)
     bar = None
     if progress and jax.process_index() == 0:
         from tqdm.auto import tqdm
@@ -400,47 +456,50 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
         if done:
             bar.update(done)
 
-    def finish(c: int, dev_out, n_valid: int) -> None:
-        host = {k: v[:n_valid] for k, v in runner.fetch(dev_out).items()}
-        if st is not None:
-            if jax.process_index() == 0:
-                st.write_chunk(c, host, start=c * csize)
-        else:
-            results[c] = host
+    def finish(c: int, dev_out) -> None:
+        start, stop = c * csize, min((c + 1) * csize, n_items)
+        host = {k: v[: stop - start] for k, v in runner.fetch(dev_out).items()}
+        if st is not None and jax.process_index() == 0:
+            st.write_chunk(c, host, start=start)
+        for k, v in host.items():
+            flat_out[k][start:stop] = v
+        have[c] = True
         if bar is not None:
-            bar.update(n_valid)
+            bar.update(stop - start)
         if callback is not None:
             callback(c + 1, n_chunks)
 
     try:
         pending = None
         for c in np.flatnonzero(todo):
-            host, n_valid = inputs_for(int(c))
             try:
-                dev_out = runner(host)  # dispatched asynchronously: overlaps with fetching the previous chunk
+                dev_out = runner(int(c) * csize, tables)  # asynchronous: overlaps with fetching the previous chunk
             except BaseException:
                 if pending is not None:  # keep the finished chunk before giving up
                     finish(*pending)
                 raise
             if pending is not None:
                 finish(*pending)
-            pending = (int(c), dev_out, n_valid)
+            pending = (int(c), dev_out)
         if pending is not None:
             finish(*pending)
     finally:
         if bar is not None:
             bar.close()
 
-    if st is not None:
-        if jax.process_index() != 0:
-            from jax.experimental import multihost_utils
+    if st is not None and jax.process_index() != 0:
+        from jax.experimental import multihost_utils
 
-            multihost_utils.sync_global_devices("stp_brainpy.sweep.store")
+        multihost_utils.sync_global_devices("stp_brainpy.sweep.store")
+        if not have.all():  # resumed chunks live only in process 0's store (shared filesystem assumed)
             return st.load_result()
-        results = {c: st.read_chunk(c) for c in range(n_chunks)}
-    flat_out = {k: np.concatenate([results[c][k] for c in range(n_chunks)], axis=0) for k in out_struct}
+    elif st is not None:
+        for c in np.flatnonzero(~have):  # chunks finished by an earlier, interrupted run
+            start = c * csize
+            for k, v in st.read_chunk(int(c)).items():
+                flat_out[k][start:start + len(v)] = v
     ds = _label(flat_out, grid, seed_arr, full_dims, coords, attrs)
-    if st is not None:
+    if st is not None and jax.process_index() == 0:
         st.finish(ds)
         if jax.process_count() > 1:
             from jax.experimental import multihost_utils
@@ -482,7 +541,7 @@ def _label(flat_out: dict[str, np.ndarray], grid: Grid, seed_arr, full_dims, coo
     import xarray as xr
 
     lead = grid.shape + ((len(seed_arr),) if seed_arr is not None else ())
-    data_vars = {k: (full_dims[k], v.reshape(lead + v.shape[1:])) for k, v in flat_out.items()}
+    data_vars = {k: (full_dims[k], v.reshape(lead + v.shape[1:])) for k, v in flat_out.items()}  # views
     cs: dict[str, Any] = {}
     if grid.kind == "product":
         cs.update({k: (k, np.asarray(v)) for k, v in grid.axes.items()})
