@@ -251,7 +251,8 @@ class FusedCOBA:
     cfg : COBAConfig
     conn : Connectivity, optional (built from ``cfg`` when omitted)
     backend : event delivery, 'auto' | 'native' | 'xla'
-    record : number of neurons (the first ones) whose spikes are returned per step (raster)
+    record : number of neurons whose spikes are returned per step (raster): the first E and the first
+        I neurons in proportion, all neurons in order when ``record == n_neurons``
     dtype : float dtype (default: brainpy/jax default float, float32 unless x64 is on)
     """
 
@@ -270,7 +271,10 @@ class FusedCOBA:
         merged = np.where(t < n, t + n * is_inh, 2 * n).astype(np.int32)
         self.targets = jnp.asarray(merged)
         self.V0 = jnp.asarray(initial_potentials(cfg), self.dtype)
-        self.backend, self.record = backend, int(record)
+        self.backend, self.record = backend, int(min(record, n))
+        # raster rows: the first neurons of each population, in proportion (all when record == n)
+        k_e = min(ne, int(round(self.record * ne / n)))
+        self.rec_idx = jnp.asarray(np.r_[0:k_e, ne:ne + self.record - k_e], jnp.int32)
         self.build_s = time.perf_counter() - t0
         self._run = jax.jit(self._simulate)
         self.compile_s = None
@@ -304,7 +308,7 @@ class FusedCOBA:
         isi = (i - c.last).astype(self.dtype)
         c2 = _Carry(V, ref, g, stp, ring, c.count + spike, jnp.where(spike, i, c.last),
                     c.n_isi + again, c.s1 + jnp.where(again, isi, 0), c.s2 + jnp.where(again, isi * isi, 0))
-        out = (jnp.sum(spike, dtype=jnp.int32),) + ((spike[:self.record],) if self.record else ())
+        out = (jnp.sum(spike, dtype=jnp.int32),) + ((spike[self.rec_idx],) if self.record else ())
         return c2, out
 
     def _simulate(self, carry: _Carry):
@@ -336,6 +340,7 @@ class FusedCOBA:
                    n_synapses=self.conn.nnz, n_steps=cfg.n_steps)
         if self.record:
             res["raster"] = np.asarray(outs[1])
+            res["raster_neurons"] = np.asarray(self.rec_idx)
         return res
 
 
