@@ -6,7 +6,7 @@
 
 Each contender reports compile time (first call minus steady state) and the median of
 repeated steady-state calls, side by side with the engine in one process; ratios are
-against the engine's ``sweep``. Peak memory (``resource.getrusage`` max RSS) is measured
+against the engine's ``sweep``. Peak memory (max RSS: /proc VmHWM, else ``resource.getrusage``) is measured
 in a fresh worker process per configuration, so each number is that configuration's own.
 Device scaling re-runs the workers with ``XLA_FLAGS=--xla_force_host_platform_device_count=N``
 on CPU (on an accelerator the workers simply use the devices present).
@@ -29,7 +29,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def _rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    """Peak resident memory of this process (MiB).
+
+    ``VmHWM`` from /proc where it exists: ``getrusage``'s ``ru_maxrss`` survives ``exec`` on
+    Linux, so a worker started by a big parent would report the parent's peak.
+    """
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024.0 if sys.platform != "darwin" else 2**20)
 
 
 def _timeit(fn, repeats: int):
@@ -95,6 +107,7 @@ def bench_efficacy(n: int, repeats: int) -> list[dict]:
     add("engine sweep() (stepwise, labeled Dataset on host)",
         lambda: sweep(stp_efficacy, grid, static={"n_spikes": 10}))
     add("engine sweep(), chunk_size=2**18", lambda: sweep(stp_efficacy, grid, static={"n_spikes": 10}, chunk_size=2**18))
+    add("engine sweep(), one chunk", lambda: sweep(stp_efficacy, grid, static={"n_spikes": 10}, chunk_size=n))
     direct = jax.jit(lambda U, tau_d, tau_f, rate: stp_efficacy(U, tau_d, tau_f, rate, n_spikes=10)["efficacy"])
     add("jit, vectorised over the batch (stepwise, no engine)", lambda: direct(**x))
     vm = jax.jit(jax.vmap(lambda U, tau_d, tau_f, rate: stp_efficacy(U, tau_d, tau_f, rate, n_spikes=10)["efficacy"]))
@@ -126,6 +139,7 @@ def bench_chain(n: int, repeats: int) -> list[dict]:
 
     add("engine sweep(chain_summary) (summaries in the scan)", lambda: sweep(chain_summary, grid))
     add("engine sweep(chain_summary), chunk_size=2**13", lambda: sweep(chain_summary, grid, chunk_size=2**13))
+    add("engine sweep(chain_summary), one chunk", lambda: sweep(chain_summary, grid, chunk_size=n))
     vm = jax.jit(jax.vmap(lambda U, tau_d, tau_f: chain_summary(U, tau_f, tau_d)))
     add("jit(vmap(chain_summary)) (no engine)", lambda: vm(**x))
 
@@ -137,6 +151,43 @@ def bench_chain(n: int, repeats: int) -> list[dict]:
         lambda: sweep(chain_traces, small, static={"decimate": 10}, reduce=peak, memory_budget=64 * 2**20),
         n_=len(small))
     return rows
+
+
+def check(atol: float = 2e-6) -> None:
+    """Correctness on whatever device is present: engine == NumPy event map, == one-at-a-time runs."""
+    import math
+
+    import jax
+
+    from stp_brainpy.sweeps import product, sweep
+    from stp_brainpy.sweeps.models import chain_summary, stp_efficacy
+
+    axes = dict(U=[0.05, 0.5, 0.9], tau_d=[50.0, 400.0], tau_f=[20.0, 1500.0], rate=[2.0, 40.0])
+    ds = sweep(stp_efficacy, product(**axes), chunk_size=5)
+    worst = 0.0
+    for U in axes["U"]:
+        for td in axes["tau_d"]:
+            for tf in axes["tau_f"]:
+                for r in axes["rate"]:
+                    u, x, ref = 0.0, 1.0, []
+                    for k in range(10):
+                        if k:
+                            u *= math.exp(-1000.0 / r / tf)
+                            x = 1.0 - (1.0 - x) * math.exp(-1000.0 / r / td)
+                        u += U * (1.0 - u)
+                        ref.append(u * x)
+                        x -= u * x
+                    got = ds.efficacy.sel(U=U, tau_d=td, tau_f=tf, rate=r).values
+                    worst = max(worst, float(np.max(np.abs(got - np.array(ref)))))
+    print(f"check efficacy vs NumPy event map: max abs diff {worst:.2e} ({'ok' if worst < atol else 'FAIL'})")
+    cg = product(U=[0.1, 0.6], tau_d=[100.0, 500.0], tau_f=[50.0, 1000.0])
+    a, b = sweep(chain_summary, cg, chunk_size=3), sweep(chain_summary, cg)
+    one = jax.jit(chain_summary)
+    worst_one = max(float(abs(a[k].sel(U=0.6, tau_d=500.0, tau_f=50.0) - one(0.6, 50.0, 500.0)[k]))
+                    for k in a.data_vars)
+    worst_chunk = max(float(np.max(np.abs(a[k].values - b[k].values))) for k in a.data_vars)
+    print(f"check chain: one-at-a-time max abs diff {worst_one:.2e}, chunking max abs diff {worst_chunk:.2e} "
+          f"({'ok' if max(worst_one, worst_chunk) < 1e-5 else 'FAIL'})")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -192,8 +243,12 @@ def main(argv=None) -> int:
     p.add_argument("--worker", choices=("efficacy", "chain"), help=argparse.SUPPRESS)
     p.add_argument("--n", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("--json", default=None, help="also write all rows to this JSON file")
+    p.add_argument("--check", action="store_true", help="first check results on the present device")
+    p.add_argument("--n-efficacy", type=int, default=None, help="efficacy settings (default 1e6, quick 2e5)")
+    p.add_argument("--n-chain", type=int, default=None, help="chain settings (default 1e5, quick 2e4)")
     args = p.parse_args(argv)
     n_eff, n_chain = (200_000, 20_000) if args.quick else (1_000_000, 100_000)
+    n_eff, n_chain = args.n_efficacy or n_eff, args.n_chain or n_chain
     repeats = args.repeats or (3 if args.quick else 5)
     if args.worker:
         print(json.dumps(worker(args.worker, args.n, repeats)))
@@ -202,6 +257,8 @@ def main(argv=None) -> int:
     import jax
 
     print(f"jax {jax.__version__}  devices: {jax.devices()}  (float32)")
+    if args.check:
+        check()
     results: dict[str, list] = {}
     if args.section in ("efficacy", "all"):
         print(f"\n[efficacy] single-synapse efficacies, 10 spikes of a regular train, ~{n_eff:.0e} (U, tau_d, tau_f, rate) settings")

@@ -31,7 +31,10 @@ from .grids import SETTING_DIM, Grid, product
 __all__ = ["sweep", "plan_chunks", "DEFAULT_MEMORY_BUDGET", "SEED_DIM", "versions"]
 
 SEED_DIM = "seed"
-DEFAULT_MEMORY_BUDGET = 32 * 2**20  # bytes per chunk: large enough to fill a device, small enough to stay in cache
+DEFAULT_MEMORY_BUDGET = 32 * 2**20  # CPU bytes per chunk: enough to amortise a call, small enough to stay in cache
+# On accelerators a time-stepped run costs one kernel launch per step whatever the batch, so
+# chunks should be as large as memory allows: this fraction of each device's memory, capped.
+_ACCEL_FRACTION, _ACCEL_CAP = 8, 4 * 2**30
 # Outputs are held on the device, copied to the host and (in a store) written; intermediates
 # of the run are not visible from its output shapes, so leave headroom.
 _OVERHEAD = 3
@@ -181,9 +184,24 @@ def _nbytes(tree) -> int:
     return int(sum(math.prod(x.shape) * np.dtype(x.dtype).itemsize for x in jax.tree_util.tree_leaves(tree)))
 
 
+def default_memory_budget(devices: Sequence[Any]) -> int:
+    """Bytes per chunk when none is given: 32 MiB on CPU; on accelerators 1/8 of each device's
+    memory (at most 4 GiB each), summed over the devices."""
+    dev = devices[0]
+    if dev.platform == "cpu":
+        return DEFAULT_MEMORY_BUDGET
+    try:
+        limit = int((dev.memory_stats() or {}).get("bytes_limit", 0))
+    except Exception:  # backends without memory statistics
+        limit = 0
+    per_device = min(limit // _ACCEL_FRACTION, _ACCEL_CAP) if limit else 2**30
+    return per_device * len(devices)
+
+
 def plan_chunks(n_items: int, bytes_per_item: int, n_devices: int, chunk_size: int | None = None,
                 memory_budget: int | None = None) -> int:
-    """Chunk size: explicit, or the most settings whose outputs fit ``memory_budget`` bytes.
+    """Chunk size: explicit, or derived from ``memory_budget`` bytes: the fewest chunks that fit
+    it, evened out so the last one is nearly full.
 
     Always a multiple of ``n_devices`` (each device gets an equal share) and never larger
     than needed for ``n_items`` (rounded up to that multiple).
@@ -192,7 +210,10 @@ def plan_chunks(n_items: int, bytes_per_item: int, n_devices: int, chunk_size: i
         budget = DEFAULT_MEMORY_BUDGET if memory_budget is None else int(memory_budget)
         if budget <= 0:
             raise ValueError(f"memory_budget must be a positive number of bytes; got {memory_budget}")
-        chunk_size = max(1, budget // max(1, _OVERHEAD * bytes_per_item))
+        most = max(1, budget // max(1, _OVERHEAD * bytes_per_item))
+        # As many chunks as the budget needs, of equal size: the padded last chunk wastes little.
+        n_chunks = -(-n_items // most)
+        chunk_size = -(-n_items // n_chunks)
     chunk_size = int(chunk_size)
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be >= 1; got {chunk_size}")
@@ -309,7 +330,8 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
         Settings per compiled call (rounded up to a multiple of the device count).
         Default: sized from ``memory_budget``.
     memory_budget : int
-        Bytes per chunk (default 32 MiB), estimated from one setting's output shapes
+        Bytes per chunk (default: 32 MiB on CPU; on accelerators 1/8 of each device's memory,
+        at most 4 GiB each), estimated from one setting's output shapes
         (``jax.eval_shape``, before and after ``reduce``) times a safety factor.
     reduce : callable
         ``reduce(outputs) -> dict`` applied per setting on the device (keep summaries,
@@ -424,6 +446,8 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
             return st.load_result()
         if chunk_size is None and st.chunk_size is not None:
             chunk_size = st.chunk_size  # resume with the layout already on disk
+    if chunk_size is None and memory_budget is None:
+        memory_budget = default_memory_budget(devices)
     csize = plan_chunks(n_items, bytes_per_item, len(devices), chunk_size, memory_budget)
     if st is not None and st.chunk_size is not None and st.chunk_size != csize:
         raise ValueError(
@@ -445,7 +469,7 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
                      lambda: _Runner(one, devices, grid, n_seeds, csize, n_items, seeded))
     tables = runner.tables(grid, dtypes, seed_arr)
 
-    flat_out = {k: np.empty((n_items,) + tuple(s.shape), s.dtype) for k, s in out_struct.items()}
+    flat_out: dict[str, np.ndarray] = {}
     have = np.zeros(n_chunks, bool)
     bar = None
     if progress and jax.process_index() == 0:
@@ -462,7 +486,10 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
         if st is not None and jax.process_index() == 0:
             st.write_chunk(c, host, start=start)
         for k, v in host.items():
-            flat_out[k][start:stop] = v
+            if n_chunks == 1:
+                flat_out[k] = v if v.flags.writeable else v.copy()  # the whole result: no second copy
+            else:
+                flat_out.setdefault(k, np.empty((n_items,) + v.shape[1:], v.dtype))[start:stop] = v
         have[c] = True
         if bar is not None:
             bar.update(stop - start)
@@ -497,7 +524,7 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
         for c in np.flatnonzero(~have):  # chunks finished by an earlier, interrupted run
             start = c * csize
             for k, v in st.read_chunk(int(c)).items():
-                flat_out[k][start:start + len(v)] = v
+                flat_out.setdefault(k, np.empty((n_items,) + v.shape[1:], v.dtype))[start:start + len(v)] = v
     ds = _label(flat_out, grid, seed_arr, full_dims, coords, attrs)
     if st is not None and jax.process_index() == 0:
         st.finish(ds)

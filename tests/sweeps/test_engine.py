@@ -135,7 +135,8 @@ def test_reduce_runs_per_setting_on_device():
 
 
 def test_memory_budget_sets_chunk_size():
-    assert plan_chunks(1000, 40, 1, memory_budget=40 * 3 * 64) == 64
+    assert plan_chunks(1000, 40, 1, memory_budget=40 * 3 * 64) == 63  # 16 even chunks of <= 64
+    assert plan_chunks(1024, 40, 1, memory_budget=40 * 3 * 64) == 64
     assert plan_chunks(1000, 40, 4, chunk_size=10) == 12  # multiple of the devices
     assert plan_chunks(5, 40, 4, chunk_size=100) == 8  # never more than needed
     assert plan_chunks(10, 10**9, 1, memory_budget=1) == 1
