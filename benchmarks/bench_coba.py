@@ -1,0 +1,199 @@
+"""COBA / COBA-STP side by side: stp_brainpy vs brainpy built-ins, Brian2 and NEST.
+
+    .venv/bin/python benchmarks/bench_coba.py              # COBA-STP, 4000 neurons, 1 s, every contender
+    .venv/bin/python benchmarks/bench_coba.py --no-stp     # plain COBA
+    .venv/bin/python benchmarks/bench_coba.py --only stp_brainpy,brian2-cpp_standalone
+
+Peers run from their own environments, created once by ``bash benchmarks/peers/setup.sh``
+(benchmarks/.venv-brian2, benchmarks/.venv-nest); contenders whose environment is missing
+are listed as skipped. Each contender is a separate subprocess, so whole-process wall time
+(interpreter start, imports, network construction, code generation/compilation, simulation,
+saving spikes) and peak resident memory (``wait4`` rusage) are its own. Columns:
+
+``build``     network construction + code generation/compilation (JIT for JAX, C++/Cython for
+              Brian2, Connect+Prepare for NEST)
+``sim``       the simulation alone (stp_brainpy: median of ``--repeats`` runs of the compiled scan;
+              peers: one run, as their own timers report it)
+``process``   whole subprocess wall time; ``peak MB`` its maximum RSS
+``rate``, ``CV``  mean rate (Hz) and mean CV_ISI over neurons with ≥ 2 ISIs, computed by the same
+              function (``stp_brainpy.network.spike_stats``) from every contender's spikes
+``×sim``, ``×process``  the contender's time divided by stp_brainpy's (> 1: stp_brainpy is faster)
+
+Brian2 cpp_standalone builds into a fresh directory each time (a cold build); Brian2 runtime
+reuses its Cython cache in ~/.cython after the first run; stp_brainpy's native event kernel is
+compiled once into ~/.cache/stp_brainpy (``--cold`` rebuilds it into a fresh directory).
+Times on a shared machine are noisy: rerun when it is idle before quoting them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PROJECT_PY = Path(os.environ.get("STP_BRAINPY_PYTHON", ROOT / ".venv" / "bin" / "python"))
+BRIAN2_PY = HERE / ".venv-brian2" / "bin" / "python"
+NEST_PY = HERE / ".venv-nest" / "bin" / "python"
+
+
+def contenders(stp: bool):
+    flag = "--stp" if stp else "--no-stp"
+    me = str(Path(__file__).resolve())
+    peers = HERE / "peers"
+    return {
+        "stp_brainpy": (PROJECT_PY, [me, "--worker", "fused", flag]),
+        "stp_brainpy-xla": (PROJECT_PY, [me, "--worker", "fused", "--backend", "xla", flag]),
+        "stp_brainpy-classes": (PROJECT_PY, [me, "--worker", "classes", flag]),
+        "brainpy-builtin": (PROJECT_PY, [str(peers / "brainpy_coba.py"), flag]),
+        "brian2-runtime": (BRIAN2_PY, [str(peers / "brian2_coba.py"), "--target", "runtime", flag]),
+        "brian2-cpp_standalone": (BRIAN2_PY, [str(peers / "brian2_coba.py"), "--target", "cpp_standalone", flag]),
+        "nest-1t": (NEST_PY, [str(peers / "nest_coba.py"), "--threads", "1", flag]),
+        "nest-2t": (NEST_PY, [str(peers / "nest_coba.py"), "--threads", "2", flag]),
+    }
+
+
+# ------------------------------------------------------------------------------------------
+# worker: this package, in a subprocess
+# ------------------------------------------------------------------------------------------
+
+def worker(args) -> None:
+    t_start = time.perf_counter()
+    import jax
+    import numpy as np
+
+    from stp_brainpy.network import COBAConfig, COBANetwork, FusedCOBA
+
+    t_import = time.perf_counter()
+    cfg = COBAConfig(n_neurons=args.neurons, stp=args.stp, duration=args.duration, seed=args.seed)
+    if args.worker == "fused":
+        sim = FusedCOBA(cfg, backend=args.backend)
+        t_build = time.perf_counter()
+        sim.compile()
+        runs = [sim.run() for _ in range(args.repeats)]
+        res = runs[-1]
+        out = dict(build_s=t_build - t_import, compile_s=sim.compile_s,
+                   sim_s=statistics.median(r["sim_s"] for r in runs), sim_all=[r["sim_s"] for r in runs],
+                   rate_hz=res["rate_hz"], cv_isi=res["cv_isi"], n_synapses=res["n_synapses"])
+    else:
+        import brainpy as bp
+
+        net = COBANetwork(cfg, backend=args.backend)
+        t_build = time.perf_counter()
+        runner = bp.DSRunner(net, monitors={"E": net.E.spike, "I": net.I.spike}, progress_bar=False)
+        t0 = time.perf_counter()
+        runner.run(cfg.duration)  # compiles, then runs
+        first = time.perf_counter() - t0
+        net.reset_state()
+        t0 = time.perf_counter()
+        runner.run(cfg.duration)
+        sim_s = time.perf_counter() - t0
+        spk = np.concatenate([runner.mon["E"], runner.mon["I"]], axis=1)
+        step, ids = np.nonzero(spk)
+        np.savez(args.out, ids=ids.astype(np.int32), times=step * cfg.dt)
+        out = dict(build_s=t_build - t_import, compile_s=max(0.0, first - sim_s), sim_s=sim_s)
+    out.update(import_s=t_import - t_start, device=str(jax.devices()[0]))
+    print(json.dumps(out))
+
+
+# ------------------------------------------------------------------------------------------
+# parent: run every contender, print one table
+# ------------------------------------------------------------------------------------------
+
+def run_one(name, python, argv, args, tmp: Path) -> dict:
+    if not Path(python).exists():
+        return dict(name=name, skipped=f"{python} missing (bash benchmarks/peers/setup.sh)")
+    npz = tmp / f"{name}.npz"
+    log = tmp / f"{name}.log"
+    cmd = [str(python), *argv, "--neurons", str(args.neurons), "--duration", str(args.duration),
+           "--seed", str(args.seed), "--out", str(npz)]
+    env = dict(os.environ)
+    if args.cold:
+        env["STP_BRAINPY_CACHE"] = str(tmp / "cache")
+    t0 = time.perf_counter()
+    with open(log, "w") as fh:
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    text = log.read_text()
+    lines = [ln for ln in text.splitlines() if ln.startswith("{")]
+    if proc.returncode or not lines:
+        return dict(name=name, skipped=f"failed (rc {proc.returncode}): {text.strip().splitlines()[-1:] }")
+    res = json.loads(lines[-1])
+    res.update(name=name, process_s=wall, peak_mb=usage.ru_maxrss / 1024.0)
+    if "rate_hz" not in res:
+        import numpy as np
+
+        from stp_brainpy.network import spike_stats
+
+        d = np.load(npz)
+        res.update(spike_stats(d["ids"], d["times"], args.neurons, args.duration))
+    return res
+
+
+def fmt_table(rows, ref_name="stp_brainpy") -> str:
+    ref = next((r for r in rows if r["name"] == ref_name and "skipped" not in r), None)
+    head = f"{'contender':24s} {'build s':>8s} {'sim s':>8s} {'process s':>9s} {'peak MB':>8s} " \
+           f"{'rate Hz':>8s} {'CV':>6s} {'×sim':>7s} {'×process':>8s}"
+    out = [head, "-" * len(head)]
+    for r in rows:
+        if "skipped" in r:
+            out.append(f"{r['name']:24s} skipped: {r['skipped']}")
+            continue
+        build = r.get("build_s", 0.0) + r.get("compile_s", 0.0)
+        xs = r["sim_s"] / ref["sim_s"] if ref else float("nan")
+        xp = r["process_s"] / ref["process_s"] if ref else float("nan")
+        out.append(f"{r['name']:24s} {build:8.2f} {r['sim_s']:8.3f} {r['process_s']:9.2f} {r['peak_mb']:8.0f} "
+                   f"{r['rate_hz']:8.2f} {r['cv_isi']:6.3f} {xs:7.2f} {xp:8.2f}")
+    return "\n".join(out)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--stp", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument("--neurons", type=int, default=4000)
+    ap.add_argument("--duration", type=float, default=1000.0, help="ms")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--only", default=None, help="comma-separated contenders (default: all)")
+    ap.add_argument("--repeats", type=int, default=3, help="simulation repeats for stp_brainpy (median)")
+    ap.add_argument("--cold", action="store_true", help="rebuild stp_brainpy's native kernel in a fresh cache")
+    ap.add_argument("--json", type=Path, default=None, help="also write the results here")
+    ap.add_argument("--worker", choices=("fused", "classes"), default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--backend", default="auto", help=argparse.SUPPRESS)
+    ap.add_argument("--out", default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.worker:
+        worker(args)
+        return 0
+    import jax
+
+    table = contenders(args.stp)
+    names = list(table) if args.only is None else args.only.split(",")
+    unknown = [n for n in names if n not in table]
+    if unknown:
+        ap.error(f"unknown contenders {unknown}; choose from {list(table)}")
+    print(f"COBA{'-STP' if args.stp else ''}: {args.neurons} neurons, {args.duration:g} ms, seed {args.seed}; "
+          f"jax devices {jax.devices()}; {os.cpu_count()} CPUs", flush=True)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench_coba_") as tmp:
+        for name in names:
+            python, argv_ = table[name]
+            rows.append(run_one(name, python, argv_, args, Path(tmp)))
+            r = rows[-1]
+            print(f"  {name}: " + (r["skipped"] if "skipped" in r else
+                                   f"sim {r['sim_s']:.3f} s, process {r['process_s']:.1f} s"), flush=True)
+    print(fmt_table(rows))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1, default=str) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
