@@ -86,6 +86,9 @@ def add_parser(subparsers) -> None:
         m.add_argument("--memory-budget", type=float, default=None, help="MiB per chunk (default 32)")
         m.add_argument("--no-progress", action="store_true", help="hide the progress bar")
         m.add_argument("--x64", action="store_true", help="compute in float64")
+        m.add_argument("--cpu-devices", type=int, default=None,
+                       help="on CPU, split the batch over this many host devices (default: one per core; "
+                            "a single CPU device runs a time-stepped loop on one core)")
         m.set_defaults(func=run_sweep)
 
     q = subparsers.add_parser("plot", help="draw a finished sweep store (heat map for 2-D, lines for 1-D)")
@@ -129,9 +132,25 @@ def _validate(args) -> None:
         check_probability("U", args.U)
 
 
+def _use_cpu_cores(n: int | None) -> None:
+    """Give XLA one host device per core (set before any JAX backend starts; ignored afterwards)."""
+    import os
+
+    import jax
+
+    if "xla_force_host_platform_device_count" in os.environ.get("XLA_FLAGS", ""):
+        return  # the user chose
+    n = n or os.cpu_count() or 1
+    try:
+        jax.config.update("jax_num_cpu_devices", int(n))
+    except (AttributeError, RuntimeError, ValueError):  # older jax, or backends already started
+        pass
+
+
 def run_sweep(args) -> int:
     import jax
 
+    _use_cpu_cores(args.cpu_devices)
     from .engine import sweep
     from .grids import product
 
