@@ -68,7 +68,7 @@ def worker(args) -> None:
     import jax
     import numpy as np
 
-    from stp_brainpy.network import COBAConfig, COBANetwork, FusedCOBA
+    from stp_brainpy.network import COBAConfig, FusedCOBA
 
     t_import = time.perf_counter()
     cfg = COBAConfig(n_neurons=args.neurons, stp=args.stp, duration=args.duration, seed=args.seed)
@@ -83,6 +83,8 @@ def worker(args) -> None:
                    rate_hz=res["rate_hz"], cv_isi=res["cv_isi"], n_synapses=res["n_synapses"])
     else:
         import brainpy as bp
+
+        from stp_brainpy.network.models import COBANetwork
 
         net = COBANetwork(cfg, backend=args.backend)
         t_build = time.perf_counter()
@@ -127,15 +129,21 @@ def run_one(name, python, argv, args, tmp: Path) -> dict:
     if proc.returncode or not lines:
         return dict(name=name, skipped=f"failed (rc {proc.returncode}): {text.strip().splitlines()[-1:] }")
     res = json.loads(lines[-1])
-    res.update(name=name, process_s=wall, peak_mb=usage.ru_maxrss / 1024.0)
-    if "rate_hz" not in res:
-        import numpy as np
-
-        from stp_brainpy.network import spike_stats
-
-        d = np.load(npz)
-        res.update(spike_stats(d["ids"], d["times"], args.neurons, args.duration))
+    res.update(name=name, process_s=wall, peak_mb=usage.ru_maxrss / 1024.0, npz=str(npz))
     return res
+
+
+def add_stats(rows, args) -> None:
+    """Rate and CV_ISI from the saved spikes (imports numpy/jax only after every child ran, so the
+    parent stays small: a forked child's max RSS starts at the parent's)."""
+    import numpy as np
+
+    from stp_brainpy.network import spike_stats
+
+    for r in rows:
+        if "skipped" not in r and "rate_hz" not in r:
+            d = np.load(r["npz"])
+            r.update(spike_stats(d["ids"], d["times"], args.neurons, args.duration))
 
 
 def fmt_table(rows, ref_name="stp_brainpy") -> str:
@@ -172,15 +180,13 @@ def main(argv=None) -> int:
     if args.worker:
         worker(args)
         return 0
-    import jax
-
     table = contenders(args.stp)
     names = list(table) if args.only is None else args.only.split(",")
     unknown = [n for n in names if n not in table]
     if unknown:
         ap.error(f"unknown contenders {unknown}; choose from {list(table)}")
     print(f"COBA{'-STP' if args.stp else ''}: {args.neurons} neurons, {args.duration:g} ms, seed {args.seed}; "
-          f"jax devices {jax.devices()}; {os.cpu_count()} CPUs", flush=True)
+          f"{os.cpu_count()} CPUs", flush=True)
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench_coba_") as tmp:
         for name in names:
@@ -189,6 +195,9 @@ def main(argv=None) -> int:
             r = rows[-1]
             print(f"  {name}: " + (r["skipped"] if "skipped" in r else
                                    f"sim {r['sim_s']:.3f} s, process {r['process_s']:.1f} s"), flush=True)
+        add_stats(rows, args)
+    devices = sorted({r["device"] for r in rows if "device" in r})
+    print(f"jax device(s) of stp_brainpy / brainpy contenders: {', '.join(devices)}")
     print(fmt_table(rows))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1, default=str) + "\n")

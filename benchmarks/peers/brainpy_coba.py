@@ -27,6 +27,7 @@ ap.add_argument("--out", required=True)
 args = ap.parse_args()
 
 import brainpy as bp  # noqa: E402
+import jax  # noqa: E402
 import brainpy.math as bm  # noqa: E402
 import numpy as np  # noqa: E402
 
@@ -128,4 +129,4 @@ compile_s = max(0.0, (t_first - t_build) - sim_s)
 step, ids = np.nonzero(spk)
 np.savez(args.out, ids=ids.astype(np.int32), times=step * 0.1)
 print(json.dumps(dict(import_s=t_import - t_start, build_s=t_build - t_import, compile_s=compile_s, sim_s=sim_s,
-                      brainevent_backend=BACKEND)))
+                      brainevent_backend=BACKEND, device=str(jax.devices()[0]))))

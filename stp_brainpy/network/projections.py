@@ -36,36 +36,13 @@ from ..core.stp import STPState, exp_decay_step, stp_step, validate_stp_params
 from ..core.validation import check_positive
 from .connectivity import Connectivity
 from .events import BACKENDS, deliver
+from .steps import delay_steps, ring_read, ring_write, source_release
 
 def variable_(init, batch_or_mode, shape):
     return bp.init.variable_(init, shape, batch_or_mode)
 
 
 __all__ = ["EventSTPProjection", "source_release", "ring_read", "ring_write", "delay_steps"]
-
-
-def delay_steps(delay: float, dt: float) -> int:
-    """Delay in whole steps (at least 1: a spike is delivered at the earliest one step later)."""
-    if delay < 0:
-        raise ValueError(f"delay must lie in [0, inf) ms; got {delay:g}")
-    return max(1, int(round(delay / dt)))
-
-
-def source_release(state: Optional[STPState], spike, weight, U=None, tau_f=None, tau_d=None, dt=0.1):
-    """Per-source released amount ``w · u⁺x⁻`` (TM) or ``w`` (static) on spiking sources, 0 elsewhere."""
-    if state is None:
-        return None, jnp.where(spike, jnp.asarray(weight, jnp.result_type(float)), 0.0)
-    state, eff = stp_step(state, spike, U, tau_f, tau_d, dt, "exact")
-    return state, weight * eff
-
-
-def ring_read(ring, i):
-    """Slot of step ``i`` in a (D, n) ring buffer: what was written D steps ago."""
-    return jax.lax.dynamic_index_in_dim(ring, i % ring.shape[0], keepdims=False)
-
-
-def ring_write(ring, i, values):
-    return jax.lax.dynamic_update_index_in_dim(ring, values.astype(ring.dtype), i % ring.shape[0], 0)
 
 
 class EventSTPProjection(bp.Projection):
