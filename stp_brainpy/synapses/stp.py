@@ -1,0 +1,195 @@
+r"""Tsodyks–Markram STP synapse between two neuron groups, with the homework's signature."""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, Union
+
+import brainpy as bp
+import brainpy.math as bm
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..core.stp import STPState, exp_decay_step, stp_step, validate_stp_params
+from ..core.validation import check_range
+
+__all__ = ["STP", "as_connector"]
+
+Param = Union[float, np.ndarray, jax.Array]
+
+
+def as_connector(conn: Any, pre_num: int, post_num: int) -> bp.connect.TwoEndConnector:
+    """A built ``bp.connect`` connector from a connector, a dense (pre, post) matrix or ``(pre_ids, post_ids)``."""
+    if isinstance(conn, bp.connect.TwoEndConnector):
+        if conn.pre_num is None or conn.post_num is None:
+            return conn(pre_num, post_num)
+        if (conn.pre_num, conn.post_num) != (pre_num, post_num):
+            raise ValueError(f"conn was built for ({conn.pre_num}, {conn.post_num}) neurons; "
+                             f"pre and post have ({pre_num}, {post_num})")
+        return conn
+    if isinstance(conn, (tuple, list)) and len(conn) == 2:
+        i, j = (np.asarray(a, dtype=int).ravel() for a in conn)
+        if i.shape != j.shape:
+            raise ValueError(f"conn pairs need as many pre as post indices; got {i.size} and {j.size}")
+        check_range("conn pre index", i, 0, pre_num - 1)
+        check_range("conn post index", j, 0, post_num - 1)
+        return bp.connect.IJConn(i=i, j=j)(pre_num, post_num)
+    mat = np.asarray(conn)
+    if mat.shape != (pre_num, post_num):
+        raise ValueError(f"conn matrix must have shape (pre.num, post.num) = ({pre_num}, {post_num}); got {mat.shape}")
+    return bp.connect.MatConn(mat.astype(bool))(pre_num, post_num)
+
+
+class STP(bp.Projection):
+    r"""Tsodyks–Markram short-term plasticity synapse with an exponential current (homework form).
+
+    .. math::
+
+        \frac{du}{dt} = -\frac{u}{\tau_f} + U(1-u^-)\,\delta(t-t_{sp}), \quad
+        \frac{dx}{dt} = \frac{1-x}{\tau_d} - u^+x^-\,\delta(t-t_{sp}), \quad
+        \frac{dI}{dt} = -\frac{I}{\tau} + A\,u^+x^-\,\delta(t-t_{sp}),
+
+    with :math:`u(0)=0`, :math:`x(0)=1`, :math:`I(0)=0`. At a presynaptic spike
+    :math:`u^+ = u^- + U(1-u^-)`, the efficacy is :math:`e = u^+x^-`, then :math:`x^+ = x^- - e` and
+    :math:`I^+ = I^- + A e`. Every step calls :func:`stp_brainpy.core.stp.stp_step` and
+    :func:`~stp_brainpy.core.stp.exp_decay_step`; with ``method='exact'`` the efficacies of
+    spikes on the time grid do not depend on ``dt``.
+
+    State ``u``, ``x``, ``I`` and ``efficacy`` are kept per connection (``num`` synapses, as
+    brainmodels did, so ``runner.mon['syn.u'][:, 0]`` reads the first synapse) — which lets
+    every parameter vary per synapse. The post-synaptic neuron ``j`` receives
+    :math:`\sum_{k: post(k)=j} I_k` in its ``input`` variable at every step.
+
+    Timing: like every brainpy projection it updates before the neurons of a ``bp.Network``
+    step, so it sees the presynaptic spikes of the previous step; ``delay`` adds
+    ``round(delay/dt)`` more steps. Efficacies do not depend on this shift.
+
+    Where brainpy's built-in ``bp.dyn.STP`` / ``bp.synapses.STP`` differ: ``bp.dyn.STP`` starts
+    ``u`` at ``U`` (the first spike does not release ``U``) and returns :math:`u^+x^+` (what is
+    left after the release) instead of the released :math:`u^+x^-`; brainmodels 0.4.1 applied the
+    current jump on the wrong branch of its ``where``. This class follows the equations above.
+
+    Parameters
+    ----------
+    pre, post : bp.DynamicalSystem
+        Neuron groups; ``pre`` has a ``spike`` variable, ``post`` an ``input`` variable.
+    conn : bp.connect.TwoEndConnector, array (pre.num, post.num) or (pre_ids, post_ids)
+        Connectivity: any ``bp.connect`` connector (All2All, One2One, FixedProb, ...), a dense
+        boolean matrix or index pairs.
+    U : float or array, dimensionless
+        Increment of ``u`` per spike, in (0, 1]. Default 0.15.
+    tau_f : float or array, ms
+        Facilitation time constant, in (0, inf). Default 1500.
+    tau_d : float or array, ms
+        Depression (recovery) time constant, in (0, inf). Default 200.
+    tau : float or array, ms
+        Decay time constant of the current ``I``, in (0, inf). Default 8.
+    A : float or array
+        Current per unit efficacy. Default 1.
+    delay : float, ms
+        Synaptic delay in [0, inf), rounded to whole steps of ``dt``. Default 0.
+    method : {'exact', 'euler'}
+        Time stepping (see :mod:`stp_brainpy.core.stp`). Default ``'exact'``.
+
+    Parameters are scalars, per-connection arrays of shape ``(num,)``, or a batch of parameter
+    sets of shape ``(B, 1)`` / ``(B, num)``: one compiled run then covers all ``B`` sets, the
+    state gets shape ``(B, num)`` and ``post`` must be batched (``post.input`` of shape
+    ``(B, post.num)``, e.g. ``mode=bm.BatchingMode(B)``). In a batching mode the batch axis
+    comes from the mode.
+
+    Example
+    -------
+    >>> import brainpy as bp
+    >>> from stp_brainpy.neurons import LIF
+    >>> from stp_brainpy.synapses import STP
+    >>> pre, post = LIF(1), LIF(1)
+    >>> syn = STP(pre, post, bp.connect.All2All(), U=0.2, tau_d=150., tau_f=2.)
+    >>> net = bp.Network(pre=pre, syn=syn, post=post)
+    >>> runner = bp.DSRunner(net, inputs=[('pre.input', 28.)], monitors=['syn.u', 'syn.x', 'syn.I'],
+    ...                      progress_bar=False)
+    >>> _ = runner.run(150.)
+    >>> round(float(runner.mon['syn.I'].max()), 3)   # first release: U = 0.2
+    0.2
+    """
+
+    def __init__(self, pre: bp.DynamicalSystem, post: bp.DynamicalSystem, conn: Any, U: Param = 0.15,
+                 tau_f: Param = 1500.0, tau_d: Param = 200.0, tau: Param = 8.0, A: Param = 1.0,
+                 delay: float = 0.0, method: str = "exact", name: Optional[str] = None,
+                 mode: Optional[bm.Mode] = None):
+        super().__init__(name=name, mode=mode)
+        dt = bm.get_dt()
+        pshape = validate_stp_params(U=U, tau_f=tau_f, tau_d=tau_d, tau_s=tau, dt=dt, method=method, A=A)
+        check_range("delay", delay, 0.0, None, unit="ms")
+        for who, obj, var in (("pre", pre, "spike"), ("post", post, "input")):
+            if not hasattr(obj, var):
+                raise ValueError(f"{who} must have a '{var}' variable (a brainpy neuron group); got {obj!r}")
+        self.pre, self.post = pre, post
+        self.conn = as_connector(conn, pre.num, post.num)
+        # one require call: random connectors redraw on every call
+        pre_ids, post_ids = self.conn.require("pre_ids", "post_ids")
+        self.pre_ids = jnp.asarray(pre_ids)
+        self.post_ids = jnp.asarray(post_ids)
+        self.num = int(self.pre_ids.size)
+
+        base = (self.num,)
+        if isinstance(self.mode, bm.BatchingMode):
+            base = (self.mode.batch_size, self.num)
+        try:
+            self.state_shape = tuple(np.broadcast_shapes(pshape, base))
+        except ValueError:
+            raise ValueError(
+                f"parameter shape {pshape} does not broadcast against the synapse state shape {base} "
+                "(batch..., number of synapses); give scalars, per-connection arrays (num,) or a batch (B, 1)"
+            ) from None
+        self.current_shape = self.state_shape[:-1] + (post.num,)
+        post_shape = tuple(np.shape(post.input))
+        if post_shape != self.current_shape:
+            raise ValueError(f"post.input has shape {post_shape} but the synapse delivers {self.current_shape}; "
+                             "batch the post group with the same batch size as the parameters")
+        spike_shape = tuple(np.shape(pre.spike))
+        if spike_shape[:-1] not in ((), self.state_shape[:-1]):
+            raise ValueError(f"pre.spike has shape {spike_shape}; expected (pre.num,) or batch + (pre.num,) "
+                             f"with batch {self.state_shape[:-1]}")
+
+        f = bm.float_
+        self.U, self.tau_f, self.tau_d, self.tau, self.A = (jnp.asarray(bm.as_jax(p), f)
+                                                            for p in (U, tau_f, tau_d, tau, A))
+        self.method = method
+        self.delay = float(delay)
+        self.delay_steps = int(round(self.delay / dt))
+        self._spike_shape = spike_shape
+        self.reset_state()
+
+    def reset_state(self, batch_or_mode=None, **kwargs):
+        f = bm.float_
+        batch_axis = 0 if len(self.state_shape) > 1 else None
+        self.u = bm.Variable(jnp.zeros(self.state_shape, f), batch_axis=batch_axis)
+        self.x = bm.Variable(jnp.ones(self.state_shape, f), batch_axis=batch_axis)
+        self.I = bm.Variable(jnp.zeros(self.state_shape, f), batch_axis=batch_axis)
+        self.efficacy = bm.Variable(jnp.zeros(self.state_shape, f), batch_axis=batch_axis)
+        if self.delay_steps:
+            self.spike_ring = bm.Variable(jnp.zeros((self.delay_steps,) + self._spike_shape, bool))
+            self.ring_index = bm.Variable(jnp.zeros((), jnp.int32))
+
+    def _delayed_spike(self):
+        spike = self.pre.spike.value
+        if not self.delay_steps:
+            return spike
+        # ring of the last D spike vectors: read what was written D steps ago, then overwrite it
+        i = self.ring_index.value
+        old = jax.lax.dynamic_index_in_dim(self.spike_ring.value, i, keepdims=False)
+        self.spike_ring.value = jax.lax.dynamic_update_index_in_dim(self.spike_ring.value, spike, i, 0)
+        self.ring_index.value = (i + 1) % self.delay_steps
+        return old
+
+    def update(self):
+        dt = bp.share.load("dt")
+        spike = self._delayed_spike()[..., self.pre_ids]
+        state, eff = stp_step(STPState(self.u.value, self.x.value), spike, self.U, self.tau_f, self.tau_d, dt,
+                              self.method)
+        I = exp_decay_step(self.I.value, self.A * eff, self.tau, dt, self.method)
+        self.u.value, self.x.value = state
+        self.I.value = I
+        self.efficacy.value = eff
+        current = jnp.zeros(self.current_shape, I.dtype).at[..., self.post_ids].add(I)
+        self.post.input.value = self.post.input.value + current
+        return current
