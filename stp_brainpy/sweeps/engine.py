@@ -34,7 +34,7 @@ SEED_DIM = "seed"
 DEFAULT_MEMORY_BUDGET = 32 * 2**20  # CPU bytes per chunk: enough to amortise a call, small enough to stay in cache
 # On accelerators a time-stepped run costs one kernel launch per step whatever the batch, so
 # chunks should be as large as memory allows: this fraction of each device's memory, capped.
-_ACCEL_FRACTION, _ACCEL_CAP = 8, 4 * 2**30
+_ACCEL_FRACTION, _ACCEL_CAP = 8, 256 * 2**20
 # On CPU a time-stepped run sweeps its whole loop carry once per step: keep a chunk's carry
 # (per device) about the size of a core's L2 cache, or every step streams it from memory.
 _CPU_CARRY_BYTES = 768 * 2**10
@@ -189,7 +189,8 @@ def _nbytes(tree) -> int:
 
 def default_memory_budget(devices: Sequence[Any]) -> int:
     """Bytes per chunk when none is given: 32 MiB on CPU; on accelerators 1/8 of each device's
-    memory (at most 4 GiB each), summed over the devices."""
+    memory, at most 256 MiB each (larger chunks only delay the device-to-host copies), summed
+    over the devices."""
     dev = devices[0]
     if dev.platform == "cpu":
         return DEFAULT_MEMORY_BUDGET
@@ -197,27 +198,35 @@ def default_memory_budget(devices: Sequence[Any]) -> int:
         limit = int((dev.memory_stats() or {}).get("bytes_limit", 0))
     except Exception:  # backends without memory statistics
         limit = 0
-    per_device = min(limit // _ACCEL_FRACTION, _ACCEL_CAP) if limit else 2**30
+    per_device = min(limit // _ACCEL_FRACTION, _ACCEL_CAP) if limit else _ACCEL_CAP
     return per_device * len(devices)
 
 
 def _loop_carry_bytes(jaxpr) -> int:
-    """Largest loop carry (bytes) of any scan / while loop in a jaxpr, nested ones included."""
+    """Largest loop carry (bytes) of any scan / while loop in a jaxpr, nested ones included.
+
+    Read from the loop's outputs (a while loop returns its carry; a scan returns its carry
+    first, then the stacked outputs), which does not depend on a jax version's parameter
+    names; 0 when it cannot tell.
+    """
+    def size(vars_):
+        return sum(math.prod(v.aval.shape) * np.dtype(v.aval.dtype).itemsize for v in vars_)
+
     best = 0
-    for eqn in jaxpr.eqns:
-        name, params = eqn.primitive.name, eqn.params
-        avals = ()
-        if name == "scan":
-            nc, nk = params["num_consts"], params["num_carry"]
-            avals = params["jaxpr"].in_avals[nc:nc + nk]
-        elif name == "while":
-            avals = params["body_jaxpr"].in_avals[params["body_nconsts"]:]
-        best = max(best, sum(math.prod(a.shape) * np.dtype(a.dtype).itemsize for a in avals))
-        for val in params.values():
-            for sub in val if isinstance(val, (list, tuple)) else (val,):
-                inner = getattr(sub, "jaxpr", sub)  # ClosedJaxpr -> Jaxpr
-                if hasattr(inner, "eqns"):
-                    best = max(best, _loop_carry_bytes(inner))
+    try:
+        for eqn in jaxpr.eqns:
+            name, params = eqn.primitive.name, eqn.params
+            if name == "while":
+                best = max(best, size(eqn.outvars))
+            elif name == "scan" and "num_carry" in params:
+                best = max(best, size(eqn.outvars[: params["num_carry"]]))
+            for val in params.values():
+                for sub in val if isinstance(val, (list, tuple)) else (val,):
+                    inner = getattr(sub, "jaxpr", sub)  # ClosedJaxpr -> Jaxpr
+                    if hasattr(inner, "eqns"):
+                        best = max(best, _loop_carry_bytes(inner))
+    except Exception:  # an unfamiliar jaxpr: no cache cap
+        return best
     return best
 
 
@@ -356,7 +365,7 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
         Default: sized from ``memory_budget``.
     memory_budget : int
         Bytes per chunk (default: 32 MiB on CPU; on accelerators 1/8 of each device's memory,
-        at most 4 GiB each), estimated from one setting's output shapes
+        at most 256 MiB each), estimated from one setting's output shapes
         (``jax.eval_shape``, before and after ``reduce``) times a safety factor. On CPU, a
         run with a loop (``lax.scan``) also keeps each device's share of the loop carry
         within about one L2 cache (768 KiB), which is what makes time-stepped runs fast there.
