@@ -1,0 +1,8 @@
+"""Replays of the source documents: parameter sets as data, one batched run, figures and tables.
+
+``homework``   the BrainPy STP homework (8 settings, ``stp-brainpy homework --out DIR``)
+``neuromatch`` the Neuromatch synaptic-transmission tutorial
+``all``        both, into ``OUT/homework`` and ``OUT/neuromatch``
+
+Every replay module exposes ``run_all(out_dir, overwrite=False, quick=False, progress=False)``.
+"""

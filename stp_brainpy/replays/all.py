@@ -1,0 +1,47 @@
+"""``stp-brainpy all --out OUT``: every replay, into ``OUT/homework`` and ``OUT/neuromatch``."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+__all__ = ["REPLAYS", "run_all", "add_parser"]
+
+# sub-directory -> module exposing run_all(out_dir, overwrite, quick, progress); imported when run
+REPLAYS = {"homework": "stp_brainpy.replays.homework", "neuromatch": "stp_brainpy.replays.neuromatch"}
+
+
+def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: bool = False) -> dict[str, list]:
+    """Run each replay into ``out_dir/<name>``; returns the written paths per replay.
+
+    Each replay checks all of its own targets before writing its first file.
+    """
+    out = Path(out_dir)
+    written = {}
+    for name, module in REPLAYS.items():
+        written[name] = importlib.import_module(module).run_all(out / name, overwrite=overwrite, quick=quick,
+                                                                progress=progress)
+    return written
+
+
+def _main(args: argparse.Namespace) -> int:
+    try:
+        written = run_all(args.out, overwrite=args.overwrite, quick=args.quick, progress=not args.no_progress)
+    except FileExistsError as err:
+        print(f"stp-brainpy all: {err}", file=sys.stderr)
+        return 2
+    for name, paths in written.items():
+        print(f"{name}: wrote {len(paths)} files to {Path(args.out) / name}")
+    return 0
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("all", help="render every figure and table of both documents",
+                              description=__doc__.splitlines()[0])
+    p.add_argument("--out", default="figures", help="output directory (default: figures)")
+    p.add_argument("--overwrite", action="store_true", help="replace existing files")
+    p.add_argument("--quick", action="store_true", help="smaller runs / lower-resolution figures")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress display")
+    p.set_defaults(func=_main)
+    return p

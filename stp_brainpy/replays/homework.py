@@ -1,0 +1,236 @@
+"""The BrainPy STP homework, replayed: eight settings, one compiled batched run, figures and tables.
+
+The homework drives a LIF (brainmodels defaults) with a constant input of 28 for 150 ms and
+sends its spikes through one Tsodyks–Markram synapse (τs = 8 ms, A = 1), once per setting
+below. Here all eight run in ONE compiled call (``jax.vmap`` over
+:func:`stp_brainpy.core.circuits.lif_stp_chain`); each gets the homework's figure (u and x
+above, I below, time in ms) and a row of the efficacy tables.
+
+>>> from stp_brainpy.replays import homework
+>>> res = homework.simulate()
+>>> res["I"].shape                      # (settings, steps)
+(8, 1500)
+>>> rows = homework.summarize(res)
+>>> rows[0]["name"], rows[0]["n_spikes"]
+('STD', 10)
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import functools
+import io
+import json
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..core.circuits import lif_stp_chain, n_steps
+from ..core.stp import steady_state, validate_stp_params
+from .plotting import check_targets, save_figure
+
+__all__ = ["Setting", "SETTINGS", "simulate", "summarize", "plot_setting", "figure_names", "table_names",
+           "run_all", "add_parser"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One homework run: release increment ``U`` and time constants (ms), and what it shows."""
+
+    name: str
+    U: float
+    tau_d: float
+    tau_f: float
+    claim: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("STD", 0.2, 150.0, 2.0, "depression dominates: x is used up faster than it recovers, "
+            "so each spike releases less"),
+    Setting("STF", 0.1, 10.0, 100.0, "facilitation dominates: u accumulates (tau_f large) while x recovers "
+            "quickly (tau_d small), so release grows and stays high"),
+    Setting("U1", 0.05, 150.0, 2.0, "small U: little is used per spike, release stays regular for long"),
+    Setting("U2", 0.8, 150.0, 2.0, "large U: the first spike uses most resources, sustained release is "
+            "strongly suppressed"),
+    Setting("tau_d1", 0.2, 1.0, 2.0, "tau_d = 1 ms: x is back at 1 before the next spike, no depression"),
+    Setting("tau_d2", 0.2, 600.0, 2.0, "tau_d = 600 ms: x recovers slowly, depression is deeper"),
+    Setting("tau_f1", 0.2, 150.0, 0.5, "tau_f = 0.5 ms: u is back at 0 before the next spike, no facilitation"),
+    Setting("tau_f2", 0.2, 150.0, 100.0, "tau_f = 100 ms: u decays slowly and accumulates over spikes"),
+)
+
+TAU_S = 8.0       # ms, the current's decay (brainmodels default)
+A = 1.0
+CURRENT = 28.0    # constant input to the presynaptic LIF
+DURATION = 150.0  # ms
+
+
+@functools.lru_cache(maxsize=8)
+def _batched_chain(dt: float, method: str, duration: float, current: float, dtype: str):
+    """One compiled function running the chain for a batch of (U, tau_f, tau_d, tau_s, A)."""
+    # Kept to a plain vmap in one place so switching to the sweep engine is a local change.
+    del dtype  # part of the cache key only: x64 on/off changes the compiled function
+    one = functools.partial(lif_stp_chain, current=current, duration=duration, dt=dt, method=method)
+    return jax.jit(jax.vmap(one))
+
+
+def simulate(settings: Sequence[Setting] = SETTINGS, dt: float = 0.1, method: str = "exact",
+             duration: float = DURATION, current: float = CURRENT, tau_s: float = TAU_S, A: float = A) -> dict:
+    """Run every setting in one compiled, batched call.
+
+    Returns NumPy arrays: ``t`` (steps,) in ms and ``u``, ``x``, ``I``, ``efficacy``, ``V``,
+    ``spike`` of shape (settings, steps), plus the ``settings`` and run parameters.
+    """
+    U = np.array([s.U for s in settings], float)
+    tau_d = np.array([s.tau_d for s in settings], float)
+    tau_f = np.array([s.tau_f for s in settings], float)
+    validate_stp_params(U=U, tau_f=tau_f, tau_d=tau_d, tau_s=tau_s, dt=dt, method=method)
+    if duration <= 0:
+        raise ValueError(f"duration must lie in (0, inf) ms; got {duration:g}")
+    f = jnp.result_type(float)
+    fn = _batched_chain(float(dt), method, float(duration), float(current), str(np.dtype(f)))
+    b = len(settings)
+    args = [jnp.asarray(a, f) for a in (U, tau_f, tau_d, np.full(b, tau_s), np.full(b, A))]
+    trace = jax.device_get(fn(*args))
+    out = {k: np.asarray(v) for k, v in trace._asdict().items()}
+    out["t"] = np.arange(n_steps(duration, dt)) * dt
+    out.update(settings=tuple(settings), dt=dt, method=method, tau_s=tau_s, A=A, current=current)
+    return out
+
+
+def summarize(result: dict) -> list[dict]:
+    """Per setting: spike times, per-spike efficacy u⁺x⁻, u⁺, x⁻, peak I, counts, closed-form e∞."""
+    rows = []
+    t = result["t"]
+    for k, s in enumerate(result["settings"]):
+        spk = result["spike"][k].astype(bool)
+        eff = result["efficacy"][k][spk]
+        u_plus = result["u"][k][spk]
+        x_minus = result["x"][k][spk] + eff
+        times = t[spk]
+        isi = float(np.mean(np.diff(times))) if times.size > 1 else float("nan")
+        e_inf = float(steady_state(s.U, s.tau_f, s.tau_d, isi)[2]) if times.size > 1 else float("nan")
+        i_peak = int(np.argmax(result["I"][k]))
+        rows.append(dict(
+            name=s.name, U=s.U, tau_d=s.tau_d, tau_f=s.tau_f, n_spikes=int(spk.sum()),
+            spike_times=[float(v) for v in times], efficacy=[float(v) for v in eff],
+            u_plus=[float(v) for v in u_plus], x_minus=[float(v) for v in x_minus],
+            efficacy_first=float(eff[0]) if eff.size else 0.0, efficacy_last=float(eff[-1]) if eff.size else 0.0,
+            peak_I=float(result["I"][k][i_peak]), peak_I_time=float(t[i_peak]), mean_isi=isi, e_inf=e_inf,
+        ))
+    return rows
+
+
+def plot_setting(result: dict, k: int):
+    """The homework's figure for setting ``k``: u and x above, I below (``get_figure(2, 1, 3, 7)``)."""
+    import brainpy as bp
+    import matplotlib.pyplot as plt
+
+    s = result["settings"][k]
+    t = result["t"]
+    fig, gs = bp.visualize.get_figure(2, 1, 3, 7)
+    ax = fig.add_subplot(gs[0, 0])
+    ax.plot(t, result["u"][k], label="u")
+    ax.plot(t, result["x"][k], label="x")
+    ax.set_title(f"{s.name}: U={s.U:g}, $\\tau_d$={s.tau_d:g} ms, $\\tau_f$={s.tau_f:g} ms")
+    ax.legend()
+    ax = fig.add_subplot(gs[1, 0])
+    ax.plot(t, result["I"][k], label="I")
+    ax.legend()
+    plt.xlabel("Time (ms)")
+    return fig
+
+
+def figure_names(settings: Sequence[Setting] = SETTINGS) -> list[str]:
+    return [f"{s.name}.png" for s in settings]
+
+
+def table_names() -> list[str]:
+    return ["homework_spikes.csv", "homework_summary.csv", "homework.json"]
+
+
+SUMMARY_FIELDS = ("name", "U", "tau_d", "tau_f", "n_spikes", "efficacy_first", "efficacy_last", "peak_I",
+                  "peak_I_time", "mean_isi", "e_inf")
+
+
+def _csv(header: Sequence[str], rows: Sequence[Sequence]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def tables(rows: list[dict], result: dict) -> dict[str, str]:
+    """File name → text of the spike table (long), the summary table and the JSON of both."""
+    spikes = [(r["name"], i + 1, t, e, u, x) for r in rows
+              for i, (t, e, u, x) in enumerate(zip(r["spike_times"], r["efficacy"], r["u_plus"], r["x_minus"]))]
+    summary = [tuple(r[f] for f in SUMMARY_FIELDS) for r in rows]
+    meta = dict(dt=result["dt"], method=result["method"], tau_s=result["tau_s"], A=result["A"],
+                current=result["current"], duration=float(result["t"][-1] + result["dt"]),
+                settings=[asdict(s) for s in result["settings"]])
+    names = table_names()
+    return {
+        names[0]: _csv(("setting", "spike", "t_ms", "efficacy", "u_plus", "x_minus"), spikes),
+        names[1]: _csv(SUMMARY_FIELDS, summary),
+        names[2]: json.dumps(dict(run=meta, settings=rows), indent=1) + "\n",
+    }
+
+
+def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: bool = False, dt: float = 0.1,
+            method: str = "exact") -> list[Path]:
+    """Replay the homework into ``out_dir``: eight PNG figures and the tables; returns the paths written.
+
+    Refuses (``FileExistsError``, nothing written) if any target exists unless ``overwrite``.
+    ``quick`` only lowers the figure resolution (the simulation itself takes well under a second).
+    """
+    from tqdm.auto import tqdm
+
+    out = Path(out_dir)
+    settings = SETTINGS
+    targets = check_targets([out / n for n in figure_names(settings) + table_names()], overwrite)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    with tqdm(total=len(settings) + 2, desc="homework", disable=not progress, unit="step") as bar:
+        bar.set_postfix_str("simulating 8 settings (one compiled call)")
+        result = simulate(settings, dt=dt, method=method)
+        bar.update()
+        for k in range(len(settings)):
+            bar.set_postfix_str(f"figure {settings[k].name}")
+            written.append(save_figure(plot_setting(result, k), targets[k], overwrite=True, dpi=80 if quick else 150))
+            bar.update()
+        bar.set_postfix_str("tables")
+        for name, text in tables(summarize(result), result).items():
+            path = out / name
+            path.write_text(text)
+            written.append(path)
+        bar.update()
+    return written
+
+
+def _main(args: argparse.Namespace) -> int:
+    try:
+        paths = run_all(args.out, overwrite=args.overwrite, quick=args.quick, progress=not args.no_progress,
+                        dt=args.dt, method=args.method)
+    except (FileExistsError, ValueError) as err:
+        print(f"stp-brainpy homework: {err}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(paths)} files to {args.out}")
+    return 0
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("homework", help="replay the BrainPy STP homework (8 settings, figures, tables)",
+                              description=__doc__.splitlines()[0])
+    p.add_argument("--out", default="figures/homework", help="output directory (default: figures/homework)")
+    p.add_argument("--overwrite", action="store_true", help="replace existing files")
+    p.add_argument("--dt", type=float, default=0.1, help="time step in ms (default 0.1)")
+    p.add_argument("--method", default="exact", choices=("exact", "euler"), help="time stepping (default exact)")
+    p.add_argument("--quick", action="store_true", help="lower-resolution figures")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress display")
+    p.set_defaults(func=_main)
+    return p
