@@ -7,9 +7,12 @@ A :class:`Connectivity` holds the same synapses twice:
 ``ELL``  ``targets`` (n_pre, max_degree): the same lists padded with ``n_post`` (an
          out-of-range index that scatter-adds with ``mode='drop'`` ignore).
 
-Event delivery gathers the rows of the sources that spiked; with a fixed row length
-(ELL) that is one gather + one scatter per step, which measured faster on CPU than the
-CSR variant (see ``benchmarks/bench_coba.py --delivery``). ``synapse_index`` maps
+Event delivery gathers the rows of the sources that spiked. In pure XLA on CPU, ELL (one
+gather + one scatter per step) and CSR (rows expanded into a fixed event buffer) measured
+within noise of each other (~80-110 us per step on the COBA workload), both dominated by the
+compaction of the active sources; ELL is kept because it needs no second buffer size. The
+native CPU kernel walks the ELL rows directly and takes ~6 us per step
+(``benchmarks/bench_delivery.py``; numbers in docs/readme/network.md). ``synapse_index`` maps
 an ELL slot to its CSR position so per-synapse arrays (weights, heterogeneous STP
 parameters) can be stored in either layout.
 
