@@ -498,7 +498,7 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
 
     attrs = _attrs(run, grid, seed_arr, static, fingerprint, csize, len(devices))
     if st is not None:
-        st.begin(chunk_size=csize, n_items=n_items, n_chunks=n_chunks, attrs=attrs)
+        st.begin(chunk_size=csize, n_items=n_items, n_chunks=n_chunks, attrs=attrs, grid=grid, seeds=seed_arr)
     todo = np.ones(n_chunks, bool) if st is None else np.array([not st.has_chunk(c) for c in range(n_chunks)])
     if jax.process_count() > 1:
         from jax.experimental import multihost_utils

@@ -3,6 +3,7 @@
 Layout of ``STORE/``::
 
     manifest.json        fingerprint, run, grid, seeds, static args, chunk layout, versions, status
+    grid.nc              every swept parameter's values and the seeds
     chunk_000000.nc      outputs of items [start, start + chunk_size) of the flattened batch
     ...
     result.nc            the labeled xarray.Dataset, written once every chunk is present
@@ -29,6 +30,7 @@ __all__ = ["SweepStore", "open_store", "RESULT", "MANIFEST"]
 FORMAT = "stp-brainpy-sweep/1"
 MANIFEST = "manifest.json"
 RESULT = "result.nc"
+GRID = "grid.nc"
 ITEM_DIM = "item"
 
 
@@ -108,7 +110,7 @@ class SweepStore:
     def _clear(path: Path) -> None:
         # Remove only what a store writes: never a user's unrelated files.
         for p in path.iterdir():
-            if p.name in (MANIFEST, RESULT) or (p.name.startswith("chunk_") and p.suffix == ".nc") or (
+            if p.name in (MANIFEST, RESULT, GRID) or (p.name.startswith("chunk_") and p.suffix == ".nc") or (
                 p.name.startswith(".") and p.name.endswith(".tmp")
             ):
                 p.unlink()
@@ -132,12 +134,22 @@ class SweepStore:
         _atomic_write_bytes(self.path / MANIFEST, json.dumps(self.manifest, indent=1, sort_keys=True).encode())
 
     # -- writing -----------------------------------------------------------------------------
-    def begin(self, *, chunk_size: int, n_items: int, n_chunks: int, attrs: dict[str, Any]) -> None:
+    def begin(self, *, chunk_size: int, n_items: int, n_chunks: int, attrs: dict[str, Any], grid=None,
+              seeds: np.ndarray | None = None) -> None:
         if self.manifest is not None:
             return
+        import xarray as xr
+
         from .engine import versions
 
         self.path.mkdir(parents=True, exist_ok=True)
+        if grid is not None:
+            dims = {k: (k if grid.kind == "product" else "setting") for k in grid.names}
+            data = {k: (dims[k], np.asarray(v)) for k, v in grid.axes.items()}
+            if seeds is not None:
+                data["seeds"] = ("seed", np.asarray(seeds, np.int64))
+            _atomic_to_netcdf(xr.Dataset(data, attrs={"grid_kind": grid.kind, "sweep_fingerprint": self.fingerprint}),
+                              self.path / GRID)
         self.manifest = {
             "format": FORMAT,
             "fingerprint": self.fingerprint,

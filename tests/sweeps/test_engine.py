@@ -60,7 +60,7 @@ def test_zipped_sweep_equals_one_at_a_time(x64):
 
 def test_chunking_does_not_change_results(x64):
     full = sweep(toy, product(**GRID), seeds=SEEDS)  # one chunk
-    for cs in (2, 5, 7):  # 24 items: uneven last chunks are padded then trimmed
+    for cs in (5, 7):  # 24 items: uneven last chunks are padded then trimmed
         part = sweep(toy, product(**GRID), seeds=SEEDS, chunk_size=cs)
         assert part.attrs["chunk_size"] == cs
         for k in full.data_vars:
@@ -83,19 +83,22 @@ _SHARDED = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("n_devices", [2, 4])
-def test_sharded_over_host_devices_matches_single_device(x64, tmp_path, n_devices):
+def test_sharded_over_host_devices_matches_single_device(x64, tmp_path):
     """N host devices with N×k settings per chunk == 1 device with k: bitwise (same per-device batch)."""
     ref = sweep(toy, product(**GRID), seeds=SEEDS, chunk_size=4)
-    out = tmp_path / "out.npz"
-    env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={n_devices}", JAX_PLATFORMS="cpu")
-    proc = subprocess.run([sys.executable, "-c", _SHARDED, os.path.dirname(__file__), str(n_devices), str(out)],
-                          env=env, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    got = np.load(out)
-    assert int(got["n_devices"]) == n_devices
-    np.testing.assert_array_equal(got["v"], ref.v.values)
-    np.testing.assert_array_equal(got["s"], ref.s.values)
+    procs = {}
+    for n in (2, 4):  # both subprocesses at once: their start-up overlaps
+        env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={n}", JAX_PLATFORMS="cpu")
+        procs[n] = subprocess.Popen([sys.executable, "-c", _SHARDED, os.path.dirname(__file__), str(n),
+                                     str(tmp_path / f"out{n}.npz")], env=env, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True)
+    for n, proc in procs.items():
+        log = proc.communicate(timeout=120)[0]
+        assert proc.returncode == 0, log[-2000:]
+        got = np.load(tmp_path / f"out{n}.npz")
+        assert int(got["n_devices"]) == n
+        np.testing.assert_array_equal(got["v"], ref.v.values)
+        np.testing.assert_array_equal(got["s"], ref.s.values)
 
 
 def test_labels_coords_and_attrs():

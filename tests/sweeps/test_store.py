@@ -63,6 +63,9 @@ def test_interrupted_sweep_resumes_and_equals_uninterrupted(tmp_path):
             assert c.sizes["item"] == CHUNK
     with pytest.raises(ValueError, match=r"unfinished \(3/6 chunks\)"):
         open_store(store)
+    with xr.open_dataset(store / "grid.nc") as g:  # the parameters and seeds are on disk from the start
+        np.testing.assert_array_equal(g.a.values, GRID.axes["a"])
+        np.testing.assert_array_equal(g.seeds.values, [0, 1])
     Budget.left, Budget.calls = 10**9, 0
     ds = sweep(crashy, GRID, seeds=2, store=store)  # same command (chunk size taken from the store)
     assert Budget.calls == 3  # only the missing chunks were computed
@@ -85,7 +88,7 @@ def test_crash_while_writing_leaves_no_partial_chunk(tmp_path, monkeypatch):
     def dying_to_netcdf(self, path, *args, **kwargs):
         writes.append(path)
         real(self, path, *args, **kwargs)
-        if len(writes) == 2:  # the second chunk is fully written to its temporary, then we "die"
+        if sum("chunk_" in str(w) for w in writes) == 2:  # the 2nd chunk is in its temporary: "die"
             raise KeyboardInterrupt("killed while writing")
 
     monkeypatch.setattr(xr.Dataset, "to_netcdf", dying_to_netcdf)
@@ -97,7 +100,7 @@ def test_crash_while_writing_leaves_no_partial_chunk(tmp_path, monkeypatch):
     ds = sweep(crashy, GRID, seeds=2, chunk_size=CHUNK, store=store)
     ref = sweep(crashy, GRID, seeds=2, chunk_size=CHUNK)
     np.testing.assert_array_equal(ds.y.values, ref.y.values)
-    assert sorted(os.listdir(store)) == ["manifest.json", "result.nc"]
+    assert sorted(os.listdir(store)) == ["grid.nc", "manifest.json", "result.nc"]
 
 
 def test_finished_store_is_reused_and_never_overwritten(tmp_path):
