@@ -474,24 +474,46 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
         "params=" + _jsonable({k: str(np.dtype(v)) for k, v in dtypes.items()}),
     ]).encode()).hexdigest()
 
-    st = None
-    if store is not None:
+    # The store belongs to process 0; in a multi-host run its decisions (refuse, finished, chunk
+    # layout, which chunks are missing) are broadcast so every process takes the same path.
+    is_main, multi = jax.process_index() == 0, jax.process_count() > 1
+    st, refused, complete, stored_chunk = None, None, False, None
+    if store is not None and is_main:
         from .store import SweepStore
 
-        st = SweepStore.open(store, fingerprint, overwrite=overwrite, describe=_describe(run, grid, seed_arr, static))
-        if st.is_complete():
+        try:
+            st = SweepStore.open(store, fingerprint, overwrite=overwrite,
+                                 describe=_describe(run, grid, seed_arr, static))
+            complete, stored_chunk = st.is_complete(), st.chunk_size
+        except ValueError as err:
+            refused = err
+    if store is not None and multi:
+        from jax.experimental import multihost_utils
+
+        flags = np.array([refused is not None, complete, -1 if stored_chunk is None else stored_chunk], np.int64)
+        flags = np.asarray(multihost_utils.broadcast_one_to_all(flags))
+        if flags[0] and refused is None:
+            refused = ValueError(f"process 0 refused the store {store}; see its error")
+        complete, stored_chunk = bool(flags[1]), (None if flags[2] < 0 else int(flags[2]))
+    if refused is not None:
+        raise refused
+    if complete:
+        if st is not None:
             return st.load_result()
-        if chunk_size is None and st.chunk_size is not None:
-            chunk_size = st.chunk_size  # resume with the layout already on disk
+        from .store import open_store
+
+        return open_store(store)  # other processes: the store must be on a shared filesystem
+    if chunk_size is None and stored_chunk is not None:
+        chunk_size = stored_chunk  # resume with the layout already on disk
     if chunk_size is None and memory_budget is None:
         memory_budget = default_memory_budget(devices)
     max_items = None
     if devices[0].platform == "cpu" and carry_bytes:
         max_items = _CPU_CARRY_BYTES * len(devices) // carry_bytes
     csize = plan_chunks(n_items, bytes_per_item, len(devices), chunk_size, memory_budget, max_items)
-    if st is not None and st.chunk_size is not None and st.chunk_size != csize:
+    if stored_chunk is not None and stored_chunk != csize:
         raise ValueError(
-            f"store {store} was written with chunk_size={st.chunk_size}; resume with the same chunk_size "
+            f"store {store} was written with chunk_size={stored_chunk}; resume with the same chunk_size "
             f"(or none) and as many devices, or pass overwrite=True"
         )
     n_chunks = -(-n_items // csize)
@@ -500,7 +522,7 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
     if st is not None:
         st.begin(chunk_size=csize, n_items=n_items, n_chunks=n_chunks, attrs=attrs, grid=grid, seeds=seed_arr)
     todo = np.ones(n_chunks, bool) if st is None else np.array([not st.has_chunk(c) for c in range(n_chunks)])
-    if jax.process_count() > 1:
+    if store is not None and multi:
         from jax.experimental import multihost_utils
 
         todo = np.asarray(multihost_utils.broadcast_one_to_all(todo)).astype(bool)
@@ -523,7 +545,7 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
     def finish(c: int, dev_out) -> None:
         start, stop = c * csize, min((c + 1) * csize, n_items)
         host = {k: v[: stop - start] for k, v in runner.fetch(dev_out).items()}
-        if st is not None and jax.process_index() == 0:
+        if st is not None:
             st.write_chunk(c, host, start=start)
         for k, v in host.items():
             if n_chunks == 1:
@@ -534,7 +556,7 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
         if bar is not None:
             bar.update(stop - start)
         if callback is not None:
-            callback(c + 1, n_chunks)
+            callback(int(have.sum() + (~todo).sum()), n_chunks)
 
     try:
         pending = None
@@ -554,21 +576,23 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
         if bar is not None:
             bar.close()
 
-    if st is not None and jax.process_index() != 0:
+    if store is not None and not is_main:
         from jax.experimental import multihost_utils
 
-        multihost_utils.sync_global_devices("stp_brainpy.sweep.store")
-        if not have.all():  # resumed chunks live only in process 0's store (shared filesystem assumed)
-            return st.load_result()
+        multihost_utils.sync_global_devices("stp_brainpy.sweep.store")  # process 0 has written the result
+        if not have.all():  # chunks of an earlier run live in process 0's store: a shared filesystem
+            from .store import open_store
+
+            return open_store(store)
     elif st is not None:
         for c in np.flatnonzero(~have):  # chunks finished by an earlier, interrupted run
             start = c * csize
             for k, v in st.read_chunk(int(c)).items():
                 flat_out.setdefault(k, np.empty((n_items,) + v.shape[1:], v.dtype))[start:start + len(v)] = v
     ds = _label(flat_out, grid, seed_arr, full_dims, coords, attrs)
-    if st is not None and jax.process_index() == 0:
+    if st is not None:
         st.finish(ds)
-        if jax.process_count() > 1:
+        if multi:
             from jax.experimental import multihost_utils
 
             multihost_utils.sync_global_devices("stp_brainpy.sweep.store")

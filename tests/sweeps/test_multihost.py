@@ -28,6 +28,13 @@ _PROCESS = textwrap.dedent("""
     axes = dict(U=[0.1, 0.3, 0.5], tau_d=[100.0, 300.0], tau_f=[50.0], rate=[10.0, 20.0, 30.0])
     ds = sweep(stp_efficacy, product(**axes), chunk_size=8, store=store, out_dims=EFFICACY_DIMS)
     np.save(out, ds.efficacy.values)
+    again = sweep(stp_efficacy, product(**axes), chunk_size=8, store=store, out_dims=EFFICACY_DIMS)
+    assert np.array_equal(again.efficacy.values, ds.efficacy.values)  # finished store: read, on every process
+    try:  # a different sweep into the store: refused on every process, not only on process 0
+        sweep(stp_efficacy, product(**axes), seeds=2, chunk_size=8, store=store, out_dims=EFFICACY_DIMS)
+        raise SystemExit("a different sweep was accepted")
+    except ValueError as err:
+        assert "store" in str(err)
     jax.distributed.shutdown()
 """)
 
