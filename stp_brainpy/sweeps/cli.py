@@ -221,8 +221,14 @@ def plot_dataset(ds, var: str | None = None, sel: dict | None = None):
     if len(varying) == 1:
         fig, ax = plt.subplots(figsize=(5, 3.5), constrained_layout=True)
         d = varying[0]
-        x = da[d].values if d in da.coords else np.arange(da.sizes[d])
-        ax.plot(x, da.values, "o-", ms=3)
+        params = [p for p in ds.attrs.get("parameters", "").split(",") if p in da.coords and da[p].dims == (d,)]
+        if d == "setting" and params:  # zipped / random settings: against the first parameter
+            order = np.argsort(da[params[0]].values)
+            ax.plot(da[params[0]].values[order], da.values[order], "o", ms=3)
+            d = params[0]
+        else:
+            x = da[d].values if d in da.coords else np.arange(da.sizes[d])
+            ax.plot(x, da.values, "o-", ms=3)
         ax.set_xlabel(d)
         ax.set_ylabel(var)
     else:

@@ -48,3 +48,15 @@ def test_chain_sweep_and_bad_values(tmp_path, capsys):
     assert main(["plot", str(store), "--var", "efficacy_last"]) == 0
     assert main(["sweep", "chain", "--U", "1.5", "--store", str(tmp_path / "x"), "--no-progress"]) == 2
     assert "U must lie in (0, 1]" in capsys.readouterr().err
+
+
+def test_plot_random_settings_against_first_parameter(tmp_path):
+    from stp_brainpy.sweeps import random_samples, sweep
+    from stp_brainpy.sweeps.cli import plot_dataset
+    from stp_brainpy.sweeps.models import EFFICACY_DIMS, stp_efficacy
+
+    ds = sweep(stp_efficacy, random_samples(6, U=(0.1, 0.9), tau_d=(50, 500), tau_f=(20, 900), rate=(5, 40)),
+               static={"n_spikes": 3}, out_dims=EFFICACY_DIMS)
+    fig = plot_dataset(ds, "efficacy")
+    assert fig.axes[0].get_xlabel() == "U"
+    np.testing.assert_allclose(np.sort(fig.axes[0].lines[0].get_xdata()), np.sort(ds.U.values))
