@@ -154,6 +154,8 @@ def deliver(values, targets, n_out: int, weights=None, backend: str = "auto", ca
         if not native_available():
             raise RuntimeError("backend='native' requested but the native kernel could not be built")
         return _deliver_native(values, targets, n_out, weights)
+    if jax.default_backend() == "cpu":  # CPU-only process: skip tracing the XLA branch as well
+        return _deliver_native(values, targets, n_out, weights)
     return jax.lax.platform_dependent(
         values, targets, weights,
         cpu=lambda v, t, w: _deliver_native(v, t, n_out, w),
