@@ -188,7 +188,7 @@ def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: boo
     Refuses (``FileExistsError``, nothing written) if any target exists unless ``overwrite``.
     ``quick`` only lowers the figure resolution (the simulation itself takes well under a second).
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     out = Path(out_dir)
     settings = SETTINGS
