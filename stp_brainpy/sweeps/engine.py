@@ -548,6 +548,8 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
         if st is not None:
             st.write_chunk(c, host, start=start)
         for k, v in host.items():
+            if st is not None:
+                continue  # the store assembles the result on disk: memory stays at one chunk
             if n_chunks == 1:
                 flat_out[k] = v if v.flags.writeable else v.copy()  # the whole result: no second copy
             else:
@@ -584,18 +586,16 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
             from .store import open_store
 
             return open_store(store)
-    elif st is not None:
-        for c in np.flatnonzero(~have):  # chunks finished by an earlier, interrupted run
-            start = c * csize
-            for k, v in st.read_chunk(int(c)).items():
-                flat_out.setdefault(k, np.empty((n_items,) + v.shape[1:], v.dtype))[start:start + len(v)] = v
-    ds = _label(flat_out, grid, seed_arr, full_dims, coords, attrs)
-    if st is not None:
-        st.finish(ds)
-        if multi:
-            from jax.experimental import multihost_utils
+    if st is None:
+        return _label(flat_out, grid, seed_arr, full_dims, coords, attrs)
+    lead = _lead_shape(grid, seed_arr)
+    st.finish_streaming(lead_shape=lead, coords=_coords(grid, seed_arr, coords), attrs=attrs, chunk_size=csize,
+                        variables={k: (full_dims[k], lead + tuple(s.shape), s.dtype) for k, s in out_struct.items()})
+    ds = st.load_result()
+    if multi:
+        from jax.experimental import multihost_utils
 
-            multihost_utils.sync_global_devices("stp_brainpy.sweep.store")
+        multihost_utils.sync_global_devices("stp_brainpy.sweep.store")
     return ds
 
 
@@ -628,12 +628,8 @@ def _attrs(run, grid: Grid, seed_arr, static, fingerprint: str, csize: int, n_de
     return attrs
 
 
-def _label(flat_out: dict[str, np.ndarray], grid: Grid, seed_arr, full_dims, coords, attrs):
-    import xarray as xr
-
-    lead = grid.shape + ((len(seed_arr),) if seed_arr is not None else ())
-    data_vars = {k: (full_dims[k], v.reshape(lead + v.shape[1:])) for k, v in flat_out.items()}  # views
-    cs: dict[str, Any] = {}
+def _coords(grid: Grid, seed_arr, coords) -> dict[str, tuple[str, np.ndarray]]:
+    cs: dict[str, tuple[str, np.ndarray]] = {}
     if grid.kind == "product":
         cs.update({k: (k, np.asarray(v)) for k, v in grid.axes.items()})
     else:
@@ -643,4 +639,16 @@ def _label(flat_out: dict[str, np.ndarray], grid: Grid, seed_arr, full_dims, coo
         cs[SEED_DIM] = (SEED_DIM, seed_arr.astype(np.int64))
     for d, v in coords.items():
         cs[d] = (d, np.asarray(v))
-    return xr.Dataset(data_vars, coords=cs, attrs=attrs)
+    return cs
+
+
+def _lead_shape(grid: Grid, seed_arr) -> tuple[int, ...]:
+    return grid.shape + ((len(seed_arr),) if seed_arr is not None else ())
+
+
+def _label(flat_out: dict[str, np.ndarray], grid: Grid, seed_arr, full_dims, coords, attrs):
+    import xarray as xr
+
+    lead = _lead_shape(grid, seed_arr)
+    data_vars = {k: (full_dims[k], v.reshape(lead + v.shape[1:])) for k, v in flat_out.items()}  # views
+    return xr.Dataset(data_vars, coords=_coords(grid, seed_arr, coords), attrs=attrs)

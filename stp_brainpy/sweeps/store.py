@@ -53,11 +53,52 @@ def _atomic_to_netcdf(ds, path: Path) -> None:
             tmp.unlink()
 
 
+LOAD_LIMIT = 2 * 2**30  # results larger than this (bytes on disk) are opened lazily, not loaded
+
+
 def _read_dataset(path: Path):
     import xarray as xr
 
+    if path.stat().st_size > LOAD_LIMIT:
+        return xr.open_dataset(path, engine="netcdf4")  # lazy: indexing reads only what it needs
     with xr.open_dataset(path, engine="netcdf4") as ds:
         return ds.load()
+
+
+def flat_slabs(start: int, stop: int, shape: tuple[int, ...]) -> list[tuple[tuple, int, int]]:
+    """Cover the C-order flat range [start, stop) of an array of ``shape`` with hyperslabs.
+
+    Returns ``(index, a, b)`` triples: ``array[index]`` holds flat items ``a..b`` (in order);
+    ``index`` mixes ints (leading) and slices. At most ``2·ndim - 1`` slabs.
+    """
+    if start >= stop:
+        return []
+    if len(shape) == 1:
+        return [((slice(start, stop),), start, stop)]
+    inner = int(np.prod(shape[1:], dtype=np.int64))
+    rest = tuple(slice(None) for _ in shape[1:])
+    out = []
+
+    def within(row, a, b):
+        base = row * inner
+        return [((row,) + idx, lo + base, hi + base) for idx, lo, hi in flat_slabs(a - base, b - base, shape[1:])]
+
+    if start % inner:
+        row = start // inner
+        end = min(stop, (row + 1) * inner)
+        out += within(row, start, end)
+        start = end
+    full = (stop // inner) * inner
+    if start < full:
+        out.append(((slice(start // inner, full // inner),) + rest, start, full))
+        start = full
+    if start < stop:
+        out += within(start // inner, start, stop)
+    return out
+
+
+def _slab_shape(index: tuple, shape: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(len(range(*ix.indices(n))) for ix, n in zip(index, shape) if isinstance(ix, slice))
 
 
 class SweepStore:
@@ -178,7 +219,66 @@ class SweepStore:
         return {k: ds[k].values for k in ds.data_vars}
 
     def finish(self, ds) -> None:
+        """Write an in-memory result, mark the store complete, drop the chunk files."""
         _atomic_to_netcdf(ds, self.path / RESULT)
+        self._complete()
+
+    def finish_streaming(self, *, lead_shape: tuple[int, ...], variables: dict, coords: dict, attrs: dict,
+                         chunk_size: int) -> None:
+        """Assemble ``result.nc`` chunk by chunk on disk: memory stays at one chunk.
+
+        ``variables``: ``{name: (dims, shape, dtype)}`` of the labeled result (the leading
+        dims flatten to the sweep's items); ``coords``: ``{name: (dim, values)}``. Follows
+        xarray's netCDF conventions (bool as int8 with ``dtype='bool'``, NaN fill for floats,
+        ``coordinates`` for non-dimension coordinates) so ``xarray.open_dataset`` reads it back.
+        """
+        import netCDF4
+
+        final = self.path / RESULT
+        tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+        try:
+            with netCDF4.Dataset(tmp, "w", format="NETCDF4") as nc:
+                sizes = {}
+                for dims, shape, _ in variables.values():
+                    sizes.update(zip(dims, shape))
+                for k, (d, v) in coords.items():
+                    sizes.setdefault(d, len(v))
+                for d, n in sizes.items():
+                    nc.createDimension(d, n)
+                for k, (d, v) in coords.items():
+                    v = np.asarray(v)
+                    nc.createVariable(k, v.dtype, (d,))[:] = v
+                aux = " ".join(k for k, (d, _) in coords.items() if k != d)
+                for name, (dims, shape, dtype) in variables.items():
+                    dtype = np.dtype(dtype)
+                    if dtype == np.bool_:
+                        var = nc.createVariable(name, "i1", dims)
+                        var.setncattr("dtype", "bool")
+                    elif dtype.kind == "f":
+                        var = nc.createVariable(name, dtype, dims, fill_value=np.asarray(np.nan, dtype))
+                    else:
+                        var = nc.createVariable(name, dtype, dims)
+                    if aux:
+                        var.setncattr("coordinates", aux)
+                nc.setncatts(attrs)
+                for c in range(int(self.manifest["n_chunks"])):
+                    data = self.read_chunk(c)
+                    start = c * chunk_size
+                    stop = start + len(next(iter(data.values())))
+                    for index, a, b in flat_slabs(start, stop, lead_shape):
+                        block = _slab_shape(index, lead_shape)
+                        for name, arr in data.items():
+                            part = arr[a - start:b - start]
+                            if part.dtype == np.bool_:
+                                part = part.astype(np.int8)
+                            nc[name][index] = part.reshape(block + part.shape[1:])
+            os.replace(tmp, final)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+        self._complete()
+
+    def _complete(self) -> None:
         self.manifest["status"] = "complete"
         self.manifest["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self._write_manifest()
