@@ -204,10 +204,29 @@ def worker(problem: str, n: int, repeats: int) -> dict:
         grid = efficacy_grid(n)
         fn = lambda: sweep(stp_efficacy, grid, static={"n_spikes": 10})  # noqa: E731
         work = 1
-    else:
+    elif problem == "chain":
         grid = chain_grid(n)
         fn = lambda: sweep(chain_summary, grid)  # noqa: E731
         work = 1500
+    else:  # "store": a result far larger than one chunk, written chunk by chunk, one run
+        import shutil
+        import tempfile
+
+        from stp_brainpy.sweeps import store as store_mod
+
+        store_mod.LOAD_LIMIT = 0  # return the result lazily: what is measured is the sweep's own memory
+        grid = efficacy_grid(n)
+        tmp = tempfile.mkdtemp(prefix="bench_sweeps_")
+        try:
+            t = time.perf_counter()
+            ds = sweep(stp_efficacy, grid, static={"n_spikes": 10}, store=os.path.join(tmp, "s"), chunk_size=2**17)
+            el = time.perf_counter() - t
+            size = os.path.getsize(os.path.join(tmp, "s", "result.nc")) / 2**20
+            ds.close()
+        finally:
+            shutil.rmtree(tmp)
+        return dict(problem=problem, n=len(grid), n_devices=len(jax.devices()), seconds=el, per_s=len(grid) / el,
+                    result_mib=size, rss_after_import_mib=base, peak_rss_mib=_rss_mib())
     first, steady = _timeit(fn, repeats)
     return dict(problem=problem, n=len(grid), devices=[str(d) for d in jax.devices()], n_devices=len(jax.devices()),
                 compile_s=max(first - steady, 0.0), steady_s=steady, per_s=len(grid) / steady,
@@ -237,10 +256,10 @@ def _print_rows(rows: list[dict]) -> None:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="small sizes (seconds)")
-    p.add_argument("--section", choices=("efficacy", "chain", "scaling", "all"), default="all")
+    p.add_argument("--section", choices=("efficacy", "chain", "scaling", "store", "all"), default="all")
     p.add_argument("--repeats", type=int, default=None)
     p.add_argument("--devices", default="1,2,4", help="host device counts for the scaling section")
-    p.add_argument("--worker", choices=("efficacy", "chain"), help=argparse.SUPPRESS)
+    p.add_argument("--worker", choices=("efficacy", "chain", "store"), help=argparse.SUPPRESS)
     p.add_argument("--n", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("--json", default=None, help="also write all rows to this JSON file")
     p.add_argument("--check", action="store_true", help="first check results on the present device")
@@ -284,6 +303,14 @@ def main(argv=None) -> int:
                 print(f"  {problem:<9s} devices={r['n_devices']}  n={r['n']:>8d}  compile {r['compile_s']:5.2f} s  "
                       f"steady {r['steady_s']*1e3:8.1f} ms  {rate}  ×{r['per_s'] / base:.2f}  "
                       f"peak RSS {r['peak_rss_mib']:.0f} MiB (after import {r['rss_after_import_mib']:.0f})")
+    if args.section in ("store", "all"):
+        n = 10 * n_eff
+        print(f"\n[store] {n:.0e} efficacy settings into a netCDF store (chunks of 2**17), compile included; "
+              "result returned lazily")
+        r = run_worker("store", n, 1)
+        results["store"] = [r]
+        print(f"  n={r['n']}  {r['seconds']:.2f} s  {r['per_s']:.3g} settings/s  result.nc {r['result_mib']:.0f} MiB  "
+              f"peak RSS {r['peak_rss_mib']:.0f} MiB (after import {r['rss_after_import_mib']:.0f})")
     if args.json:
         with open(args.json, "x") as fh:  # never overwrite an earlier result file
             json.dump(results, fh, indent=1)
