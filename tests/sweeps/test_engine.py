@@ -1,7 +1,6 @@
 """The sweep engine: equals one-at-a-time runs, chunking/sharding invariance, labels, bad input."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
