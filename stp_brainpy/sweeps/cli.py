@@ -83,7 +83,7 @@ def add_parser(subparsers) -> None:
         m.add_argument("--store", required=True, type=Path, help="store directory (resumable)")
         m.add_argument("--overwrite", action="store_true", help="replace a store made by a different sweep")
         m.add_argument("--chunk-size", type=int, default=None, help="settings per compiled call")
-        m.add_argument("--memory-budget", type=float, default=None, help="MiB per chunk (default 32)")
+        m.add_argument("--memory-budget", type=float, default=None, help="MiB per chunk (default 32 on CPU, up to 256 per accelerator)")
         m.add_argument("--no-progress", action="store_true", help="hide the progress bar")
         m.add_argument("--x64", action="store_true", help="compute in float64")
         m.add_argument("--cpu-devices", type=int, default=None,
@@ -169,6 +169,11 @@ def run_sweep(args) -> int:
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        done = len(list(Path(args.store).glob("chunk_*.nc"))) if Path(args.store).is_dir() else 0
+        print(f"\ninterrupted: {done} finished chunk(s) kept in {args.store}; rerun the same command to resume",
+              file=sys.stderr)
+        return 130
     print(ds)
     print(f"stored in {args.store / 'result.nc'}; draw it with: stp-brainpy plot {args.store}", file=sys.stderr)
     return 0
