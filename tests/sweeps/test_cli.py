@@ -60,3 +60,32 @@ def test_plot_random_settings_against_first_parameter(tmp_path):
     fig = plot_dataset(ds, "efficacy")
     assert fig.axes[0].get_xlabel() == "U"
     np.testing.assert_allclose(np.sort(fig.axes[0].lines[0].get_xdata()), np.sort(ds.U.values))
+
+
+def test_ctrl_c_then_same_command_resumes(tmp_path):
+    """A real interruption (SIGINT) of the console command, then the same command finishes the store."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    store = tmp_path / "s"
+    cmd = [sys.executable, "-m", "stp_brainpy.cli", "sweep", "chain", "--U", "0.1:0.9:10", "--tau-d", "50:800:8",
+           "--tau-f", "300", "--duration", "5", "--chunk-size", "1", "--cpu-devices", "1", "--no-progress",
+           "--store", str(store)]
+    env = dict(os.environ, JAX_PLATFORMS="cpu")
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and not len(list(store.glob("chunk_*.nc"))) >= 3:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err[-2000:]
+    kept = len(list(store.glob("chunk_*.nc")))
+    assert 3 <= kept < 80 and "rerun the same command" in err
+    assert not list(store.glob(".chunk_*"))  # no temporary left behind either (cleaned on the way out)
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with xr.open_dataset(store / "result.nc") as ds:
+        assert ds.sizes["U"] == 10 and ds.sizes["tau_d"] == 8 and bool(np.isfinite(ds.I_peak).all())
