@@ -104,19 +104,35 @@ def main(argv=None) -> int:
     p.add_argument("--quick", action="store_true", help="1 repeat of the replays, 2,000 settings")
     p.add_argument("--repeats", type=int, default=None, help="repeats of each replay (default 5, quick 1)")
     p.add_argument("--settings", type=int, default=None, help="settings of the throughput run (default 10,000)")
+    p.add_argument("--part", choices=("all", "replay", "throughput"), default="all",
+                   help="run only one part (throughput needs no brainpy, e.g. on a GPU machine)")
     args = p.parse_args(argv)
     repeats = args.repeats or (1 if args.quick else 5)
     n = args.settings or (2000 if args.quick else 10_000)
     warnings.simplefilter("ignore")
 
-    import brainpy  # noqa: F401  (imports excluded from every timing)
     import jax
 
-    import stp_brainpy.replays.homework  # noqa: F401
-    import stp_brainpy.sweeps.models  # noqa: F401
+    import stp_brainpy.sweeps.models  # noqa: F401  (imports excluded from every timing)
 
     jax.block_until_ready(jax.jit(lambda a: a + 1)(jax.numpy.ones(3)))  # one-time backend start-up, for neither side
-    print(f"jax {jax.__version__} on {jax.devices()[0]}; brainpy {brainpy.__version__}; repeats {repeats}")
+    print(f"jax {jax.__version__} on {jax.devices()[0]}; repeats {repeats}")
+    if args.part in ("all", "replay"):
+        replay(repeats)
+    if args.part in ("all", "throughput"):
+        tp = throughput(n, repeats=3)
+        print(f"\nThroughput: {tp['n']:,} random (U, tau_d, tau_f) x 150 ms (1,500 steps) in one compiled call "
+              f"on {tp['device']}")
+        print(f"compile {tp['compile']:.2f} s, run {tp['run']:.3f} s -> {tp['rate']:.3g} synapse-steps/s")
+    return 0
+
+
+def replay(repeats: int) -> None:
+    import brainpy
+
+    import stp_brainpy.replays.homework  # noqa: F401
+
+    print(f"brainpy {brainpy.__version__}")
     bp_t = brainpy_replay(repeats)
     ours = ours_replay(repeats)
     print("\nHomework replay: 8 settings x 150 ms, dt 0.1 ms, monitors u, x, I (median seconds)")
@@ -124,12 +140,6 @@ def main(argv=None) -> int:
     for name, r in (("brainpy bp.synapses.STP, 8 x DSRunner", bp_t), ("stp_brainpy, 1 batched call", ours)):
         print(f"{name:42s}{r['cold']:18.3f}{r['warm']:10.3f}{r['cold'] - r['warm']:10.3f}")
     print(f"{'ratio brainpy / stp_brainpy':42s}{bp_t['cold'] / ours['cold']:17.1f}x{bp_t['warm'] / ours['warm']:9.1f}x")
-
-    tp = throughput(n, repeats=3)
-    print(f"\nThroughput: {tp['n']:,} random (U, tau_d, tau_f) x 150 ms (1,500 steps) in one compiled call "
-          f"on {tp['device']}")
-    print(f"compile {tp['compile']:.2f} s, run {tp['run']:.3f} s -> {tp['rate']:.3g} synapse-steps/s")
-    return 0
 
 
 if __name__ == "__main__":
