@@ -1,0 +1,265 @@
+r"""Conductance-based LIF neuron of the Neuromatch tutorial (``run_LIF_cond`` / ``run_LIF_cond_STP``).
+
+.. math::
+
+    \tau_m \frac{dV}{dt} = -(V - E_L) - \frac{g_E}{g_L}(V - E_E) - \frac{g_I}{g_L}(V - E_I)
+                           + \frac{I_{inj}}{g_L}, \qquad
+    \frac{dg_{E,I}}{dt} = -\frac{g_{E,I}}{\tau_{E,I}} + \sum_k \Delta g_k\,\delta(t - t_k).
+
+One step ``it → it+1`` (the tutorial's loop body, reordered so a step ends with the check of
+the value it produced): the conductances decay and jump by the increments arriving at
+``it+1``; ``V`` is integrated from ``V[it]`` with ``g[it+1]`` and ``I_inj[it]``; then the
+threshold check of ``V[it+1]``: while refractory, ``V`` is held at ``V_reset`` and the counter
+goes down by one; else ``V ≥ V_th`` records a spike at ``it+1``, sets ``V_reset`` and starts
+``t_ref/dt`` refractory steps (the tutorial's ``tr = tref/dt`` counted down while ``> 0``, i.e.
+``ceil(t_ref/dt)`` held steps). The tutorial checks ``V[0]`` too (:func:`cond_lif_init`) and
+never checks its last sample; traces here check every sample.
+
+Methods: ``'euler'`` is the tutorial's forward Euler (``V``) and
+``g - dt/τ·g + Δg`` (:func:`stp_brainpy.core.stp.exp_decay_step`); ``'exact'`` decays ``g``
+exactly and advances ``V`` with exponential Euler (exact for conductances frozen over the step).
+The free membrane potential (FMP) is the same run with the threshold removed (``V_th = inf``).
+
+STP on every input synapse (the tutorial's bonus): each train has its own ``u, x`` advanced by
+:func:`stp_brainpy.core.stp.stp_step` (``'euler'`` = the tutorial's ``dynamic_syn``) and the
+conductance increment of a step is ``ḡ Σ_i u_i⁺ x_i⁻ s_i``. Conductances are linear in their
+increments, so one exponential per target (E, I) equals the tutorial's sum of per-synapse
+conductances.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple, Optional
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .stp import STPState, exp_decay_step, rest_state, stp_step, validate_stp_params
+from .validation import check_method, check_positive, check_range
+
+__all__ = ["CondLIFParams", "CondLIFState", "CondLIFTrace", "STPParams", "validate_cond_lif_params",
+           "refractory_steps", "threshold_check", "membrane_step", "cond_lif_init", "cond_lif_step",
+           "run_cond_lif", "stp_conductance", "stp_drive", "run_cond_lif_inputs", "bonus_params",
+           "cond_lif_stp_summary"]
+
+Array = jax.Array
+
+
+class CondLIFParams(NamedTuple):
+    """Tutorial defaults (mV, ms, nS; ``default_pars`` plus the Exercise 1.2 synapses)."""
+
+    V_th: float = -55.0
+    V_reset: float = -75.0
+    tau_m: float = 10.0
+    g_L: float = 10.0
+    V_init: float = -65.0
+    E_L: float = -75.0
+    t_ref: float = 2.0
+    E_E: float = 0.0
+    E_I: float = -80.0
+    tau_E: float = 2.0
+    tau_I: float = 5.0
+
+
+class CondLIFState(NamedTuple):
+    V: Array     # membrane potential after the threshold check (mV)
+    ref: Array   # refractory steps still to hold (float counter, tutorial's ``tr``)
+    gE: Array    # excitatory conductance (nS)
+    gI: Array    # inhibitory conductance (nS)
+
+
+class CondLIFTrace(NamedTuple):
+    V: Array
+    spike: Array
+    gE: Array
+    gI: Array
+
+
+class STPParams(NamedTuple):
+    """Tsodyks–Markram parameters of one synapse type (``U`` in (0, 1], times in ms)."""
+
+    U: float
+    tau_f: float
+    tau_d: float
+
+
+def validate_cond_lif_params(p: CondLIFParams, dt: Optional[float] = None) -> None:
+    """``ValueError`` naming the parameter and its range (g_L, tau_m, tau_E/I > 0; t_ref ≥ 0; V_reset < V_th)."""
+    check_positive("g_L", p.g_L, unit="nS")
+    for name in ("tau_m", "tau_E", "tau_I"):
+        check_positive(name, getattr(p, name))
+    check_range("t_ref", p.t_ref, 0.0, None, unit="ms")
+    if dt is not None:
+        check_positive("dt", dt)
+    if np.any(np.asarray(p.V_reset) >= np.asarray(p.V_th)):
+        raise ValueError(f"V_reset must be below V_th; got V_reset={p.V_reset}, V_th={p.V_th}")
+
+
+def refractory_steps(t_ref, dt) -> Array:
+    """Steps held after a spike: the tutorial's ``tr = tref/dt`` decremented while ``> 0``.
+
+    That is ``ceil(t_ref/dt)``; the 1e-6 slack keeps ``2/0.1`` at 20 in float32 too.
+    """
+    return jnp.ceil(jnp.asarray(t_ref) / dt - 1e-6)
+
+
+def threshold_check(V, ref, p: CondLIFParams, dt) -> tuple[Array, Array, Array]:
+    """The tutorial's ``if tr > 0 … elif v >= V_th …`` on one sample: ``(V, ref, spike)``."""
+    refractory = ref > 0
+    spike = jnp.logical_not(refractory) & (V >= p.V_th)
+    V = jnp.where(refractory | spike, jnp.asarray(p.V_reset, V.dtype), V)
+    ref = jnp.where(refractory, ref - 1, jnp.where(spike, refractory_steps(p.t_ref, dt), ref)).astype(V.dtype)
+    return V, ref, spike
+
+
+def membrane_step(V, gE, gI, I, p: CondLIFParams, dt, method: str = "euler") -> Array:
+    """Advance ``V`` by ``dt`` with conductances ``gE``, ``gI`` (nS) and current ``I`` (pA)."""
+    if method == "euler":
+        return V + (dt / p.tau_m) * (-(V - p.E_L) - (gE / p.g_L) * (V - p.E_E) - (gI / p.g_L) * (V - p.E_I)
+                                     + I / p.g_L)
+    if method == "exact":
+        G = 1.0 + (gE + gI) / p.g_L
+        v_inf = (p.E_L + (gE * p.E_E + gI * p.E_I + I) / p.g_L) / G
+        return V + (V - v_inf) * jnp.expm1(-dt * G / p.tau_m)
+    raise ValueError(f"method must be one of ('exact', 'euler'); got {method!r}")
+
+
+def cond_lif_init(p: CondLIFParams = CondLIFParams(), shape=(), dtype=None, dt=0.1) -> CondLIFState:
+    """State at index 0: ``V_init`` after its threshold check, no conductance, not refractory."""
+    dtype = dtype or jnp.result_type(float)
+    V = jnp.broadcast_to(jnp.asarray(p.V_init, dtype), shape)
+    zero = jnp.zeros(jnp.shape(V), dtype)
+    V, ref, _ = threshold_check(V, zero, p, dt)
+    return CondLIFState(V, ref, zero, zero)
+
+
+def cond_lif_step(state: CondLIFState, drive_E, drive_I, I_inj, p: CondLIFParams, dt,
+                  method: str = "euler") -> tuple[CondLIFState, Array]:
+    """One step; ``drive_E/I`` are the conductance jumps (nS) arriving at the new sample."""
+    gE = exp_decay_step(state.gE, drive_E, p.tau_E, dt, method)
+    gI = exp_decay_step(state.gI, drive_I, p.tau_I, dt, method)
+    V = membrane_step(state.V, gE, gI, I_inj, p, dt, method)
+    V, ref, spike = threshold_check(V, state.ref, p, dt)
+    return CondLIFState(V, ref, gE, gI), spike
+
+
+def run_cond_lif(drive_E, drive_I, I_inj=0.0, p: CondLIFParams = CondLIFParams(), dt: float = 0.1,
+                 method: str = "euler", fmp: bool = False) -> CondLIFTrace:
+    """Traces over ``steps = len(drive_E)`` samples (one trial; ``jax.vmap`` for batches).
+
+    Args:
+      drive_E, drive_I: (steps,) conductance jumps (nS) at each sample; sample 0 is never
+        read (as in the tutorial: ``g[0] = 0``). For static synapses ``ḡ·Σ trains``.
+      I_inj: injected current (pA), scalar or (steps,); ``I_inj[it]`` drives ``it → it+1``.
+      fmp: remove the threshold (free membrane potential).
+
+    Returns:
+      ``CondLIFTrace`` of (steps,) arrays: ``V`` (after each check), ``spike`` (bool),
+      ``gE``, ``gI``.
+    """
+    drive_E = jnp.asarray(drive_E)
+    dtype = jnp.result_type(drive_E.dtype, float)
+    steps = drive_E.shape[-1]
+    if fmp:
+        p = p._replace(V_th=jnp.inf)
+    I = jnp.broadcast_to(jnp.asarray(I_inj, dtype), (steps,))
+    V0, ref0, spike0 = threshold_check(jnp.asarray(p.V_init, dtype), jnp.zeros((), dtype), p, dt)
+    init = CondLIFState(V0, ref0, jnp.zeros((), dtype), jnp.zeros((), dtype))
+
+    def body(state, xs):
+        dE, dI, i = xs
+        state, spike = cond_lif_step(state, dE, dI, i, p, dt, method)
+        return state, (state.V, spike, state.gE, state.gI)
+
+    xs = (drive_E[1:].astype(dtype), jnp.asarray(drive_I, dtype)[1:], I[:-1])
+    _, (V, spike, gE, gI) = jax.lax.scan(body, init, xs)
+    cat = lambda a, b: jnp.concatenate([jnp.reshape(a, (1,)).astype(b.dtype), b])
+    return CondLIFTrace(cat(init.V, V), cat(spike0, spike), cat(init.gE, gE), cat(init.gI, gI))
+
+
+def stp_conductance(train, g_bar, tau_syn, U, tau_d, tau_f, dt: float = 0.1, method: str = "euler"):
+    """The tutorial's ``dynamic_syn`` for one or more trains: ``(u, x, g)`` traces.
+
+    ``train`` is (steps,) or (n, steps); sample 0 is never read. ``x`` is the tutorial's ``R``.
+    Built from :func:`stp_step` and :func:`exp_decay_step` (``'euler'`` reproduces the
+    tutorial to rounding).
+    """
+    train = jnp.asarray(train)
+    dtype = jnp.result_type(train.dtype, float)
+    shape = train.shape[:-1]
+    init = (rest_state(shape, dtype), jnp.zeros(shape, dtype))
+
+    def body(carry, s):
+        st, g = carry
+        st, eff = stp_step(st, s, U, tau_f, tau_d, dt, method)
+        g = exp_decay_step(g, g_bar * eff, tau_syn, dt, method)
+        return (st, g), (st.u, st.x, g)
+
+    _, (u, x, g) = jax.lax.scan(body, init, jnp.moveaxis(train.astype(dtype), -1, 0)[1:])
+    first = lambda a0, a: jnp.moveaxis(jnp.concatenate([a0[None], a]), 0, -1)
+    return first(init[0].u, u), first(init[0].x, x), first(init[1], g)
+
+
+def stp_drive(trains, g_bar, stp: Optional[STPParams], dt: float = 0.1, method: str = "euler") -> Array:
+    """Per-sample conductance jump ``ḡ Σ_i e_i`` of a group of trains (n, steps) → (steps,).
+
+    ``stp=None``: static synapses (``e_i = s_i``, the tutorial's ``run_LIF_cond``); else every
+    train has its own ``u, x`` (``run_LIF_cond_STP``). Sample 0 gets 0 (never read).
+    """
+    trains = jnp.asarray(trains)
+    dtype = jnp.result_type(trains.dtype, float)
+    if stp is None:
+        total = trains.astype(dtype).sum(axis=0)
+        return (g_bar * total).at[0].set(0.0)
+    U, tau_f, tau_d = stp
+
+    def body(st, s):
+        st, eff = stp_step(st, s, U, tau_f, tau_d, dt, method)
+        return st, g_bar * eff.sum()
+
+    _, drive = jax.lax.scan(body, rest_state(trains.shape[:-1], dtype), trains.astype(dtype).T[1:])
+    return jnp.concatenate([jnp.zeros((1,), dtype), drive])
+
+
+def run_cond_lif_inputs(trains_E, trains_I, gE_bar, gI_bar, stp_E: Optional[STPParams] = None,
+                        stp_I: Optional[STPParams] = None, I_inj=0.0, p: CondLIFParams = CondLIFParams(),
+                        dt: float = 0.1, method: str = "euler", fmp: bool = False) -> CondLIFTrace:
+    """``run_LIF_cond`` (``stp_E = stp_I = None``) or ``run_LIF_cond_STP`` on binary trains (n, steps)."""
+    dE = stp_drive(trains_E, gE_bar, stp_E, dt, method)
+    dI = stp_drive(trains_I, gI_bar, stp_I, dt, method)
+    return run_cond_lif(dE, dI, I_inj, p, dt, method, fmp)
+
+
+def bonus_params(tau_ratio, U0: float = 0.45) -> STPParams:
+    """The bonus section's STP: ``U0 = 0.45``, ``τd = 500·r``, ``τf = 300·r`` ms."""
+    return STPParams(U0, 300.0 * tau_ratio, 500.0 * tau_ratio)
+
+
+def cond_lif_stp_summary(tau_ratio, rate_E, rate_I=15.0, *, seed=0, duration: float = 1000.0, dt: float = 0.1,
+                         n_E: int = 80, n_I: int = 20, gE_bar=4.8, gI_bar=6.4, tau_E=5.0, tau_I=10.0,
+                         U0=0.45, I_inj=0.0, stp: bool = True, method: str = "euler",
+                         min_spikes: int = 4) -> dict:
+    """The bonus model for ONE setting, reduced to scalars (jittable; ``seed`` draws the trains).
+
+    Trains: ``n_E`` excitatory at ``rate_E`` and ``n_I`` inhibitory at ``rate_I`` Hz,
+    Bernoulli per step, from ``jax.random.key(seed)`` split in two. ``stp=False`` gives
+    static synapses on the same trains. Returns ``rate`` (Hz), ``cv_isi`` (NaN with fewer
+    than ``min_spikes`` spikes), ``n_spikes``, ``fmp_mean``, ``fmp_std`` (mV).
+    """
+    from ..analysis import cv_isi, firing_rate
+    from .spike_inputs import poisson_trains
+
+    steps = int(round(duration / dt))
+    dtype = jnp.result_type(float)
+    kE, kI = jax.random.split(jax.random.key(seed))
+    trE = poisson_trains(kE, rate_E, n_E, steps, dt, dtype)
+    trI = poisson_trains(kI, rate_I, n_I, steps, dt, dtype)
+    p = CondLIFParams(tau_E=tau_E, tau_I=tau_I)
+    syn = bonus_params(tau_ratio, U0) if stp else None
+    dE = stp_drive(trE, gE_bar, syn, dt, method)
+    dI = stp_drive(trI, gI_bar, syn, dt, method)
+    V_th = jnp.stack([jnp.asarray(p.V_th, dtype), jnp.asarray(jnp.inf, dtype)])
+    tr = jax.vmap(lambda th: run_cond_lif(dE, dI, I_inj, p._replace(V_th=th), dt, method))(V_th)
+    spike, fmp = tr.spike[0], tr.V[1]
+    return {"rate": firing_rate(spike, dt), "cv_isi": cv_isi(spike, dt, min_spikes=min_spikes),
+            "n_spikes": spike.sum().astype(dtype), "fmp_mean": fmp.mean(), "fmp_std": fmp.std()}
