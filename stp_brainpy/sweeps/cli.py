@@ -56,7 +56,7 @@ MODELS = {
                  "event-driven STP efficacies of the first --n-spikes spikes (regular or Poisson train)"),
     "chain": ({"U": "0.15", "tau_d": "50:800:16:log", "tau_f": "50:1500:16:log", "tau_s": "8"},
               "the homework's time-stepped pre-LIF → TM synapse chain, reduced to summaries on the device"),
-    "cond-lif": ({"tau_ratio": "0.1:10:9:log", "rate_E": "10", "rate_I": "10"},
+    "cond-lif": ({"tau_ratio": "0.1:10:9:log", "rate_E": "10", "rate_I": "15"},
                  "the Neuromatch conductance LIF with STP on every input (rate, CV_ISI, free membrane potential)"),
 }
 
@@ -69,7 +69,9 @@ def add_parser(subparsers) -> None:
     for name, (params, help_) in MODELS.items():
         m = models.add_parser(name, help=help_, description=help_)
         for k, default in params.items():
-            m.add_argument(f"--{k.replace('_', '-')}", dest=k, type=parse_values, default=parse_values(default),
+            flag = f"--{k.replace('_', '-')}"
+            flags = [flag] + ([flag.lower()] if flag.lower() != flag else [])  # --rate-E and --rate-e
+            m.add_argument(*flags, dest=k, type=parse_values, default=parse_values(default),
                            metavar="VALUES", help=f"values of {k} (default {default})")
         if name == "efficacy":
             m.add_argument("--n-spikes", type=int, default=10, help="spikes per train (default 10)")

@@ -24,7 +24,6 @@ what to keep. Use them with :func:`stp_brainpy.sweeps.sweep`::
 from __future__ import annotations
 
 import importlib
-import inspect
 
 import jax
 import jax.numpy as jnp
@@ -155,21 +154,20 @@ def cond_lif_available() -> bool:
     return _cond_lif_module() is not None
 
 
-def cond_lif_stp(tau_ratio, rate_E, rate_I=10.0, *, seed=0, duration: float = 1000.0, **kwargs) -> dict:
+def cond_lif_stp(tau_ratio, rate_E, rate_I=15.0, *, seed=0, duration: float = 1000.0, **kwargs) -> dict:
     """Neuromatch conductance LIF with STP on every input synapse, reduced to summaries.
 
-    ``tau_ratio`` scales the STP time constants (τd = 500·r, τf = 300·r ms, U0 = 0.45);
-    ``rate_E`` / ``rate_I`` are the Poisson rates (Hz) of the excitatory / inhibitory inputs;
-    ``seed`` draws the input trains. Extra keyword arguments go to the core model.
-    Returns the output rate (Hz), CV of the ISIs and the mean / std of the free membrane potential.
+    Thin wrapper of :func:`stp_brainpy.core.cond_lif.cond_lif_stp_summary` (imported when
+    called): ``tau_ratio`` scales the STP time constants (τd = 500·r, τf = 300·r ms, U0 = 0.45);
+    ``rate_E`` / ``rate_I`` are the Poisson rates (Hz) of the 80 excitatory / 20 inhibitory
+    inputs; ``seed`` draws the trains; extra keyword arguments (``stp=False``, ``dt``,
+    ``method``, ...) go to the core model. Returns ``rate`` (Hz), ``cv_isi``, ``n_spikes``,
+    ``fmp_mean`` and ``fmp_std`` (mV, free membrane potential).
     """
     mod = _cond_lif_module()
     if mod is None:
         raise ValueError("the conductance LIF (stp_brainpy.core.cond_lif) is not available in this installation")
-    fn = getattr(mod, "cond_lif_stp_summary", None) or getattr(mod, "run_cond_lif_stp_summary", None)
+    fn = getattr(mod, "cond_lif_stp_summary", None)
     if fn is None:
-        raise ValueError("stp_brainpy.core.cond_lif has no summary entry point (cond_lif_stp_summary)")
-    params = inspect.signature(fn).parameters
-    kw = dict(tau_ratio=tau_ratio, rate_E=rate_E, rate_I=rate_I, seed=seed, duration=duration, **kwargs)
-    return dict(fn(**{k: v for k, v in kw.items() if k in params or any(
-        p.kind == p.VAR_KEYWORD for p in params.values())}))
+        raise ValueError("stp_brainpy.core.cond_lif has no cond_lif_stp_summary(); cannot sweep the conductance LIF")
+    return dict(fn(tau_ratio, rate_E, rate_I, seed=seed, duration=duration, **kwargs))

@@ -113,9 +113,15 @@ def test_chain_traces_and_times():
 
 def test_cond_lif_run_is_wired_or_says_why():
     if models.cond_lif_available():
-        ds = sweep(models.cond_lif_stp, product(tau_ratio=[0.5, 2.0], rate_E=[10.0]), seeds=1,
-                   static={"duration": 200.0})
-        assert ds.sizes["tau_ratio"] == 2 and all(np.isfinite(ds[k]).all() for k in ("rate",) if k in ds)
+        from stp_brainpy.core.cond_lif import cond_lif_stp_summary
+
+        ds = sweep(models.cond_lif_stp, product(tau_ratio=[0.5, 2.0], rate_E=[10.0]), seeds=[3],
+                   static={"duration": 100.0})
+        assert set(ds.data_vars) >= {"rate", "cv_isi", "n_spikes", "fmp_mean", "fmp_std"}
+        one = jax.jit(lambda r: cond_lif_stp_summary(r, 10.0, 15.0, seed=np.uint32(3), duration=100.0))(2.0)
+        for k, v in one.items():
+            np.testing.assert_allclose(ds[k].sel(tau_ratio=2.0, rate_E=10.0, seed=3).values, v, rtol=1e-5)
+        assert float(ds.fmp_mean.min()) < -40.0  # mV: a membrane potential, not garbage
     else:
         with pytest.raises(ValueError, match="cond_lif"):
             models.cond_lif_stp(1.0, 10.0)
