@@ -253,10 +253,12 @@ class FusedCOBA:
     record : number of neurons whose spikes are returned per step (raster): the first E and the first
         I neurons in proportion, all neurons in order when ``record == n_neurons``
     dtype : float dtype (default: brainpy/jax default float, float32 unless x64 is on)
+    capacities : active-source buffer sizes tried in turn by the XLA delivery path (GPU), the last
+        must be ``n_neurons``; default :func:`~stp_brainpy.network.events.capacity_ladder`
     """
 
     def __init__(self, cfg: COBAConfig, conn: Optional[Connectivity] = None, backend: str = "auto",
-                 record: int = 0, dtype=None):
+                 record: int = 0, dtype=None, capacities=None):
         self.cfg = cfg
         t0 = time.perf_counter()
         self.conn = build_connectivity(cfg) if conn is None else conn
@@ -271,6 +273,7 @@ class FusedCOBA:
         self.targets = jnp.asarray(merged)
         self.V0 = jnp.asarray(initial_potentials(cfg), self.dtype)
         self.backend, self.record = backend, int(min(record, n))
+        self.capacities = None if capacities is None else tuple(int(k) for k in capacities)
         # raster rows: the first neurons of each population, in proportion (all when record == n)
         k_e = min(ne, int(round(self.record * ne / n)))
         self.rec_idx = jnp.asarray(np.r_[0:k_e, ne:ne + self.record - k_e], jnp.int32)
@@ -286,11 +289,11 @@ class FusedCOBA:
                       jnp.zeros((D, n), dt), jnp.zeros(n, jnp.int32), jnp.full(n, -1, jnp.int32),
                       jnp.zeros(n, jnp.int32), zeros, zeros)
 
-    def _step(self, c: _Carry, i):
+    def _step(self, targets, c: _Carry, i):
         cfg, n, ne = self.cfg, self.cfg.n_neurons, self.cfg.n_exc
         dt = cfg.dt
         arriving = ring_read(c.ring, i)
-        drive = deliver(arriving, self.targets, 2 * n, backend=self.backend).reshape(2, n)
+        drive = deliver(arriving, targets, 2 * n, backend=self.backend, capacities=self.capacities).reshape(2, n)
         tau = jnp.asarray([[cfg.tau_E], [cfg.tau_I]], self.dtype)
         g = exp_decay_step(c.g, drive, tau, dt)
         G = g[0] + g[1]
@@ -310,14 +313,16 @@ class FusedCOBA:
         out = (jnp.sum(spike, dtype=jnp.int32),) + ((spike[self.rec_idx],) if self.record else ())
         return c2, out
 
-    def _simulate(self, carry: _Carry):
+    def _simulate(self, carry: _Carry, targets):
+        # targets is an argument, not a closure constant: embedding a 400k x 130 table in the
+        # program made compilation ~5x slower
         steps = jnp.arange(self.cfg.n_steps, dtype=jnp.int32)
-        return jax.lax.scan(self._step, carry, steps)
+        return jax.lax.scan(lambda c, i: self._step(targets, c, i), carry, steps)
 
     def compile(self) -> float:
         """Lower and compile (timed, seconds)."""
         t0 = time.perf_counter()
-        self._run = jax.jit(self._simulate).lower(self.init_carry()).compile()
+        self._run = jax.jit(self._simulate).lower(self.init_carry(), self.targets).compile()
         self.compile_s = time.perf_counter() - t0
         return self.compile_s
 
@@ -328,7 +333,7 @@ class FusedCOBA:
         carry = self.init_carry()
         jax.block_until_ready(carry)
         t0 = time.perf_counter()
-        final, outs = self._run(carry)
+        final, outs = self._run(carry, self.targets)
         jax.block_until_ready((final, outs))
         sim_s = time.perf_counter() - t0
         cfg = self.cfg

@@ -13,7 +13,8 @@ Two implementations, same result:
 ``xla``     pure JAX, used on GPU/TPU and wherever the native kernel is unavailable:
             the active sources are compacted (``jnp.nonzero`` with a fixed size picked from
             a ladder of capacities by ``lax.switch``, the last one being ``n_pre`` so it can
-            never overflow), their rows gathered and scatter-added.
+            never overflow), their rows gathered and scatter-added. The ladder is chosen per
+            platform (:func:`default_capacities`).
 
 With ``backend='auto'`` the choice is made per platform at lowering time
 (``jax.lax.platform_dependent``), so the same jitted function runs on CPU and GPU.
@@ -34,7 +35,7 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 
-__all__ = ["deliver", "native_available", "capacity_ladder", "BACKENDS"]
+__all__ = ["deliver", "native_available", "capacity_ladder", "default_capacities", "BACKENDS"]
 
 BACKENDS = ("auto", "native", "xla")
 _SRC = Path(__file__).with_name("_native") / "event_scatter.cc"
@@ -102,9 +103,21 @@ def capacity_ladder(n_pre: int, first: int = 32, factor: int = 8) -> tuple[int, 
     return tuple(caps)
 
 
+def default_capacities(n_pre: int, platform: str) -> tuple[int, ...]:
+    """Buffer ladder of the XLA path per platform (measured, see docs/readme/network.md).
+
+    On CPU a branch is cheap and scattering unused rows is not: a ladder ×8 from 32. On GPU each
+    ``lax.switch`` costs ~30-40 us per step while scattering all rows is cheap up to ~64k sources,
+    so no ladder there, and one small buffer plus the full one above that.
+    """
+    if platform == "cpu":
+        return capacity_ladder(n_pre)
+    return (int(n_pre),) if n_pre <= 65536 else (int(n_pre) // 16, int(n_pre))
+
+
 def _deliver_xla(values, targets, n_out, weights=None, capacities=None):
     n_pre = values.shape[0]
-    caps = capacity_ladder(n_pre) if capacities is None else tuple(capacities)
+    caps = default_capacities(n_pre, jax.default_backend()) if capacities is None else tuple(capacities)
     active = values != 0
 
     def branch(k):
@@ -159,4 +172,4 @@ def deliver(values, targets, n_out: int, weights=None, backend: str = "auto", ca
     return jax.lax.platform_dependent(
         values, targets, weights,
         cpu=lambda v, t, w: _deliver_native(v, t, n_out, w),
-        default=lambda v, t, w: _deliver_xla(v, t, n_out, w, capacities))
+        default=lambda v, t, w: _deliver_xla(v, t, n_out, w, capacities or default_capacities(v.shape[0], "gpu")))
