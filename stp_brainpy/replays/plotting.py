@@ -1,14 +1,12 @@
-"""Small helpers shared by the replays: Agg figures, and writing that refuses to overwrite."""
+"""Small helpers shared by the replays: writing figures and files that refuses to overwrite.
+
+The backend is left to matplotlib (headless machines fall back to Agg; notebooks keep inline).
+"""
 from __future__ import annotations
 
 import os
 from pathlib import Path
 from typing import Iterable
-
-import matplotlib
-
-if os.environ.get("MPLBACKEND") is None:  # headless by default; a notebook's inline backend is left alone
-    matplotlib.use("Agg")
 
 __all__ = ["check_targets", "save_figure", "write_text"]
 

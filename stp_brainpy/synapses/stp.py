@@ -1,7 +1,7 @@
 r"""Tsodyks–Markram STP synapse between two neuron groups, with the homework's signature."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Union
+from typing import Any, Optional, Union
 
 import brainpy as bp
 import brainpy.math as bm
