@@ -6,6 +6,8 @@ import importlib
 import sys
 from pathlib import Path
 
+from .plotting import check_targets
+
 __all__ = ["REPLAYS", "run_all", "add_parser"]
 
 # sub-directory -> module exposing run_all(out_dir, overwrite, quick, progress); imported when run
@@ -15,13 +17,16 @@ REPLAYS = {"homework": "stp_brainpy.replays.homework", "neuromatch": "stp_brainp
 def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: bool = False) -> dict[str, list]:
     """Run each replay into ``out_dir/<name>``; returns the written paths per replay.
 
-    Each replay checks all of its own targets before writing its first file.
+    Replays that list their files (``targets(out_dir, quick)``) are all checked before the first
+    one writes anything; each replay also checks its own targets before writing.
     """
     out = Path(out_dir)
+    modules = {name: importlib.import_module(module) for name, module in REPLAYS.items()}
+    listed = [p for name, mod in modules.items() if hasattr(mod, "targets") for p in mod.targets(out / name, quick)]
+    check_targets(listed, overwrite)
     written = {}
-    for name, module in REPLAYS.items():
-        written[name] = importlib.import_module(module).run_all(out / name, overwrite=overwrite, quick=quick,
-                                                                progress=progress)
+    for name, mod in modules.items():
+        written[name] = mod.run_all(out / name, overwrite=overwrite, quick=quick, progress=progress)
     return written
 
 

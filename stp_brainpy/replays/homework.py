@@ -35,7 +35,7 @@ from ..core.stp import steady_state, validate_stp_params
 from .plotting import check_targets, save_figure
 
 __all__ = ["Setting", "SETTINGS", "simulate", "summarize", "plot_setting", "figure_names", "table_names",
-           "run_all", "add_parser"]
+           "targets", "run_all", "add_parser"]
 
 
 @dataclass(frozen=True)
@@ -162,6 +162,11 @@ def table_names() -> list[str]:
     return ["homework_spikes.csv", "homework_summary.csv", "homework.json"]
 
 
+def targets(out_dir, quick: bool = False) -> list[Path]:
+    """Every file :func:`run_all` writes into ``out_dir`` (the ``all`` command checks them up front)."""
+    return [Path(out_dir) / n for n in figure_names(SETTINGS) + table_names()]
+
+
 SUMMARY_FIELDS = ("name", "U", "tau_d", "tau_f", "n_spikes", "efficacy_first", "efficacy_last", "peak_I",
                   "peak_I_time", "mean_isi", "e_inf")
 
@@ -201,7 +206,7 @@ def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: boo
 
     out = Path(out_dir)
     settings = SETTINGS
-    targets = check_targets([out / n for n in figure_names(settings) + table_names()], overwrite)
+    paths = check_targets(targets(out, quick), overwrite)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with tqdm(total=len(settings) + 2, desc="homework", disable=not progress, unit="step") as bar:
@@ -210,7 +215,7 @@ def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: boo
         bar.update()
         for k in range(len(settings)):
             bar.set_postfix_str(f"figure {settings[k].name}")
-            written.append(save_figure(plot_setting(result, k), targets[k], overwrite=True, dpi=80 if quick else 150))
+            written.append(save_figure(plot_setting(result, k), paths[k], overwrite=True, dpi=80 if quick else 150))
             bar.update()
         bar.set_postfix_str("tables")
         for name, text in tables(summarize(result), result).items():

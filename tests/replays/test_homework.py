@@ -173,3 +173,12 @@ def test_all_runs_each_replay_into_its_directory(tmp_path, monkeypatch):
     assert cli.main(["all", "--out", str(tmp_path), "--quick", "--no-progress"]) == 0
     assert calls == [("fake_hw", tmp_path / "homework", False, True, False),
                      ("fake_nm", tmp_path / "neuromatch", False, True, False)]
+
+    # a replay that lists its targets blocks the whole command before anything runs
+    sys.modules["fake_nm"].targets = lambda out_dir, quick=False: [out_dir / "fig.png"]
+    (tmp_path / "neuromatch").mkdir()
+    (tmp_path / "neuromatch" / "fig.png").write_text("keep")
+    calls.clear()
+    assert cli.main(["all", "--out", str(tmp_path), "--no-progress"]) == 2
+    assert calls == []
+    assert cli.main(["all", "--out", str(tmp_path), "--no-progress", "--overwrite"]) == 0 and len(calls) == 2
