@@ -140,15 +140,20 @@ class STP(bp.Projection):
                 f"parameter shape {pshape} does not broadcast against the synapse state shape {base} "
                 "(batch..., number of synapses); give scalars, per-connection arrays (num,) or a batch (B, 1)"
             ) from None
-        self.current_shape = self.state_shape[:-1] + (post.num,)
+        batch = self.state_shape[:-1]
+        self.current_shape = batch + (post.num,)
+        # groups may keep a geometry (keep_size=True): spikes and inputs are flattened / reshaped
+        self._post_input_shape = batch + tuple(getattr(post, "varshape", (post.num,)))
         post_shape = tuple(np.shape(post.input))
-        if post_shape != self.current_shape:
-            raise ValueError(f"post.input has shape {post_shape} but the synapse delivers {self.current_shape}; "
+        if post_shape != self._post_input_shape:
+            raise ValueError(f"post.input has shape {post_shape} but the synapse delivers {self._post_input_shape}; "
                              "batch the post group with the same batch size as the parameters")
         spike_shape = tuple(np.shape(pre.spike))
-        if spike_shape[:-1] not in ((), self.state_shape[:-1]):
-            raise ValueError(f"pre.spike has shape {spike_shape}; expected (pre.num,) or batch + (pre.num,) "
-                             f"with batch {self.state_shape[:-1]}")
+        pre_geometry = tuple(getattr(pre, "varshape", (pre.num,)))
+        self._spike_lead = spike_shape[:len(spike_shape) - len(pre_geometry)]
+        if spike_shape[len(self._spike_lead):] != pre_geometry or self._spike_lead not in ((), batch):
+            raise ValueError(f"pre.spike has shape {spike_shape}; expected {pre_geometry} or batch + {pre_geometry} "
+                             f"with batch {batch}")
 
         f = bm.float_
         self.U, self.tau_f, self.tau_d, self.tau, self.A = (jnp.asarray(bm.as_jax(p), f)
@@ -183,7 +188,8 @@ class STP(bp.Projection):
 
     def update(self):
         dt = bp.share.load("dt")
-        spike = self._delayed_spike()[..., self.pre_ids]
+        spike = self._delayed_spike()
+        spike = spike.reshape(self._spike_lead + (self.pre.num,))[..., self.pre_ids]
         state, eff = stp_step(STPState(self.u.value, self.x.value), spike, self.U, self.tau_f, self.tau_d, dt,
                               self.method)
         I = exp_decay_step(self.I.value, self.A * eff, self.tau, dt, self.method)
@@ -191,5 +197,5 @@ class STP(bp.Projection):
         self.I.value = I
         self.efficacy.value = eff
         current = jnp.zeros(self.current_shape, I.dtype).at[..., self.post_ids].add(I)
-        self.post.input.value = self.post.input.value + current
+        self.post.input.value = self.post.input.value + current.reshape(self._post_input_shape)
         return current

@@ -205,3 +205,13 @@ def test_bad_dt_and_connectivity_raise():
     bm.set_dt(-0.1)
     with pytest.raises(ValueError, match=r"dt must lie in \(0, inf\)"):
         STP(pre, post, bp.connect.All2All())
+
+
+def test_groups_with_geometry(x64):
+    """keep_size=True groups: spikes are flattened, the current is delivered in the post geometry."""
+    pre, post = LIF((2, 3), keep_size=True), LIF((2, 2), keep_size=True)
+    syn = STP(pre, post, bp.connect.All2All(), U=0.4, delay=0.3)
+    mon = run(bp.Network(pre=pre, syn=syn, post=post), 40.0, ["pre.spike", "post.input"], [("pre.input", 28.0)])
+    assert mon["post.input"].shape == (400, 2, 2)
+    I_pre = np_stepped_current(mon["pre.spike"].reshape(400, 6), 4, 0.4, 1500.0, 200.0, 8.0, 1.0, 0.1)
+    np.testing.assert_allclose(mon["post.input"].reshape(400, 4), I_pre @ np.ones((6, 4)), rtol=1e-10, atol=1e-12)
