@@ -40,7 +40,7 @@ import numpy as np
 
 from ..core.stp import STPState, exp_decay_step, rest_state, validate_stp_params
 from ..core.validation import check_positive, check_range
-from .connectivity import Connectivity, bernoulli, concat_pairs, fixed_in_degree, from_pairs, select
+from .connectivity import Connectivity, bernoulli, fixed_in_degree_pairs, from_pairs
 from .events import deliver
 from .steps import delay_steps, ring_read, ring_write, source_release
 
@@ -182,10 +182,9 @@ def build_connectivity(cfg: COBAConfig) -> Connectivity:
     k_e = int(round(cfg.in_degree * cfg.exc_fraction))
     k_i = int(cfg.in_degree) - k_e
     ss = np.random.SeedSequence(cfg.seed).spawn(2)
-    ce = fixed_in_degree(ne, n, k_e, seed=ss[0])
-    ci = fixed_in_degree(n - ne, n, k_i, seed=ss[1])
-    pre, post = concat_pairs([(ce, 0, 0), (ci, ne, 0)])
-    return from_pairs(pre, post, n, n)
+    pe, qe = fixed_in_degree_pairs(ne, n, k_e, seed=ss[0])
+    pi, qi = fixed_in_degree_pairs(n - ne, n, k_i, seed=ss[1])
+    return from_pairs(np.concatenate([pe, pi + ne]), np.concatenate([qe, qi]), n, n)
 
 
 def initial_potentials(cfg: COBAConfig) -> np.ndarray:

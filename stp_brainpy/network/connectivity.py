@@ -22,12 +22,13 @@ static data, built once on the host.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from ..core.validation import check_range
 
-__all__ = ["Connectivity", "bernoulli", "fixed_in_degree", "from_dense", "from_pairs", "select", "concat_pairs"]
+__all__ = ["Connectivity", "bernoulli", "fixed_in_degree", "fixed_in_degree_pairs", "from_dense", "from_pairs", "select", "concat_pairs"]
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,8 @@ class Connectivity:
     n_pre, n_post : int
         Number of sources and targets.
     indptr : ndarray (n_pre + 1,) int64
-    indices : ndarray (nnz,) int32, targets in source order
+    indices : ndarray (nnz,) int32, targets in source order (ascending within a source)
     targets : ndarray (n_pre, max_degree) int32, padded with ``n_post``
-    synapse_index : ndarray (n_pre, max_degree) int64, CSR position of each ELL slot (``nnz`` on padding)
     """
 
     n_pre: int
@@ -49,7 +49,6 @@ class Connectivity:
     indptr: np.ndarray
     indices: np.ndarray
     targets: np.ndarray
-    synapse_index: np.ndarray
 
     @property
     def nnz(self) -> int:
@@ -63,6 +62,12 @@ class Connectivity:
     @property
     def max_degree(self) -> int:
         return int(self.targets.shape[1])
+
+    @cached_property
+    def synapse_index(self) -> np.ndarray:
+        """(n_pre, max_degree) CSR position of each ELL slot (``nnz`` on padding); built on demand."""
+        slot = np.arange(self.max_degree)
+        return np.where(slot < self.degree[:, None], self.indptr[:-1, None] + slot, self.nnz)
 
     def to_dense(self, values=None, dtype=float) -> np.ndarray:
         """Dense (n_pre, n_post) matrix; ``values`` per synapse (CSR order) or 1. Multapses add up."""
@@ -89,18 +94,16 @@ def from_pairs(pre: np.ndarray, post: np.ndarray, n_pre: int, n_post: int) -> Co
         raise ValueError(f"pre indices must lie in [0, {n_pre - 1}]")
     if post.size and (post.min() < 0 or post.max() >= n_post):
         raise ValueError(f"post indices must lie in [0, {n_post - 1}]")
-    order = np.lexsort((post, pre))
-    pre, post = pre[order], post[order]
+    # one sort of a combined key (much faster than lexsort at 32M synapses)
+    key = np.sort(pre * np.int64(max(n_post, 1)) + post)
+    pre, post = np.divmod(key, np.int64(max(n_post, 1)))
     degree = np.bincount(pre, minlength=n_pre)
     indptr = np.zeros(n_pre + 1, np.int64)
     np.cumsum(degree, out=indptr[1:])
     max_deg = max(int(degree.max()) if n_pre else 0, 1)
-    slot = np.arange(pre.size) - indptr[pre]
-    synapse_index = np.full((n_pre, max_deg), pre.size, np.int64)
-    synapse_index[pre, slot] = np.arange(pre.size)
     targets = np.full((n_pre, max_deg), n_post, np.int32)
-    targets[pre, slot] = post
-    return Connectivity(int(n_pre), int(n_post), indptr, post.astype(np.int32), targets, synapse_index)
+    targets[np.arange(max_deg) < degree[:, None]] = post  # row-major fill = CSR order
+    return Connectivity(int(n_pre), int(n_post), indptr, post.astype(np.int32), targets)
 
 
 def from_dense(mask) -> Connectivity:
@@ -140,13 +143,20 @@ def fixed_in_degree(n_pre: int, n_post: int, k: int, seed: int = 0, *, allow_aut
     Sampling is vectorised (draw with replacement, redraw duplicates), so 400k
     targets × 80 sources build in seconds.
     """
+    pre, post = fixed_in_degree_pairs(n_pre, n_post, k, seed, allow_autapses=allow_autapses)
+    return from_pairs(pre, post, n_pre, n_post)
+
+
+def fixed_in_degree_pairs(n_pre: int, n_post: int, k: int, seed=0, *,
+                          allow_autapses: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The (pre, post) index arrays of :func:`fixed_in_degree`, before CSR/ELL conversion."""
     k = int(k)
     max_k = n_pre - (0 if allow_autapses else 1)
     if not 0 <= k <= max_k:
         raise ValueError(f"k must lie in [0, {max_k}] (number of available sources); got {k}")
     rng = np.random.default_rng(seed)
     if k == 0:
-        return from_pairs(np.zeros(0, np.int64), np.zeros(0, np.int64), n_pre, n_post)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     if 4 * k > n_pre:  # dense regime: a permutation per target is cheap enough
         src = np.stack([rng.permutation(n_pre)[:k + 1] for _ in range(n_post)])
         if not allow_autapses:
@@ -169,8 +179,7 @@ def fixed_in_degree(n_pre: int, n_post: int, k: int, seed: int = 0, *, allow_aut
             if n_bad == 0:
                 break
             src[bad] = rng.integers(0, n_pre, size=n_bad)
-    post = np.repeat(np.arange(n_post), k)
-    return from_pairs(src.ravel(), post, n_pre, n_post)
+    return src.ravel(), np.repeat(np.arange(n_post), k)
 
 
 def select(conn: Connectivity, pre: slice, post: slice) -> Connectivity:
