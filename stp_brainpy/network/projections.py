@@ -28,7 +28,6 @@ from typing import Optional
 
 import brainpy as bp
 import brainpy.math as bm
-import jax
 import jax.numpy as jnp
 import numpy as np
 

@@ -4,7 +4,6 @@ The NumPy network below is written from the benchmark's equations (module docstr
 stp_brainpy.network.coba and GUIDE §2.1) with dense weight matrices; it shares only the
 connectivity and the initial potentials with the package.
 """
-import time
 
 import brainpy as bp
 import numpy as np
