@@ -74,13 +74,19 @@ def test_ctrl_c_then_same_command_resumes(tmp_path):
     cmd = [sys.executable, "-m", "stp_brainpy.cli", "sweep", "chain", "--U", "0.1:0.9:10", "--tau-d", "50:800:8",
            "--tau-f", "300", "--duration", "5", "--chunk-size", "1", "--cpu-devices", "1", "--no-progress",
            "--store", str(store)]
-    env = dict(os.environ, JAX_PLATFORMS="cpu")
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 60
-    while time.time() < deadline and not len(list(store.glob("chunk_*.nc"))) >= 3:
+    env = dict(os.environ, JAX_PLATFORMS="cpu", PYTHONFAULTHANDLER="1")
+    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.time() + 90
+    while time.time() < deadline and proc.poll() is None and len(list(store.glob("chunk_*.nc"))) < 3:
         time.sleep(0.02)
+    assert proc.poll() is None, f"finished before it could be interrupted: {proc.communicate()[1][-2000:]}"
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # stuck: make it print where (faulthandler), then fail
+        proc.send_signal(signal.SIGABRT)
+        raise AssertionError("sweep did not stop on SIGINT:\n" + proc.communicate(timeout=30)[1][-4000:]) from None
     assert proc.returncode == 130, err[-2000:]
     kept = len(list(store.glob("chunk_*.nc")))
     assert 3 <= kept < 80 and "rerun the same command" in err
