@@ -243,8 +243,9 @@ def cond_lif_stp_summary(tau_ratio, rate_E, rate_I=15.0, *, seed=0, duration: fl
 
     Trains: ``n_E`` excitatory at ``rate_E`` and ``n_I`` inhibitory at ``rate_I`` Hz,
     Bernoulli per step, from ``jax.random.key(seed)`` split in two. ``stp=False`` gives
-    static synapses on the same trains. Returns ``rate`` (Hz), ``cv_isi`` (NaN with fewer
-    than ``min_spikes`` spikes), ``n_spikes``, ``fmp_mean``, ``fmp_std`` (mV).
+    static synapses on the same trains (``stp`` may also be a traced bool, e.g. a sweep axis). Returns ``rate`` (Hz), ``cv_isi`` (NaN with fewer
+    than ``min_spikes`` spikes), ``cv_isi_late`` (the same over the second half of the run, past
+    the depression transient), ``n_spikes``, ``fmp_mean``, ``fmp_std`` (mV).
     """
     from ..analysis import cv_isi, firing_rate
     from .spike_inputs import poisson_trains
@@ -255,11 +256,16 @@ def cond_lif_stp_summary(tau_ratio, rate_E, rate_I=15.0, *, seed=0, duration: fl
     trE = poisson_trains(kE, rate_E, n_E, steps, dt, dtype)
     trI = poisson_trains(kI, rate_I, n_I, steps, dt, dtype)
     p = CondLIFParams(tau_E=tau_E, tau_I=tau_I)
-    syn = bonus_params(tau_ratio, U0) if stp else None
-    dE = stp_drive(trE, gE_bar, syn, dt, method)
-    dI = stp_drive(trI, gI_bar, syn, dt, method)
+    syn = bonus_params(tau_ratio, U0)
+    if isinstance(stp, bool):  # Python flag: build only the branch asked for
+        dE = stp_drive(trE, gE_bar, syn if stp else None, dt, method)
+        dI = stp_drive(trI, gI_bar, syn if stp else None, dt, method)
+    else:  # traced flag (a sweep over stp): both drives, select
+        dE = jnp.where(stp, stp_drive(trE, gE_bar, syn, dt, method), stp_drive(trE, gE_bar, None, dt, method))
+        dI = jnp.where(stp, stp_drive(trI, gI_bar, syn, dt, method), stp_drive(trI, gI_bar, None, dt, method))
     V_th = jnp.stack([jnp.asarray(p.V_th, dtype), jnp.asarray(jnp.inf, dtype)])
     tr = jax.vmap(lambda th: run_cond_lif(dE, dI, I_inj, p._replace(V_th=th), dt, method))(V_th)
     spike, fmp = tr.spike[0], tr.V[1]
     return {"rate": firing_rate(spike, dt), "cv_isi": cv_isi(spike, dt, min_spikes=min_spikes),
+            "cv_isi_late": cv_isi(spike[steps // 2:], dt, min_spikes=min_spikes),
             "n_spikes": spike.sum().astype(dtype), "fmp_mean": fmp.mean(), "fmp_std": fmp.std()}

@@ -167,7 +167,7 @@ def test_exact_mode_regular_train_matches_closed_form(x64):
 def test_summary_runs_and_static_differs(x64):
     a = cl.cond_lif_stp_summary(0.6, 15., 15., seed=1, duration=300.)
     b = cl.cond_lif_stp_summary(0.6, 15., 15., seed=1, duration=300., stp=False)
-    assert set(a) == {"rate", "cv_isi", "n_spikes", "fmp_mean", "fmp_std"}
+    assert set(a) == {"rate", "cv_isi", "cv_isi_late", "n_spikes", "fmp_mean", "fmp_std"}
     assert float(a["fmp_mean"]) != float(b["fmp_mean"])
     c = jax.jit(cl.cond_lif_stp_summary, static_argnames=("duration",))(0.6, 15., 15., seed=1, duration=300.)
     np.testing.assert_allclose(float(c["rate"]), float(a["rate"]))
