@@ -37,6 +37,7 @@ from .connectivity import Connectivity
 from .events import BACKENDS, deliver
 from .steps import delay_steps, ring_read, ring_write, source_release
 
+
 def variable_(init, batch_or_mode, shape):
     return bp.init.variable_(init, shape, batch_or_mode)
 
@@ -164,11 +165,11 @@ class EventSTPProjection(bp.Projection):
             spike_in = spike
         else:
             state = STPState(self.u.value, self.x.value) if self.stp else None
-            state, values = source_release(state, spike, self.weight, self.U, self.tau_f, self.tau_d, dt)
+            state, eff = source_release(state, spike, 1.0, self.U, self.tau_f, self.tau_d, dt)
             if self.stp:
                 self.u.value, self.x.value = state
-                self.efficacy.value = values / self.weight
-            spike_in = values
+                self.efficacy.value = eff
+            spike_in = self.weight * eff
         if self.n_ring:  # delay the per-source values (or spike indicators)
             i = self.i.value
             arriving = ring_read(self.ring.value, i)
