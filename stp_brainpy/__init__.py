@@ -1,5 +1,29 @@
-"""stp_brainpy: exact Tsodyks–Markram short-term plasticity and conductance LIF neurons for BrainPy."""
+"""stp_brainpy: exact Tsodyks–Markram short-term plasticity and conductance LIF neurons for BrainPy.
+
+Layout (each sub-package imports only what it needs; ``import stp_brainpy`` itself does not import brainpy):
+
+- ``core``      pure-JAX numerics: TM STP (exact / Euler), LIF and conductance LIF steps, closed forms
+- ``synapses``  BrainPy STP synapses (homework signature; ``bp.dyn`` SynDyn components)
+- ``neurons``   BrainPy neurons (homework LIF, conductance LIF)
+- ``inputs``    spike trains and noise currents, as arrays and as BrainPy groups
+- ``analysis``  rates, ISIs, CV_ISI, free-membrane-potential statistics, PSC amplitudes
+- ``sweeps``    batched, sharded, resumable parameter sweeps with labeled (xarray) results
+- ``network``   event-driven STP projections and the COBA / COBA-STP networks
+- ``replays``   the homework's and the Neuromatch tutorial's experiments and figures
+- ``compat``    lets legacy ``brainmodels`` / ``bp.StructRunner`` homework code run (import to activate)
+"""
+from __future__ import annotations
+
+import importlib
+
 from . import core
 
 __version__ = "0.1.0"
-__all__ = ["core", "__version__"]
+_SUBMODULES = ("synapses", "neurons", "inputs", "analysis", "sweeps", "network", "replays")
+__all__ = ["core", "__version__", *_SUBMODULES]
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
