@@ -7,6 +7,7 @@ Writes spikes to --out (npz) and timings as one JSON line on stdout.
 """
 import argparse
 import json
+import shutil
 import tempfile
 import time
 
@@ -77,6 +78,6 @@ else:
 ids = np.asarray(mon.i[:], np.int32)
 times = np.asarray(mon.t[:] / ms, np.float64)
 np.savez(args.out, ids=ids, times=times)
+shutil.rmtree(build_dir, ignore_errors=True)
 print(json.dumps(dict(import_s=t_import - t_start, build_s=t_setup - t_import, compile_s=compile_s, sim_s=sim_s,
-                      n_synapses=int(len(Ce) + len(Ci)) if args.target == "runtime" else None,
-                      build_dir=build_dir)))
+                      n_synapses=int(len(Ce) + len(Ci)) if args.target == "runtime" else None)))
