@@ -16,9 +16,12 @@ files are removed once ``result.nc`` is in place. Open the result with plain xar
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -43,14 +46,40 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+@contextlib.contextmanager
+def _interrupt_after():
+    """Hold Ctrl-C (SIGINT) until the block is done, then raise ``KeyboardInterrupt``.
+
+    An interrupt inside xarray's netCDF reader/writer leaves its file lock held, and the
+    clean-up that follows waits on that lock forever; so a file being written is finished
+    (and renamed into place) first. Only the main thread can own signal handlers.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda *_: caught.append(True))
+    except ValueError:  # not the main interpreter thread after all
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+        if caught:
+            raise KeyboardInterrupt
+
+
 def _atomic_to_netcdf(ds, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        ds.to_netcdf(tmp, engine="netcdf4")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with _interrupt_after():
+        try:
+            ds.to_netcdf(tmp, engine="netcdf4")
+            os.replace(tmp, path)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
 
 
 LOAD_LIMIT = 2 * 2**30  # results larger than this (bytes on disk) are opened lazily, not loaded
@@ -59,10 +88,11 @@ LOAD_LIMIT = 2 * 2**30  # results larger than this (bytes on disk) are opened la
 def _read_dataset(path: Path):
     import xarray as xr
 
-    if path.stat().st_size > LOAD_LIMIT:
-        return xr.open_dataset(path, engine="netcdf4")  # lazy: indexing reads only what it needs
-    with xr.open_dataset(path, engine="netcdf4") as ds:
-        return ds.load()
+    with _interrupt_after():
+        if path.stat().st_size > LOAD_LIMIT:
+            return xr.open_dataset(path, engine="netcdf4")  # lazy: indexing reads only what it needs
+        with xr.open_dataset(path, engine="netcdf4") as ds:
+            return ds.load()
 
 
 def flat_slabs(start: int, stop: int, shape: tuple[int, ...]) -> list[tuple[tuple, int, int]]:
