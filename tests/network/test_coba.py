@@ -108,7 +108,7 @@ def test_fused_matches_numpy_network(x64, stp):
 
 def test_fused_float32_statistics_match_numpy_float64():
     rates, cvs, ref_rates, ref_cvs = [], [], [], []
-    for seed in (0, 1, 2):
+    for seed in (0, 1):
         cfg = COBAConfig(**SMALL, stp=True, seed=seed)
         res = FusedCOBA(cfg, record=cfg.n_neurons).run()
         assert res["raster"].shape == (cfg.n_steps, cfg.n_neurons)
@@ -132,7 +132,7 @@ def test_spike_stats_and_config_errors():
         COBAConfig(neuron=COBAConfig().neuron._replace(V_reset=-40.0))
 
 
-@pytest.mark.parametrize("caps", [None, (4, 400), (400,)])
+@pytest.mark.parametrize("caps", [None, (4, 400)])
 def test_xla_delivery_path_gives_the_same_spikes(x64, caps):
     """The pure-XLA path (used on GPU) with any capacity ladder equals the native kernel."""
     cfg = COBAConfig(**{**SMALL, "duration": 60.0}, seed=5)

@@ -9,7 +9,7 @@ from stp_brainpy.network.events import capacity_ladder, deliver
 
 
 @pytest.mark.parametrize("backend", ["native", "xla"])
-@pytest.mark.parametrize("frac", [0.0, 0.1, 1.0])
+@pytest.mark.parametrize("frac", [0.1, 1.0])
 def test_deliver_equals_dense_product(x64, backend, frac):
     c = bernoulli(120, 70, 0.15, seed=5)
     rng = np.random.default_rng(1)
