@@ -80,3 +80,19 @@ def test_bad_inputs():
         inputs.poisson_train(10., 2, 100., dt=0.)
     with pytest.raises(ValueError, match="sig"):
         inputs.gaussian_white_noise(0., -1., 10.)
+
+
+def test_sparse_poisson_same_law_as_dense():
+    import jax
+
+    from stp_brainpy.core.spike_inputs import poisson_trains_sparse, sparse_max_spikes
+
+    rate, n, steps, dt = 40., 400, 10000, 0.1
+    tr = np.asarray(poisson_trains_sparse(jax.random.key(0), rate, n, steps, dt, sparse_max_spikes(rate, 1000.)))
+    assert set(np.unique(tr)) <= {0., 1.}
+    p = rate * dt / 1000.
+    se = np.sqrt(tr.size * p * (1 - p))
+    assert abs(tr.sum() - tr.size * p) < 3 * se
+    first = np.argmax(tr, axis=1)  # P(first spike at 0) = p, mean index (1-p)/p
+    assert abs(first.mean() - (1 - p) / p) < 3 * np.sqrt((1 - p)) / p / np.sqrt(n)
+    assert np.asarray(poisson_trains_sparse(jax.random.key(0), 0., 3, 100, dt, 10)).sum() == 0

@@ -39,7 +39,7 @@ from .validation import check_method, check_positive, check_range
 
 __all__ = ["CondLIFParams", "CondLIFState", "CondLIFTrace", "STPParams", "validate_cond_lif_params",
            "refractory_steps", "threshold_check", "membrane_step", "cond_lif_init", "cond_lif_step",
-           "run_cond_lif", "stp_conductance", "stp_drive", "run_cond_lif_inputs", "bonus_params",
+           "run_cond_lif", "stp_conductance", "stp_drive", "stp_drive_events", "run_cond_lif_inputs", "bonus_params",
            "cond_lif_stp_summary"]
 
 Array = jax.Array
@@ -221,6 +221,42 @@ def stp_drive(trains, g_bar, stp: Optional[STPParams], dt: float = 0.1, method: 
     return jnp.concatenate([jnp.zeros((1,), dtype), drive])
 
 
+def stp_drive_events(spike_idx, g_bar, stp: Optional[STPParams], steps: int, dt: float = 0.1,
+                     method: str = "euler", dtype=None) -> Array:
+    """:func:`stp_drive` from spike indices instead of dense trains: same numbers, work ∝ spikes.
+
+    ``spike_idx``: (n, K) increasing sample indices per train, ``≥ steps`` (or 0: never read, as
+    in the tutorial) for empty slots. Between two spikes the state follows the step map without
+    spikes in closed form — Euler: ``u·(1-dt/τf)^m``, ``1-x → (1-x)(1-dt/τd)^m``; exact: one
+    :func:`stp_step` over the whole gap — then :func:`stp_step` applies the spike's step.
+    """
+    idx = jnp.asarray(spike_idx)
+    dtype = dtype or jnp.result_type(float)
+    n = idx.shape[0]
+    if stp is None:
+        eff_all = jnp.ones(idx.shape, dtype)
+    else:
+        U, tau_f, tau_d = stp
+
+        def body(carry, k):
+            st, k_prev = carry
+            valid = (k >= 1) & (k < steps)
+            if method == "euler":
+                m = (k - 1 - k_prev).astype(dtype)  # spike-free Euler steps before the spike's step
+                dec = STPState(st.u * (1.0 - dt / tau_f) ** m, 1.0 - (1.0 - st.x) * (1.0 - dt / tau_d) ** m)
+                new, eff = stp_step(dec, 1.0, U, tau_f, tau_d, dt, "euler")
+            else:
+                new, eff = stp_step(st, 1.0, U, tau_f, tau_d, (k - k_prev).astype(dtype) * dt, method)
+            st = STPState(jnp.where(valid, new.u, st.u), jnp.where(valid, new.x, st.x))
+            return (st, jnp.where(valid, k, k_prev)), jnp.where(valid, eff, 0.0)
+
+        init = (rest_state((n,), dtype), jnp.zeros((n,), idx.dtype))
+        _, eff_all = jax.lax.scan(body, init, idx.T)
+        eff_all = eff_all.T
+    ok = (idx >= 1) & (idx < steps)
+    return jnp.zeros(steps, dtype).at[jnp.where(ok, idx, steps)].add(g_bar * eff_all, mode="drop")
+
+
 def run_cond_lif_inputs(trains_E, trains_I, gE_bar, gI_bar, stp_E: Optional[STPParams] = None,
                         stp_I: Optional[STPParams] = None, I_inj=0.0, p: CondLIFParams = CondLIFParams(),
                         dt: float = 0.1, method: str = "euler", fmp: bool = False) -> CondLIFTrace:
@@ -238,7 +274,7 @@ def bonus_params(tau_ratio, U0: float = 0.45) -> STPParams:
 def cond_lif_stp_summary(tau_ratio, rate_E, rate_I=15.0, *, seed=0, duration: float = 1000.0, dt: float = 0.1,
                          n_E: int = 80, n_I: int = 20, gE_bar=4.8, gI_bar=6.4, tau_E=5.0, tau_I=10.0,
                          U0=0.45, I_inj=0.0, stp: bool = True, method: str = "euler",
-                         min_spikes: int = 4) -> dict:
+                         min_spikes: int = 4, max_spikes: Optional[int] = None) -> dict:
     """The bonus model for ONE setting, reduced to scalars (jittable; ``seed`` draws the trains).
 
     Trains: ``n_E`` excitatory at ``rate_E`` and ``n_I`` inhibitory at ``rate_I`` Hz,
@@ -246,18 +282,33 @@ def cond_lif_stp_summary(tau_ratio, rate_E, rate_I=15.0, *, seed=0, duration: fl
     static synapses on the same trains (``stp`` may also be a traced bool, e.g. a sweep axis). Returns ``rate`` (Hz), ``cv_isi`` (NaN with fewer
     than ``min_spikes`` spikes), ``cv_isi_late`` (the same over the second half of the run, past
     the depression transient), ``n_spikes``, ``fmp_mean``, ``fmp_std`` (mV).
+
+    ``max_spikes=None`` draws one uniform per step and train (the tutorial's generator);
+    an int draws the same law as geometric gaps with that many slots per train
+    (:func:`~stp_brainpy.core.spike_inputs.poisson_spike_indices`) and computes the drives
+    event by event (:func:`stp_drive_events`): far less work for sparse inputs.
     """
     from ..analysis import cv_isi, firing_rate
-    from .spike_inputs import poisson_trains
+    from .spike_inputs import poisson_spike_indices, poisson_trains
 
     steps = int(round(duration / dt))
     dtype = jnp.result_type(float)
     kE, kI = jax.random.split(jax.random.key(seed))
-    trE = poisson_trains(kE, rate_E, n_E, steps, dt, dtype)
-    trI = poisson_trains(kI, rate_I, n_I, steps, dt, dtype)
+    if max_spikes is None:
+        trE = poisson_trains(kE, rate_E, n_E, steps, dt, dtype)
+        trI = poisson_trains(kI, rate_I, n_I, steps, dt, dtype)
     p = CondLIFParams(tau_E=tau_E, tau_I=tau_I)
     syn = bonus_params(tau_ratio, U0)
-    if isinstance(stp, bool):  # Python flag: build only the branch asked for
+    if max_spikes is not None:  # event-driven drives from spike indices
+        iE = poisson_spike_indices(kE, rate_E, n_E, steps, dt, max_spikes, dtype)
+        iI = poisson_spike_indices(kI, rate_I, n_I, steps, dt, max_spikes, dtype)
+        drive = lambda i, g, s: stp_drive_events(i, g, s, steps, dt, method, dtype)
+        if isinstance(stp, bool):
+            dE, dI = drive(iE, gE_bar, syn if stp else None), drive(iI, gI_bar, syn if stp else None)
+        else:
+            dE = jnp.where(stp, drive(iE, gE_bar, syn), drive(iE, gE_bar, None))
+            dI = jnp.where(stp, drive(iI, gI_bar, syn), drive(iI, gI_bar, None))
+    elif isinstance(stp, bool):  # Python flag: build only the branch asked for
         dE = stp_drive(trE, gE_bar, syn if stp else None, dt, method)
         dI = stp_drive(trI, gI_bar, syn if stp else None, dt, method)
     else:  # traced flag (a sweep over stp): both drives, select

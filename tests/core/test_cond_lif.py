@@ -182,3 +182,27 @@ def test_bad_parameters():
         cl.validate_cond_lif_params(cl.CondLIFParams(V_reset=-50.))
     with pytest.raises(ValueError, match="method"):
         cl.membrane_step(0., 0., 0., 0., cl.CondLIFParams(), 0.1, "rk4")
+
+
+@pytest.mark.parametrize("method", ["euler", "exact"])
+def test_event_driven_drive_equals_stepwise(x64, method):
+    rng = np.random.default_rng(9)
+    steps, n = 6000, 7
+    train = np_poisson(rng, 60., n, steps, 0.1)
+    train[0, 0] = 1.0  # sample 0 is never read
+    K = int(train.sum(1).max()) + 3
+    idx = np.full((n, K), steps)
+    for i in range(n):
+        k = np.flatnonzero(train[i])
+        idx[i, :k.size] = k
+    syn = cl.STPParams(0.3, 120., 400.)
+    ref = cl.stp_drive(train, 2.5, syn, 0.1, method)
+    got = cl.stp_drive_events(jnp.asarray(idx), 2.5, syn, steps, 0.1, method)
+    np.testing.assert_allclose(got, ref, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(cl.stp_drive_events(jnp.asarray(idx), 2.5, None, steps, 0.1),
+                               cl.stp_drive(train, 2.5, None), rtol=0, atol=1e-12)
+
+
+def test_summary_event_path_runs():
+    a = cl.cond_lif_stp_summary(0.6, 15., 15., seed=2, duration=300., max_spikes=40)
+    assert np.isfinite(float(a["rate"])) and float(a["fmp_std"]) > 0
