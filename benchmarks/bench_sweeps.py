@@ -303,7 +303,14 @@ def main(argv=None) -> int:
                 print(f"  {problem:<9s} devices={r['n_devices']}  n={r['n']:>8d}  compile {r['compile_s']:5.2f} s  "
                       f"steady {r['steady_s']*1e3:8.1f} ms  {rate}  ×{r['per_s'] / base:.2f}  "
                       f"peak RSS {r['peak_rss_mib']:.0f} MiB (after import {r['rss_after_import_mib']:.0f})")
-    if args.section in ("store", "all"):
+    try:
+        import netCDF4  # noqa: F401  (the store's format)
+        has_netcdf = True
+    except ImportError:
+        has_netcdf = False
+        if args.section == "store":
+            print("\n[store] needs netCDF4 (pip install netCDF4); not measured")
+    if args.section in ("store", "all") and has_netcdf:
         n = 10 * n_eff
         print(f"\n[store] {n:.0e} efficacy settings into a netCDF store (chunks of 2**17), compile included; "
               "result returned lazily")
