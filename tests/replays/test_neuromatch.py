@@ -22,6 +22,32 @@ def test_g_ratio_curves_equal_tutorial(x64):
     assert np.argmax(res["STF"]["ratio"]) not in (0, len(res["STF"]["ratio"]) - 1)  # STF: non-monotonic
 
 
+def test_exact_mode_g_ratio_converges_in_dt(x64):
+    """Exact mode integrates u, x, g exactly between grid points, so g1 and g10 change with dt only
+    through the tutorial's truncated ISI ``int((1e3/rate)/dt)·dt`` (shorter than 1e3/rate by < dt).
+
+    Tolerance: where both dt give the same ISI (1e3/rate a multiple of 0.1 ms) the curves agree to
+    1e-9 (dt independence); elsewhere the ISIs differ by δ < 0.1 ms, and g10/g1 moves by at most
+    9·δ·(1/τsyn + 1/τf + 1/τd)·(g10/g1) — the sum of the decay rates bounds the relative sensitivity
+    of each of the nine intervals — i.e. 2-4 % here. Forward Euler converges too, more slowly.
+    """
+    a, b = nm.g_ratio_curves("exact", dt=0.1), nm.g_ratio_curves("exact", dt=0.01)
+    e1, e2 = nm.g_ratio_curves("euler", dt=0.1), nm.g_ratio_curves("euler", dt=0.01)
+    for kind, (U, td, tf) in nm.SYNAPSES.items():
+        np.testing.assert_allclose(a[kind]["g1"], 1.2 * U, rtol=0, atol=1e-12)  # g1 = ḡ·U0 on any grid
+        for i, r in enumerate(a[kind]["rates"]):
+            ra, rb = a[kind]["ratio"][i], b[kind]["ratio"][i]
+            d_isi = abs(int((1e3 / r) / 0.1) * 0.1 - int((1e3 / r) / 0.01) * 0.01)
+            if d_isi < 1e-9:
+                assert abs(ra - rb) < 1e-9
+            else:
+                assert abs(ra - rb) <= 9 * d_isi * (1 / 5. + 1 / tf + 1 / td) * rb
+        # Euler's error shrinks with dt towards the exact curve
+        err1 = np.max(np.abs(e1[kind]["ratio"] - b[kind]["ratio"]))
+        err2 = np.max(np.abs(e2[kind]["ratio"] - b[kind]["ratio"]))
+        assert err2 < err1
+
+
 def test_explorers(x64):
     r = nm.stp_explorer("STF", 20., poisson=False)
     u, R, g = np_dynamic_syn(1.2, 5., 0.2, 100., 750., r["train"], 0.1)
