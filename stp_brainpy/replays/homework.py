@@ -2,8 +2,8 @@
 
 The homework drives a LIF (brainmodels defaults) with a constant input of 28 for 150 ms and
 sends its spikes through one Tsodyks–Markram synapse (τs = 8 ms, A = 1), once per setting
-below. Here all eight run in ONE compiled call (``jax.vmap`` over
-:func:`stp_brainpy.core.circuits.lif_stp_chain`); each gets the homework's figure (u and x
+below. Here all eight run in ONE compiled call (the sweep engine, :func:`stp_brainpy.sweeps.sweep`,
+over :func:`stp_brainpy.core.circuits.lif_stp_chain`); each gets the homework's figure (u and x
 above, I below, time in ms) and a row of the efficacy tables.
 
 >>> from stp_brainpy.replays import homework
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import functools
 import io
 import json
 import sys
@@ -27,11 +26,11 @@ from pathlib import Path
 from typing import Sequence
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from ..core.circuits import lif_stp_chain, n_steps
 from ..core.stp import steady_state, validate_stp_params
+from ..sweeps import sweep, zipped
 from .plotting import check_targets, save_figure
 
 __all__ = ["Setting", "SETTINGS", "simulate", "summarize", "plot_setting", "figure_names", "table_names",
@@ -69,22 +68,16 @@ CURRENT = 28.0    # constant input to the presynaptic LIF
 DURATION = 150.0  # ms
 
 
-@functools.lru_cache(maxsize=8)
-def _batched_chain(dt: float, method: str, duration: float, current: float, dtype: str):
-    """One compiled function running the chain for a batch of (U, tau_f, tau_d, tau_s, A)."""
-    # Kept to a plain vmap in one place so switching to the sweep engine is a local change.
-    del dtype  # part of the cache key only: x64 on/off changes the compiled function
-    chain = functools.partial(lif_stp_chain, current=current, duration=duration, dt=dt, method=method)
+def _fast_compile() -> dict:
+    # The run takes milliseconds and compiling dominates: LLVM's -O0 halves the compile time on
+    # CPU with no measurable cost to this small, memory-bound loop.
+    return {"xla_backend_optimization_level": 0} if jax.default_backend() == "cpu" else {}
 
-    def one(*params):
-        # the replay never uses V: leaving it out lets XLA drop one stacked trace (shorter compile)
-        return chain(*params)._asdict() | {"V": None}
 
-    if jax.default_backend() == "cpu":
-        # The run takes milliseconds and compiling dominates: LLVM's -O0 halves the compile time on
-        # CPU with no measurable cost to this small, memory-bound loop.
-        return jax.jit(jax.vmap(one), compiler_options={"xla_backend_optimization_level": 0})
-    return jax.jit(jax.vmap(one))
+def _chain_without_V(U, tau_f, tau_d, tau_s, A, *, current, duration, dt, method):
+    # the replay never uses V: leaving it out lets XLA drop one stacked trace (shorter compile)
+    trace = lif_stp_chain(U, tau_f, tau_d, tau_s, A, current=current, duration=duration, dt=dt, method=method)
+    return {k: v for k, v in trace._asdict().items() if k != "V"}
 
 
 def simulate(settings: Sequence[Setting] = SETTINGS, dt: float = 0.1, method: str = "exact",
@@ -100,12 +93,13 @@ def simulate(settings: Sequence[Setting] = SETTINGS, dt: float = 0.1, method: st
     validate_stp_params(U=U, tau_f=tau_f, tau_d=tau_d, tau_s=tau_s, dt=dt, method=method)
     if duration <= 0:
         raise ValueError(f"duration must lie in (0, inf) ms; got {duration:g}")
-    f = jnp.result_type(float)
-    fn = _batched_chain(float(dt), method, float(duration), float(current), str(np.dtype(f)))
     b = len(settings)
-    args = [jnp.asarray(a, f) for a in (U, tau_f, tau_d, np.full(b, tau_s), np.full(b, A))]
-    trace = jax.device_get(fn(*args))
-    out = {k: np.asarray(v) for k, v in trace.items() if v is not None}
+    ds = sweep(_chain_without_V, zipped(U=U, tau_f=tau_f, tau_d=tau_d, tau_s=np.full(b, float(tau_s)),
+                                        A=np.full(b, float(A))),
+               static=dict(current=float(current), duration=float(duration), dt=float(dt), method=method),
+               out_dims={k: ("time",) for k in ("u", "x", "I", "efficacy", "spike")},
+               compiler_options=_fast_compile())
+    out = {k: ds[k].values for k in ("u", "x", "I", "efficacy", "spike")}
     out["t"] = np.arange(n_steps(duration, dt)) * dt
     out.update(settings=tuple(settings), dt=dt, method=method, tau_s=tau_s, A=A, current=current)
     return out

@@ -25,6 +25,7 @@ from typing import Any, Callable, Mapping, Sequence
 import jax
 import jax.numpy as jnp
 import numpy as np
+import xarray as xr
 
 from .grids import SETTING_DIM, Grid, product
 
@@ -282,7 +283,7 @@ class _Runner:
     """
 
     def __init__(self, one: Callable, devices: Sequence[Any], grid: Grid, n_seeds: int, csize: int, n_items: int,
-                 seeded: bool):
+                 seeded: bool, compiler_options: Mapping[str, Any] | None = None):
         from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
         if n_items + csize >= 2**31:
@@ -309,7 +310,7 @@ class _Runner:
             return jax.vmap(one)(params)
 
         self.fn = jax.jit(chunk, in_shardings=(self.replicated, self.replicated, self.replicated),
-                          out_shardings=self.sharding)
+                          out_shardings=self.sharding, compiler_options=dict(compiler_options or {}) or None)
 
     def tables(self, grid: Grid, dtypes: dict, seed_arr: np.ndarray | None):
         """The grid's per-axis values and the seeds, replicated on every device (once per sweep)."""
@@ -340,7 +341,8 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
           memory_budget: int | None = None, reduce: Callable[[dict], Mapping[str, Any]] | None = None,
           store: str | os.PathLike | None = None, overwrite: bool = False,
           devices: Sequence[Any] | None = None, progress: bool = False,
-          callback: Callable[[int, int], None] | None = None):
+          callback: Callable[[int, int], None] | None = None,
+          compiler_options: Mapping[str, Any] | None = None):
     """Run ``run`` for every setting of ``grid`` (× every seed) and label the results.
 
     Parameters
@@ -384,6 +386,9 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
         Show a tqdm progress bar with ETA.
     callback : callable
         ``callback(done_chunks, n_chunks)`` after each chunk is finished (and stored).
+    compiler_options : dict
+        Passed to ``jax.jit`` (e.g. ``{"xla_backend_optimization_level": 0}`` on CPU, which halves
+        the compile time of small runs where compiling dominates).
 
     Returns
     -------
@@ -527,8 +532,9 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
 
         todo = np.asarray(multihost_utils.broadcast_one_to_all(todo)).astype(bool)
 
-    runner = _cached(_RUNNERS, base_key + (tuple(devices), grid.kind, grid.shape, n_seeds, csize, n_items),
-                     lambda: _Runner(one, devices, grid, n_seeds, csize, n_items, seeded))
+    opts = tuple(sorted((compiler_options or {}).items()))
+    runner = _cached(_RUNNERS, base_key + (tuple(devices), grid.kind, grid.shape, n_seeds, csize, n_items, opts),
+                     lambda: _Runner(one, devices, grid, n_seeds, csize, n_items, seeded, compiler_options))
     tables = runner.tables(grid, dtypes, seed_arr)
 
     flat_out: dict[str, np.ndarray] = {}
@@ -647,7 +653,6 @@ def _lead_shape(grid: Grid, seed_arr) -> tuple[int, ...]:
 
 
 def _label(flat_out: dict[str, np.ndarray], grid: Grid, seed_arr, full_dims, coords, attrs):
-    import xarray as xr
 
     lead = _lead_shape(grid, seed_arr)
     data_vars = {k: (full_dims[k], v.reshape(lead + v.shape[1:])) for k, v in flat_out.items()}  # views
