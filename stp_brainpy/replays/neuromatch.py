@@ -100,7 +100,8 @@ def plot_fmp_exercise(res: dict):
     import matplotlib.pyplot as plt
 
     v = res["V"].copy()
-    v[(res["spike_times"] / DT).round().astype(int)] = 10.0  # "draw nicer spikes", as the tutorial does
+    idx = (res["spike_times"] / DT).round().astype(int) - 1  # the sample before the reset, as the tutorial
+    v[idx[idx >= 0]] = 10.0  # "draw nicer spikes"
     fig, ax = plt.subplots(figsize=(14, 5))
     ax.plot(res["t"], res["fmp"], "r", lw=1.0, label="Free mem. pot.", zorder=2)
     ax.plot(res["t"], v, "b", lw=1.0, label="True mem. pot", zorder=1, alpha=0.7)
