@@ -38,7 +38,7 @@ from .stp import STPState, exp_decay_step, rest_state, stp_step, validate_stp_pa
 from .validation import check_method, check_positive, check_range
 
 __all__ = ["CondLIFParams", "CondLIFState", "CondLIFTrace", "STPParams", "validate_cond_lif_params",
-           "refractory_steps", "threshold_check", "membrane_step", "cond_lif_init", "cond_lif_step",
+           "refractory_steps", "threshold_check", "conductance_membrane_step", "membrane_step", "cond_lif_init", "cond_lif_step",
            "run_cond_lif", "stp_conductance", "stp_drive", "stp_drive_events", "run_cond_lif_inputs", "bonus_params",
            "cond_lif_stp_summary"]
 
@@ -112,16 +112,30 @@ def threshold_check(V, ref, p: CondLIFParams, dt) -> tuple[Array, Array, Array]:
     return V, ref, spike
 
 
+def conductance_membrane_step(V, G_syn, GE_syn, I, g_L, E_L, C_m, dt, method: str = "euler") -> Array:
+    r"""The conductance-LIF membrane equation, for any number of synaptic conductances.
+
+    .. math:: C_m \frac{dV}{dt} = g_L(E_L - V) + \sum_k g_k(E_k - V) + I
+              = (g_L E_L + GE_{syn} + I) - (g_L + G_{syn}) V
+
+    with ``G_syn = Σ g_k`` (nS) and ``GE_syn = Σ g_k E_k`` (pA); ``C_m = g_L τ_m`` (pF).
+    ``'euler'`` is forward Euler; ``'exact'`` is exponential Euler (exact for conductances
+    frozen over the step). Every conductance LIF of the package (the tutorial's, the COBA
+    network's) advances ``V`` here.
+    """
+    G = g_L + G_syn
+    drive = g_L * E_L + GE_syn + I
+    if method == "euler":
+        return V + (dt / C_m) * (drive - G * V)
+    if method == "exact":
+        return V + (V - drive / G) * jnp.expm1(-dt * G / C_m)
+    raise ValueError(f"method must be one of ('exact', 'euler'); got {method!r}")
+
+
 def membrane_step(V, gE, gI, I, p: CondLIFParams, dt, method: str = "euler") -> Array:
     """Advance ``V`` by ``dt`` with conductances ``gE``, ``gI`` (nS) and current ``I`` (pA)."""
-    if method == "euler":
-        return V + (dt / p.tau_m) * (-(V - p.E_L) - (gE / p.g_L) * (V - p.E_E) - (gI / p.g_L) * (V - p.E_I)
-                                     + I / p.g_L)
-    if method == "exact":
-        G = 1.0 + (gE + gI) / p.g_L
-        v_inf = (p.E_L + (gE * p.E_E + gI * p.E_I + I) / p.g_L) / G
-        return V + (V - v_inf) * jnp.expm1(-dt * G / p.tau_m)
-    raise ValueError(f"method must be one of ('exact', 'euler'); got {method!r}")
+    return conductance_membrane_step(V, gE + gI, gE * p.E_E + gI * p.E_I, I, p.g_L, p.E_L, p.g_L * p.tau_m, dt,
+                                     method)
 
 
 def cond_lif_init(p: CondLIFParams = CondLIFParams(), shape=(), dtype=None, dt=0.1) -> CondLIFState:

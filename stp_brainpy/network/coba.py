@@ -9,7 +9,8 @@ Neuron (conductance LIF, every neuron alike):
 
 ``V ≥ V_th`` → spike, ``V ← V_reset``, held for ``t_ref``. ``V`` is advanced with the
 exponential-Euler step (exact for conductances frozen over the step):
-``V ← V∞ + (V - V∞) exp(-dt G / C_m)``, ``G = g_L + g_E + g_I``, ``V∞ = (g_L E_L + g_E E_E + g_I E_I + I_e) / G``.
+``V ← V∞ + (V - V∞) exp(-dt G / C_m)``, ``G = g_L + g_E + g_I``, ``V∞ = (g_L E_L + g_E E_E + g_I E_I + I_e) / G``
+(:func:`stp_brainpy.core.cond_lif.conductance_membrane_step`, shared with the tutorial neuron).
 
 Defaults are the benchmark's: 4000 neurons (80 % E), Bernoulli p = 0.02 per ordered pair,
 C_m 200 pF, g_L 10 nS, E_L −60, V_th −50, V_reset −60 mV, t_ref 5 ms, I_e 200 pA,
@@ -38,6 +39,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..core.cond_lif import conductance_membrane_step
 from ..core.stp import STPState, exp_decay_step, rest_state, validate_stp_params
 from ..core.validation import check_positive, check_range
 from .connectivity import Connectivity, bernoulli, fixed_in_degree_pairs, from_pairs
@@ -88,15 +90,7 @@ def cond_lif_step(V, ref, G_syn, GE_syn, I, p: CondLIFParams, dt: float, method:
     Returns:
       ``(V, ref, spike)``.
     """
-    G = p.g_L + G_syn
-    drive = p.g_L * p.E_L + GE_syn + p.I_e + I
-    if method == "exact":
-        v_inf = drive / G
-        v_new = v_inf + (V - v_inf) * jnp.exp(-dt * G / p.C_m)
-    elif method == "euler":
-        v_new = V + (dt / p.C_m) * (drive - G * V)
-    else:
-        raise ValueError(f"method must be one of ('exact', 'euler'); got {method!r}")
+    v_new = conductance_membrane_step(V, G_syn, GE_syn, p.I_e + I, p.g_L, p.E_L, p.C_m, dt, method)
     free = ref <= 0
     v_new = jnp.where(free, v_new, V)
     spike = free & (v_new >= p.V_th)
