@@ -90,17 +90,6 @@ def test_run_all_quick_and_cli(tmp_path):
     assert main(["neuromatch", "--out", str(out), "--quick", "--no-progress"]) == 2  # refuses, writes nothing
 
 
-def test_readme_snippet_runs():
-    import re
-    from pathlib import Path
-
-    readme = Path(__file__).resolve().parents[2] / "docs" / "readme" / "neuromatch.md"
-    (code,) = re.findall(r"```python\n(.*?)```", readme.read_text(), flags=re.S)
-    ns: dict = {}
-    exec(compile(code, str(readme), "exec"), ns)
-    assert ns["runner"].mon["V"].shape == (10000, 1) and ns["runner"].mon["spike"].sum() > 0
-
-
 @pytest.mark.parametrize("module", ["stp_brainpy.analysis", "stp_brainpy.inputs", "stp_brainpy.neurons.cond_lif",
                                     "stp_brainpy.neurons.cond_inputs", "stp_brainpy.replays.neuromatch"])
 def test_docstring_examples(module):
