@@ -34,6 +34,7 @@ def ours_replay(repeats: int) -> dict:
     import jax
 
     from stp_brainpy.replays import homework
+    from stp_brainpy.sweeps import clear_cache
 
     def run():
         res = homework.simulate()
@@ -41,7 +42,7 @@ def ours_replay(repeats: int) -> dict:
 
     cold, warm = [], []
     for _ in range(repeats):
-        homework._batched_chain.cache_clear()
+        clear_cache()
         jax.clear_caches()
         cold.append(_timed(run)[0])
         warm.append(statistics.median(_timed(run)[0] for _ in range(3)))

@@ -8,9 +8,9 @@
 See :func:`sweep` for the full contract, :mod:`.store` for the on-disk format and
 :mod:`.models` for the package's common runs.
 """
-from .engine import DEFAULT_MEMORY_BUDGET, plan_chunks, sweep, versions
+from .engine import DEFAULT_MEMORY_BUDGET, clear_cache, plan_chunks, sweep, versions
 from .grids import Grid, product, random_samples, zipped
 from .store import open_store
 
 __all__ = ["sweep", "product", "zipped", "random_samples", "Grid", "open_store", "plan_chunks",
-           "versions", "DEFAULT_MEMORY_BUDGET"]
+           "versions", "clear_cache", "DEFAULT_MEMORY_BUDGET"]

@@ -169,8 +169,13 @@ def _dist_versions() -> tuple[tuple[str, str], ...]:
     for dist in ("stp-brainpy", "jax", "jaxlib", "numpy", "xarray", "brainpy", "netCDF4"):
         try:
             out.append((dist, metadata.version(dist)))
-        except metadata.PackageNotFoundError:
-            out.append((dist, "absent"))
+        except metadata.PackageNotFoundError:  # e.g. the source tree on PYTHONPATH, not installed
+            if dist == "stp-brainpy":
+                from .. import __version__
+
+                out.append((dist, __version__))
+            else:
+                out.append((dist, "absent"))
     return tuple(out)
 
 
@@ -258,6 +263,12 @@ def plan_chunks(n_items: int, bytes_per_item: int, n_devices: int, chunk_size: i
 
 _RUNNERS: dict = {}  # compiled runners, so repeating a sweep does not recompile
 _SPECS: dict = {}  # output shapes of a run (jax.eval_shape), so repeating a sweep does not retrace
+
+
+def clear_cache() -> None:
+    """Forget compiled runners and traced output shapes (the next sweep compiles afresh)."""
+    _RUNNERS.clear()
+    _SPECS.clear()
 
 
 def _cached(cache: dict, key, make):

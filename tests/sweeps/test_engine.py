@@ -84,7 +84,8 @@ _SHARDED = textwrap.dedent("""
 
 def test_sharded_over_host_devices_matches_single_device(x64, tmp_path):
     """N host devices with N×k settings per chunk == 1 device with k: bitwise (same per-device batch)."""
-    ref = sweep(toy, product(**GRID), seeds=SEEDS, chunk_size=4)
+    # the subprocesses run on host (CPU) devices: so does the reference, on any machine
+    ref = sweep(toy, product(**GRID), seeds=SEEDS, chunk_size=4, devices=jax.devices("cpu")[:1])
     procs = {}
     for n in (2, 4):  # both subprocesses at once: their start-up overlaps
         env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={n}", JAX_PLATFORMS="cpu")

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 
+import jax
 import numpy as np
 import xarray as xr
 
@@ -53,7 +54,8 @@ def test_two_processes_share_one_sweep(tmp_path):
     logs = [p.communicate(timeout=120)[0] for p in procs]
     assert [p.returncode for p in procs] == [0, 0], "\n".join(log[-1500:] for log in logs)
     # 4 global devices × 2 settings each per chunk == one device with 2 per chunk: bitwise.
-    ref = sweep(stp_efficacy, product(**AXES), chunk_size=2, out_dims=EFFICACY_DIMS).efficacy.values
+    ref = sweep(stp_efficacy, product(**AXES), chunk_size=2, out_dims=EFFICACY_DIMS,
+                devices=jax.devices("cpu")[:1]).efficacy.values  # the processes run on CPU devices
     for i in (0, 1):  # every process gets the whole result
         np.testing.assert_array_equal(np.load(tmp_path / f"p{i}.npy"), ref)
     with xr.open_dataset(store / "result.nc") as ds:  # process 0 wrote the store
