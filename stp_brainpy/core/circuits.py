@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 
 from .lif import LIFParams, lif_rest_state, lif_step
-from .stp import STPState, exp_decay_step, rest_state, stp_step
+from .stp import exp_decay_step, rest_state, stp_step
 
 __all__ = ["ChainTrace", "lif_stp_chain", "n_steps"]
 

@@ -34,8 +34,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .stp import STPState, exp_decay_step, rest_state, stp_step, validate_stp_params
-from .validation import check_method, check_positive, check_range
+from .stp import STPState, exp_decay_step, rest_state, stp_step
+from .validation import check_positive, check_range
 
 __all__ = ["CondLIFParams", "CondLIFState", "CondLIFTrace", "STPParams", "validate_cond_lif_params",
            "refractory_steps", "threshold_check", "conductance_membrane_step", "membrane_step", "cond_lif_init", "cond_lif_step",

@@ -1,3 +1,5 @@
 """BrainPy neuron groups built on :mod:`stp_brainpy.core`."""
-from .lif import LIF
 from .cond_lif import CondLIF
+from .lif import LIF
+
+__all__ = ["LIF", "CondLIF"]

@@ -20,7 +20,6 @@ import argparse
 import csv
 import io
 import json
-import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Sequence
@@ -31,7 +30,7 @@ import numpy as np
 from ..core.circuits import lif_stp_chain, n_steps
 from ..core.stp import steady_state, validate_stp_params
 from ..sweeps import sweep, zipped
-from .plotting import check_targets, save_figure
+from .plotting import add_output_arguments, check_targets, run_command, save_figure, write_tables
 
 __all__ = ["Setting", "SETTINGS", "simulate", "summarize", "plot_setting", "figure_names", "table_names",
            "targets", "run_all", "add_parser"]
@@ -212,33 +211,20 @@ def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: boo
             written.append(save_figure(plot_setting(result, k), paths[k], overwrite=True, dpi=80 if quick else 150))
             bar.update()
         bar.set_postfix_str("tables")
-        for name, text in tables(summarize(result), result).items():
-            path = out / name
-            path.write_text(text)
-            written.append(path)
+        written += write_tables(out, tables(summarize(result), result))
         bar.update()
     return written
 
 
 def _main(args: argparse.Namespace) -> int:
-    try:
-        paths = run_all(args.out, overwrite=args.overwrite, quick=args.quick, progress=not args.no_progress,
-                        dt=args.dt, method=args.method)
-    except (FileExistsError, ValueError) as err:
-        print(f"stp-brainpy homework: {err}", file=sys.stderr)
-        return 2
-    print(f"wrote {len(paths)} files to {args.out}")
-    return 0
+    return run_command("homework", run_all, args, dt=args.dt, method=args.method)[0]
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("homework", help="replay the BrainPy STP homework (8 settings, figures, tables)",
                               description=__doc__.splitlines()[0])
-    p.add_argument("--out", default="figures/homework", help="output directory (default: figures/homework)")
-    p.add_argument("--overwrite", action="store_true", help="replace existing files")
+    add_output_arguments(p, "figures/homework", "lower-resolution figures")
     p.add_argument("--dt", type=float, default=0.1, help="time step in ms (default 0.1)")
     p.add_argument("--method", default="exact", choices=("exact", "euler"), help="time stepping (default exact)")
-    p.add_argument("--quick", action="store_true", help="lower-resolution figures")
-    p.add_argument("--no-progress", action="store_true", help="hide the progress display")
     p.set_defaults(func=_main)
     return p

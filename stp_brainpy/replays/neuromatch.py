@@ -28,7 +28,6 @@ import csv
 import functools
 import io
 import json
-import sys
 from pathlib import Path
 from typing import Sequence
 
@@ -41,7 +40,7 @@ from ..core.cond_lif import (CondLIFParams, bonus_params, cond_lif_stp_summary, 
                              stp_drive, stp_drive_events)
 from ..core.spike_inputs import isi_steps, poisson_spike_indices, poisson_trains, regular_train, sparse_max_spikes
 from ..core.validation import check_method, check_positive
-from .plotting import check_targets, save_figure
+from .plotting import add_output_arguments, check_targets, run_command, save_figure, write_tables
 
 __all__ = ["SYNAPSES", "EXC_RATES", "INH_RATES", "TAU_RATIOS", "fmp_exercise", "plot_fmp_exercise", "ei_grid",
            "plot_ei_grid", "stp_explorer", "plot_stp_explorer", "g_ratio_curves", "plot_g_ratio", "bonus",
@@ -563,35 +562,25 @@ def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: boo
         written = [save_figure(f, p, overwrite=True, dpi=dpi) for f, p in zip(figs, targets)]
         bar.update()
         step("tables")
-        for name, text in tables(fmp, grid, ratios, bon, trace, explorers).items():
-            path = out / name
-            path.write_text(text)
-            written.append(path)
+        written += write_tables(out, tables(fmp, grid, ratios, bon, trace, explorers))
         bar.update()
     return written
 
 
 def _main(args: argparse.Namespace) -> int:
-    try:
-        paths = run_all(args.out, overwrite=args.overwrite, quick=args.quick, progress=not args.no_progress,
-                        method=args.method, seed=args.seed)
-    except (FileExistsError, ValueError) as err:
-        print(f"stp-brainpy neuromatch: {err}", file=sys.stderr)
-        return 2
-    print(f"wrote {len(paths)} files to {args.out}")
-    print(json.loads((Path(args.out) / "neuromatch.json").read_text())["bonus"]["answer"])
-    return 0
+    code, _ = run_command("neuromatch", run_all, args, method=args.method, seed=args.seed)
+    if code == 0:
+        print(json.loads((Path(args.out) / "neuromatch.json").read_text())["bonus"]["answer"])
+    return code
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("neuromatch", help="replay the Neuromatch synaptic-transmission tutorial "
                               "(figures and tables)", description=__doc__.splitlines()[0])
-    p.add_argument("--out", default="figures/neuromatch", help="output directory (default: figures/neuromatch)")
-    p.add_argument("--overwrite", action="store_true", help="replace existing files")
-    p.add_argument("--quick", action="store_true", help="smoke run: 300 ms grid and bonus runs, 2 bonus seeds, low-resolution figures")
+    add_output_arguments(p, "figures/neuromatch", "smoke run: 300 ms grid and bonus runs, 2 bonus seeds, "
+                         "low-resolution figures")
     p.add_argument("--method", default="euler", choices=("euler", "exact"),
                    help="time stepping (default euler: the tutorial's)")
     p.add_argument("--seed", type=int, default=0, help="seed of the input trains (default 0)")
-    p.add_argument("--no-progress", action="store_true", help="hide the progress display")
     p.set_defaults(func=_main)
     return p

@@ -6,7 +6,6 @@ from typing import Callable, Optional, Sequence, Union
 import brainpy as bp
 import brainpy.math as bm
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from ..core.stp import STPState, exp_decay_step, stp_step, validate_stp_params
