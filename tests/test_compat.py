@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from tm_reference import tm_events as np_event_efficacies
 
 # The homework's code text, verbatim apart from the notebook magic `%matplotlib inline`, with the one added line.
 HOMEWORK_CODE = '''
@@ -46,20 +47,6 @@ def STP_run_and_plot(U, tau_d, tau_f, name):
     plt.savefig(name, dpi=1000, bbox_inches='tight')
     plt.show()
 '''
-
-
-def np_event_efficacies(times, U, tau_f, tau_d):
-    """u⁺, x⁻ and efficacy u⁺x⁻ of each spike: exact decay between spikes, then the jumps (GUIDE §2.1)."""
-    u, x, prev, out = 0.0, 1.0, None, []
-    for t in times:
-        if prev is not None:
-            u = u * np.exp(-(t - prev) / tau_f)
-            x = 1.0 - (1.0 - x) * np.exp(-(t - prev) / tau_d)
-        u = u + U * (1.0 - u)
-        out.append((u, x, u * x))
-        x = x - u * x
-        prev = t
-    return np.array(out).T
 
 
 def test_homework_code_runs_and_std_traces_match(x64, tmp_path, monkeypatch):

@@ -11,22 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stp_brainpy.core import stp
+from tm_reference import tm_efficacies as ref_event_driven
 
 
 # ---------------------------------------------------------------- independent references (NumPy, float64)
-def ref_event_driven(times, U, tau_f, tau_d):
-    """Spike-by-spike TM written from the homework's equations, with Python floats."""
-    u, x, t_prev, out = 0.0, 1.0, None, []
-    for t in times:
-        if t_prev is not None:
-            u *= math.exp(-(t - t_prev) / tau_f)
-            x = 1.0 - (1.0 - x) * math.exp(-(t - t_prev) / tau_d)
-        u = u + U * (1.0 - u)
-        e = u * x
-        x -= e
-        out.append(e)
-        t_prev = t
-    return np.array(out)
 
 
 def ref_dynamic_syn(g_bar, tau_syn, U0, tau_d, tau_f, train, dt):

@@ -82,7 +82,6 @@ def test_event_projection_equals_dense_reference(x64, case):
     n_pre, n_post, T, dt, tau = 30, 20, 80, 0.1, 3.0
     conn = bernoulli(n_pre, n_post, 0.3, seed=11)
     raster = rng.random((T, n_pre)) < 0.15
-    mask = conn.to_dense() > 0
     D = int(round(case["delay"] / dt))
     if case["hetero"]:
         w = rng.uniform(0.5, 2.0, conn.nnz)

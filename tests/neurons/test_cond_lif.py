@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 import brainpy as bp
-import brainpy.math as bm
 
 from neuromatch_reference import np_default_pars, np_poisson, np_run_LIF_cond, np_run_LIF_cond_STP
 from stp_brainpy.inputs import SpikeTrainGroup

@@ -12,25 +12,12 @@ import pytest
 from stp_brainpy import cli
 from stp_brainpy.replays import all as replay_all
 from stp_brainpy.replays import homework
+from tm_reference import tm_efficacies as np_event_efficacies
 
 # the homework's eight calls, copied from the document: (name, U, tau_d, tau_f)
 DOCUMENT = [("STD", 0.2, 150.0, 2.0), ("STF", 0.1, 10.0, 100.0), ("U1", 0.05, 150.0, 2.0), ("U2", 0.8, 150.0, 2.0),
             ("tau_d1", 0.2, 1.0, 2.0), ("tau_d2", 0.2, 600.0, 2.0), ("tau_f1", 0.2, 150.0, 0.5),
             ("tau_f2", 0.2, 150.0, 100.0)]
-
-
-def np_event_efficacies(times, U, tau_f, tau_d):
-    """Efficacy u⁺x⁻ of each spike: exact decay between spikes, then the jumps (GUIDE §2.1)."""
-    u, x, prev, out = 0.0, 1.0, None, []
-    for t in times:
-        if prev is not None:
-            u = u * np.exp(-(t - prev) / tau_f)
-            x = 1.0 - (1.0 - x) * np.exp(-(t - prev) / tau_d)
-        u = u + U * (1.0 - u)
-        out.append(u * x)
-        x = x - u * x
-        prev = t
-    return np.array(out)
 
 
 def test_settings_are_the_documents():

@@ -10,21 +10,7 @@ import pytest
 
 from stp_brainpy.sweeps import product, sweep
 from stp_brainpy.sweeps import models
-
-
-def np_event_efficacies(times, U, tau_f, tau_d):
-    """TM event map: decay exactly between spikes, u+ = u- + U(1-u-), e = u+ x-, x+ = x- - e."""
-    u, x, t_prev, out = 0.0, 1.0, None, []
-    for t in times:
-        if t_prev is not None:
-            u *= math.exp(-(t - t_prev) / tau_f)
-            x = 1.0 - (1.0 - x) * math.exp(-(t - t_prev) / tau_d)
-        u = u + U * (1.0 - u)
-        e = u * x
-        out.append(e)
-        x -= e
-        t_prev = t
-    return np.array(out)
+from tm_reference import tm_efficacies as np_event_efficacies
 
 
 AXES = dict(U=[0.05, 0.5, 0.9], tau_d=[50.0, 400.0], tau_f=[20.0, 1500.0], rate=[2.0, 40.0])

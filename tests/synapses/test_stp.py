@@ -8,27 +8,13 @@ import pytest
 
 from stp_brainpy.neurons import LIF
 from stp_brainpy.synapses import STP
+from tm_reference import tm_efficacies as np_event_efficacies
 
 HOMEWORK = {  # name: (U, tau_d, tau_f)
     "STD": (0.2, 150.0, 2.0), "STF": (0.1, 10.0, 100.0), "U1": (0.05, 150.0, 2.0), "U2": (0.8, 150.0, 2.0),
     "tau_d1": (0.2, 1.0, 2.0), "tau_d2": (0.2, 600.0, 2.0), "tau_f1": (0.2, 150.0, 0.5),
     "tau_f2": (0.2, 150.0, 100.0),
 }
-
-
-def np_event_efficacies(times, U, tau_f, tau_d):
-    """Efficacy u⁺x⁻ of each spike: exact decay between spikes, then the jumps (GUIDE §2.1)."""
-    u, x, prev, out = 0.0, 1.0, None, []
-    for t in times:
-        if prev is not None:
-            u = u * np.exp(-(t - prev) / tau_f)
-            x = 1.0 - (1.0 - x) * np.exp(-(t - prev) / tau_d)
-        u = u + U * (1.0 - u)
-        e = u * x
-        x = x - e
-        out.append(e)
-        prev = t
-    return np.array(out)
 
 
 def np_stepped_current(spikes, lag, U, tau_f, tau_d, tau, A, dt):
