@@ -40,6 +40,7 @@ from ..core.cond_lif import (CondLIFParams, bonus_params, cond_lif_stp_summary, 
                              stp_drive, stp_drive_events)
 from ..core.spike_inputs import isi_steps, poisson_spike_indices, poisson_trains, regular_train, sparse_max_spikes
 from ..core.validation import check_method, check_positive
+from ..sweeps import sweep, zipped
 from .plotting import add_output_arguments, check_targets, run_command, save_figure, write_tables
 
 __all__ = ["SYNAPSES", "EXC_RATES", "INH_RATES", "TAU_RATIOS", "fmp_exercise", "plot_fmp_exercise", "ei_grid",
@@ -276,32 +277,33 @@ def plot_stp_explorer(res: dict):
 # ------------------------------------------------------------------------------------------------
 # g1, g10, g10/g1 against rate
 # ------------------------------------------------------------------------------------------------
-@functools.partial(jax.jit, static_argnames=("steps", "method", "dt"))
-def _g1_g10(isi, U, tau_d, tau_f, *, steps: int, method: str, dt: float = DT):
-    def one(n):
-        # every rate runs on the longest grid: g at 9·isi is causal, so the padding never matters
-        g = stp_conductance(regular_train(steps, n), G_BAR, TAU_SYN, U, tau_d, tau_f, dt, method)[2]
-        return g[n], g[9 * n]
-
-    return jax.vmap(one)(isi)
+def _g1_g10(isi, U, tau_d, tau_f, *, steps: int, method: str, dt: float = DT) -> dict:
+    """g at the 1st and 10th spike of a regular train with ``isi`` steps (one setting of the sweep)."""
+    # every rate runs on the longest grid: g at 9·isi is causal, so the padding never matters
+    g = stp_conductance(regular_train(steps, isi), G_BAR, TAU_SYN, U, tau_d, tau_f, dt, method)[2]
+    return {"g1": g[isi], "g10": g[9 * isi]}
 
 
 def g_ratio_curves(method: str = "euler", rates: dict | None = None, dt: float = DT) -> dict:
     """g₁, g₁₀ and g₁₀/g₁ against the regular input rate for STD (5–40 Hz) and STF (2–40 Hz).
 
-    One vmapped call per synapse type over all rates (one compilation for both); ``dt`` in ms. Returns ``{'STD': {...}, 'STF': {...}}``
-    with ``rates``, ``g1``, ``g10``, ``ratio``.
+    One sweep over both synapse types and all their rates (one compiled call); ``dt`` in ms. Returns
+    ``{'STD': {...}, 'STF': {...}}`` with ``rates``, ``g1``, ``g10``, ``ratio``.
     """
     check_method(method)
-    out = {}
     rates = {k: np.asarray((rates or RATIO_RATES)[k], float) for k in SYNAPSES}
     check_positive("dt", dt)
-    steps = max(np.arange(0, 10.0 * 1000 / v, dt).size for r in rates.values() for v in r)  # one compile
+    steps = max(np.arange(0, 10.0 * 1000 / v, dt).size for r in rates.values() for v in r)
+    kinds = [k for k in SYNAPSES for _ in rates[k]]
+    params = np.array([SYNAPSES[k] for k in kinds], float)
+    isi = np.array([isi_steps(v, dt) for k in SYNAPSES for v in rates[k]], np.int32)
+    ds = sweep(_g1_g10, zipped(isi=isi, U=params[:, 0], tau_d=params[:, 1], tau_f=params[:, 2]),
+               static=dict(steps=int(steps), method=method, dt=float(dt)))
+    out = {}
     for kind, (U, td, tf) in SYNAPSES.items():
-        r = rates[kind]
-        isi = np.array([isi_steps(v, dt) for v in r])
-        g1, g10 = _np(_g1_g10(jnp.asarray(isi), U, td, tf, steps=int(steps), method=method, dt=float(dt)))
-        out[kind] = dict(rates=r, g1=g1, g10=g10, ratio=g10 / g1, U0=U, tau_d=td, tau_f=tf)
+        sel = np.array([k == kind for k in kinds])
+        g1, g10 = ds.g1.values[sel], ds.g10.values[sel]
+        out[kind] = dict(rates=rates[kind], g1=g1, g10=g10, ratio=g10 / g1, U0=U, tau_d=td, tau_f=tf)
     return out
 
 
