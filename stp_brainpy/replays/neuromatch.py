@@ -69,14 +69,19 @@ def _key(seed: int, tag: int):
 # ------------------------------------------------------------------------------------------------
 # Exercise 1.2: free membrane potential vs membrane potential
 # ------------------------------------------------------------------------------------------------
+def _v_and_fmp(dE, dI, p: CondLIFParams, method: str):
+    """V (with threshold) and the FMP (threshold removed) under the same drive: one vmap over V_th."""
+    thresholds = jnp.stack([jnp.asarray(p.V_th, dE.dtype), jnp.asarray(jnp.inf, dE.dtype)])
+    return jax.vmap(lambda th: run_cond_lif(dE, dI, 0.0, p._replace(V_th=th), DT, method))(thresholds)
+
+
 @functools.partial(jax.jit, static_argnames=("steps", "method"))
 def _fmp_pair(key, steps: int, method: str):
     kE, kI = jax.random.split(key)
     dE = 2.4 * poisson_trains(kE, 10.0, 80, steps, DT).sum(0)
     dI = 2.4 * poisson_trains(kI, 10.0, 20, steps, DT).sum(0)
     p = CondLIFParams(tau_E=2.0, tau_I=5.0)
-    both = jax.vmap(lambda th: run_cond_lif(dE, dI, 0.0, p._replace(V_th=th), DT, method))(jnp.array([p.V_th, jnp.inf]))
-    return both
+    return _v_and_fmp(dE, dI, p, method)
 
 
 def fmp_exercise(seed: int = 0, duration: float = 1000.0, method: str = "euler") -> dict:
@@ -130,8 +135,7 @@ def _ei_cell(rate_E, rate_I, seed, *, duration: float = 1000.0, g_bar: float = 3
     dE = stp_drive_events(poisson_spike_indices(kE, rate_E, 80, steps, DT, max_spikes), g_bar, None, steps, DT)
     dI = stp_drive_events(poisson_spike_indices(kI, rate_I, 20, steps, DT, max_spikes), g_bar, None, steps, DT)
     p = CondLIFParams(tau_E=2.0, tau_I=5.0)
-    both = jax.vmap(lambda th: run_cond_lif(dE, dI, 0.0, p._replace(V_th=th), DT, method))(
-        jnp.stack([jnp.asarray(p.V_th, dE.dtype), jnp.asarray(jnp.inf, dE.dtype)]))
+    both = _v_and_fmp(dE, dI, p, method)
     spike, fmp = both.spike[0], both.V[1]
     m, s = fmp_stats(fmp)
     return {"rate": firing_rate(spike, DT), "cv_isi": cv_isi(spike, DT, min_spikes=4), "fmp_mean": m, "fmp_std": s}
