@@ -6,7 +6,7 @@ import importlib
 import sys
 from pathlib import Path
 
-from .plotting import check_targets
+from .plotting import add_output_arguments, check_targets
 
 __all__ = ["REPLAYS", "run_all", "add_parser"]
 
@@ -33,7 +33,7 @@ def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: boo
 def _main(args: argparse.Namespace) -> int:
     try:
         written = run_all(args.out, overwrite=args.overwrite, quick=args.quick, progress=not args.no_progress)
-    except FileExistsError as err:
+    except (FileExistsError, ValueError) as err:
         print(f"stp-brainpy all: {err}", file=sys.stderr)
         return 2
     for name, paths in written.items():
@@ -44,9 +44,6 @@ def _main(args: argparse.Namespace) -> int:
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("all", help="render every figure and table of both documents",
                               description=__doc__.splitlines()[0])
-    p.add_argument("--out", default="figures", help="output directory (default: figures)")
-    p.add_argument("--overwrite", action="store_true", help="replace existing files")
-    p.add_argument("--quick", action="store_true", help="smaller runs / lower-resolution figures")
-    p.add_argument("--no-progress", action="store_true", help="hide the progress display")
+    add_output_arguments(p, "figures", "smaller runs / lower-resolution figures")
     p.set_defaults(func=_main)
     return p
