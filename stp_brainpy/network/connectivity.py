@@ -12,7 +12,7 @@ gather + one scatter per step) and CSR (rows expanded into a fixed event buffer)
 within noise of each other (~80-110 us per step on the COBA workload), both dominated by the
 compaction of the active sources; ELL is kept because it needs no second buffer size. The
 native CPU kernel walks the ELL rows directly and takes ~6 us per step
-(``benchmarks/bench_delivery.py``; numbers in docs/readme/network.md). ``synapse_index`` maps
+(``benchmarks/bench_delivery.py``; numbers in README.md, "Networks"). ``synapse_index`` maps
 an ELL slot to its CSR position so per-synapse arrays (weights, heterogeneous STP
 parameters) can be stored in either layout.
 

@@ -104,7 +104,7 @@ def capacity_ladder(n_pre: int, first: int = 32, factor: int = 8) -> tuple[int, 
 
 
 def default_capacities(n_pre: int, platform: str) -> tuple[int, ...]:
-    """Buffer ladder of the XLA path per platform (measured, see docs/readme/network.md).
+    """Buffer ladder of the XLA path per platform (measured, see README.md, "Networks").
 
     On CPU a branch is cheap and scattering unused rows is not: a ladder ×8 from 32. On GPU each
     ``lax.switch`` costs ~30-40 us per step while scattering all rows is cheap up to ~64k sources,
