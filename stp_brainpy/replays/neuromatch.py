@@ -45,7 +45,7 @@ from .plotting import add_output_arguments, check_targets, run_command, save_fig
 
 __all__ = ["SYNAPSES", "EXC_RATES", "INH_RATES", "TAU_RATIOS", "fmp_exercise", "plot_fmp_exercise", "ei_grid",
            "plot_ei_grid", "stp_explorer", "plot_stp_explorer", "g_ratio_curves", "plot_g_ratio", "bonus",
-           "plot_bonus", "plot_bonus_trace", "tables", "figure_names", "table_names", "run_all", "add_parser"]
+           "plot_bonus", "plot_bonus_trace", "tables", "figure_names", "table_names", "targets", "run_all", "add_parser"]
 
 # the explorers' synapses: (U0, tau_d, tau_f); ḡ = 1.2 nS, τsyn = 5 ms
 SYNAPSES = {"STD": (0.5, 100.0, 50.0), "STF": (0.2, 100.0, 750.0)}
@@ -528,6 +528,12 @@ def tables(fmp: dict, grid: dict, ratios: dict, bon: dict, trace: dict, explorer
     }
 
 
+def targets(out_dir, quick: bool = False) -> list[Path]:
+    """Every file :func:`run_all` writes into ``out_dir`` (``stp-brainpy all`` checks them all first)."""
+    del quick  # same files either way
+    return [Path(out_dir) / n for n in figure_names() + table_names()]
+
+
 def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: bool = True, method: str = "euler",
             seed: int = 0) -> list[Path]:
     """Replay every section into ``out_dir``: the figures of :func:`figure_names` and the tables.
@@ -539,7 +545,7 @@ def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: boo
     from tqdm import tqdm
 
     out = Path(out_dir)
-    targets = check_targets([out / n for n in figure_names() + table_names()], overwrite)
+    paths = check_targets(targets(out), overwrite)
     dpi = 70 if quick else 150
     with tqdm(total=7, desc="neuromatch", disable=not progress, unit="section") as bar:
         def step(msg):
@@ -565,7 +571,7 @@ def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: boo
         figs = [plot_fmp_exercise(fmp), plot_ei_grid(grid)] + [plot_stp_explorer(e) for e in explorers] + [
             plot_g_ratio(ratios), plot_bonus(bon), plot_bonus_trace(trace)]
         out.mkdir(parents=True, exist_ok=True)
-        written = [save_figure(f, p, overwrite=True, dpi=dpi) for f, p in zip(figs, targets)]
+        written = [save_figure(f, p, overwrite=True, dpi=dpi) for f, p in zip(figs, paths)]
         bar.update()
         step("tables")
         written += write_tables(out, tables(fmp, grid, ratios, bon, trace, explorers))

@@ -74,6 +74,7 @@ def test_run_all_quick_and_cli(tmp_path):
     paths = nm.run_all(out, quick=True, progress=False)
     assert sorted(p.name for p in paths) == sorted(nm.figure_names() + nm.table_names())
     assert all(p.stat().st_size > 0 for p in paths)
+    assert sorted(paths) == sorted(nm.targets(out))  # what `stp-brainpy all` checks before writing
     summary = json.loads((out / "neuromatch.json").read_text())
     assert "answer" in summary["bonus"] and len(summary["g_ratio"]["STD"]["ratio"]) == 8
     grid = np.genfromtxt(out / "neuromatch_ei_grid.csv", delimiter=",", names=True)
