@@ -11,24 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stp_brainpy.core import stp
+from neuromatch_reference import np_dynamic_syn as ref_dynamic_syn  # the tutorial's dynamic_syn
 from tm_reference import tm_efficacies as ref_event_driven
 
 
 # ---------------------------------------------------------------- independent references (NumPy, float64)
-
-
-def ref_dynamic_syn(g_bar, tau_syn, U0, tau_d, tau_f, train, dt):
-    """Neuromatch's dynamic_syn, transcribed from the tutorial."""
-    Lt = len(train)
-    u = np.zeros(Lt)
-    R = np.zeros(Lt)
-    R[0] = 1.0
-    g = np.zeros(Lt)
-    for it in range(Lt - 1):
-        u[it + 1] = u[it] - (dt / tau_f) * u[it] + U0 * (1.0 - u[it]) * train[it + 1]
-        R[it + 1] = R[it] + (dt / tau_d) * (1.0 - R[it]) - u[it + 1] * R[it] * train[it + 1]
-        g[it + 1] = g[it] - (dt / tau_syn) * g[it] + g_bar * R[it] * u[it + 1] * train[it + 1]
-    return u, R, g
 
 
 def simulate_steps(train, U, tau_f, tau_d, tau_s, A, dt, method):
