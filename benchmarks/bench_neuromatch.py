@@ -3,7 +3,7 @@
 Contenders, on identical input trains (drawn once with the package's seeded generator):
 
 * ``numpy``: the tutorial's ``run_LIF_cond_STP`` (``dynamic_syn`` per synapse, then the LIF loop)
-  and ``run_LIF_cond``, transcribed below;
+  and ``run_LIF_cond``, as transcribed verbatim for the tests (``tests/neuromatch_reference.py``);
 * ``jax 1 trial``: ``core.cond_lif.run_cond_lif_inputs`` (the same equations, Euler), jitted;
 * ``jax batched``: ``vmap`` over seeds, trains drawn on the device inside the call as geometric
   gaps (``poisson_spike_indices``: the same law as the tutorial's per-step draw), STP drives
@@ -22,7 +22,9 @@ import json
 import os
 import platform
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -39,69 +41,18 @@ DT, T = 0.1, 1000.0
 
 
 # ---------------------------------------------------------------- the tutorial's NumPy code
-def np_dynamic_syn(g_bar, tau_syn, U0, tau_d, tau_f, pre_spike_train, dt):
-    Lt = len(pre_spike_train)
-    u = np.zeros(Lt)
-    R = np.zeros(Lt)
-    R[0] = 1.
-    g = np.zeros(Lt)
-    for it in range(Lt - 1):
-        du = -(dt / tau_f) * u[it] + U0 * (1.0 - u[it]) * pre_spike_train[it + 1]
-        u[it + 1] = u[it] + du
-        dR = (dt / tau_d) * (1.0 - R[it]) - u[it + 1] * R[it] * pre_spike_train[it + 1]
-        R[it + 1] = R[it] + dR
-        dg = -(dt / tau_syn) * g[it] + g_bar * R[it] * u[it + 1] * pre_spike_train[it + 1]
-        g[it + 1] = g[it] + dg
-    return u, R, g
+# The tests' verbatim transcription of the tutorial (dynamic_syn, run_LIF_cond, run_LIF_cond_STP) is the peer.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from neuromatch_reference import np_default_pars, np_run_LIF_cond, np_run_LIF_cond_STP  # noqa: E402
 
 
-def np_lif_loop(Lt, gE_total, gI_total, Iinj, p):
-    v = np.zeros(Lt)
-    v[0] = p['V_init']
-    tr = 0.
-    rec = []
-    for it in range(Lt - 1):
-        if tr > 0:
-            v[it] = p['V_reset']
-            tr = tr - 1
-        elif v[it] >= p['V_th']:
-            rec.append(it)
-            v[it] = p['V_reset']
-            tr = p['tref'] / p['dt']
-        dv = (p['dt'] / p['tau_m']) * (-(v[it] - p['E_L']) - (gE_total[it + 1] / p['g_L']) * (v[it] - p['VE'])
-                                       - (gI_total[it + 1] / p['g_L']) * (v[it] - p['VI']) + Iinj[it] / p['g_L'])
-        v[it + 1] = v[it] + dv
-    return v, np.array(rec) * p['dt']
-
-
-def np_run_LIF_cond_STP(p, ex, inh):
-    Lt = ex.shape[1]
-    gE = sum(np_dynamic_syn(p['gE_bar'], p['tau_syn_E'], p['U0'], p['tau_d'], p['tau_f'], ex[i], p['dt'])[2]
-             for i in range(ex.shape[0]))
-    gI = sum(np_dynamic_syn(p['gI_bar'], p['tau_syn_I'], p['U0'], p['tau_d'], p['tau_f'], inh[i], p['dt'])[2]
-             for i in range(inh.shape[0]))
-    return np_lif_loop(Lt, gE, gI, np.zeros(Lt), p)
-
-
-def np_run_LIF_cond(p, ex, inh):
-    Lt = ex.shape[1]
-    gE, gI = np.zeros(Lt), np.zeros(Lt)
-    tot_e, tot_i = ex.sum(0), inh.sum(0)
-    for it in range(Lt - 1):  # the tutorial updates g inside the LIF loop; same arithmetic
-        gE[it + 1] = gE[it] - (p['dt'] / p['tau_syn_E']) * gE[it] + p['gE_bar'] * tot_e[it + 1]
-        gI[it + 1] = gI[it] - (p['dt'] / p['tau_syn_I']) * gI[it] + p['gI_bar'] * tot_i[it + 1]
-    return np_lif_loop(Lt, gE, gI, np.zeros(Lt), p)
-
-
-BONUS = dict(V_th=-55., V_reset=-75., tau_m=10., g_L=10., V_init=-65., E_L=-75., tref=2., dt=DT, gE_bar=4.8,
-             gI_bar=6.4, VE=0., VI=-80., tau_syn_E=5., tau_syn_I=10., U0=0.45)
+def bonus_pars_np(r):
+    """The bonus widget's ``pars`` (tutorial values) for tau_ratio ``r``."""
+    syn = dict(U0_E=0.45, tau_d_E=500. * r, tau_f_E=300. * r, U0_I=0.45, tau_d_I=500. * r, tau_f_I=300. * r)
+    return np_default_pars(T=T, dt=DT, gE_bar=4.8, gI_bar=6.4, VE=0., VI=-80., tau_syn_E=5., tau_syn_I=10., **syn)
 
 
 # ---------------------------------------------------------------- JAX contenders
-def bonus_params_np(r):
-    return dict(BONUS, tau_d=500. * r, tau_f=300. * r)
-
-
 @jax.jit
 def jax_one_trial(ex, inh, tau_ratio):
     syn = bonus_params(tau_ratio)
@@ -177,7 +128,7 @@ def main(argv=None) -> int:
     ex = np.asarray(poisson_trains(kE, 15., 80, steps, DT))
     inh = np.asarray(poisson_trains(kI, 15., 20, steps, DT))
 
-    t_np, (v_np, sp_np) = timed(lambda: np_run_LIF_cond_STP(bonus_params_np(r), ex, inh), reps_np)
+    t_np, (v_np, sp_np) = timed(lambda: np_run_LIF_cond_STP(bonus_pars_np(r), 0., ex, inh)[:2], reps_np)
     t0 = time.perf_counter()
     jax.block_until_ready(jax_one_trial(ex, inh, r))
     compile_one = time.perf_counter() - t0
@@ -209,7 +160,7 @@ def main(argv=None) -> int:
     compile_g = time.perf_counter() - t0
     t_g, _ = timed(lambda: grid(keys, jnp.asarray(RE), jnp.asarray(RI)), 1 if quick else 3)
     sample = [0, 54, 109] if quick else list(range(RE.size))
-    pg = dict(BONUS, tau_syn_E=2., tau_syn_I=5., gE_bar=3., gI_bar=3.)
+    pg = np_default_pars(T=T, dt=DT, gE_bar=3., gI_bar=3., VE=0., VI=-80., tau_syn_E=2., tau_syn_I=5.)
     trains = []
     for c in sample:  # the same trains as the batched run, drawn before the clock starts
         kE, kI = jax.random.split(keys[c])
@@ -217,8 +168,8 @@ def main(argv=None) -> int:
                        np.asarray(poisson_trains_sparse(kI, RI[c], 20, steps, DT, GRID_K))))
     t0 = time.perf_counter()
     for e, i in trains:
-        np_run_LIF_cond(pg, e, i)
-        np_run_LIF_cond(dict(pg, V_th=1e3), e, i)
+        np_run_LIF_cond(pg, 0., e, i)
+        np_run_LIF_cond(dict(pg, V_th=1e3), 0., e, i)  # the free membrane potential, as the tutorial
     t_np_grid = (time.perf_counter() - t0) * RE.size / len(sample)
     res["ei_grid"] = dict(cells=int(RE.size), jax_compile_plus_first_run_s=compile_g, jax_s=t_g,
                           numpy_s=t_np_grid, numpy_cells_measured=len(sample), speedup=t_np_grid / t_g)
