@@ -112,9 +112,9 @@ def bench_efficacy(n: int, repeats: int) -> list[dict]:
     add("jit, vectorised over the batch (stepwise, no engine)", lambda: direct(**x))
     vm = jax.jit(jax.vmap(lambda U, tau_d, tau_f, rate: stp_efficacy(U, tau_d, tau_f, rate, n_spikes=10)["efficacy"]))
     add("jit(vmap(one setting)) (stepwise, no engine)", lambda: vm(**x))
-    closed = jax.jit(lambda U, tau_d, tau_f, rate: regular_train_efficacies(10, U, tau_f, tau_d, 1000.0 / rate)[0])
+    closed = jax.jit(lambda U, tau_d, tau_f, rate: regular_train_efficacies(10, U, tau_f=tau_f, tau_d=tau_d, isi=1000.0 / rate)[0])
     add("jit, vectorised, closed form + scanned x (core.regular_train_efficacies)", lambda: closed(**x))
-    vclosed = jax.jit(jax.vmap(lambda U, tau_d, tau_f, rate: regular_train_efficacies(10, U, tau_f, tau_d, 1000.0 / rate)[0]))
+    vclosed = jax.jit(jax.vmap(lambda U, tau_d, tau_f, rate: regular_train_efficacies(10, U, tau_f=tau_f, tau_d=tau_d, isi=1000.0 / rate)[0]))
     add("jit(vmap(scan with a scalar body)) (closed form)", lambda: vclosed(**x))
     return rows
 

@@ -30,7 +30,7 @@ def n_steps(duration: float, dt: float) -> int:
     return int(round(duration / dt))
 
 
-def lif_stp_chain(U, tau_f, tau_d, tau_s=8.0, A=1.0, *, current=28.0, duration: float = 150.0,
+def lif_stp_chain(U, *, tau_f, tau_d, tau_s=8.0, A=1.0, current=28.0, duration: float = 150.0,
                   dt: float = 0.1, method: str = "exact", lif: LIFParams = LIFParams(),
                   decimate: int = 1) -> ChainTrace:
     """Simulate pre-LIF → TM synapse for ``duration`` ms; traces are sampled every ``decimate`` steps.
@@ -44,7 +44,7 @@ def lif_stp_chain(U, tau_f, tau_d, tau_s=8.0, A=1.0, *, current=28.0, duration: 
     def step(carry, t):
         neuron, syn, I = carry
         neuron = lif_step(neuron, current, t, dt, lif)
-        syn, eff = stp_step(syn, neuron.spike, U, tau_f, tau_d, dt, method)
+        syn, eff = stp_step(syn, neuron.spike, U, tau_f=tau_f, tau_d=tau_d, dt=dt, method=method)
         I = exp_decay_step(I, A * eff, tau_s, dt, method)
         return (neuron, syn, I), ChainTrace(syn.u, syn.x, I, eff, neuron.V, neuron.spike)
 

@@ -191,7 +191,7 @@ def run_cond_lif(drive_E, drive_I, I_inj=0.0, p: CondLIFParams = CondLIFParams()
     return CondLIFTrace(cat(init.V, V), cat(spike0, spike), cat(init.gE, gE), cat(init.gI, gI))
 
 
-def stp_conductance(train, g_bar, tau_syn, U, tau_d, tau_f, dt: float = 0.1, method: str = "euler"):
+def stp_conductance(train, U, *, tau_f, tau_d, g_bar, tau_s, dt: float = 0.1, method: str = "euler"):
     """The tutorial's ``dynamic_syn`` for one or more trains: ``(u, x, g)`` traces.
 
     ``train`` is (steps,) or (n, steps); sample 0 is never read. ``x`` is the tutorial's ``R``.
@@ -205,8 +205,8 @@ def stp_conductance(train, g_bar, tau_syn, U, tau_d, tau_f, dt: float = 0.1, met
 
     def body(carry, s):
         st, g = carry
-        st, eff = stp_step(st, s, U, tau_f, tau_d, dt, method)
-        g = exp_decay_step(g, g_bar * eff, tau_syn, dt, method)
+        st, eff = stp_step(st, s, U, tau_f=tau_f, tau_d=tau_d, dt=dt, method=method)
+        g = exp_decay_step(g, g_bar * eff, tau_s, dt, method)
         return (st, g), (st.u, st.x, g)
 
     _, (u, x, g) = jax.lax.scan(body, init, jnp.moveaxis(train.astype(dtype), -1, 0)[1:])
@@ -228,7 +228,7 @@ def stp_drive(trains, g_bar, stp: Optional[STPParams], dt: float = 0.1, method: 
     U, tau_f, tau_d = stp
 
     def body(st, s):
-        st, eff = stp_step(st, s, U, tau_f, tau_d, dt, method)
+        st, eff = stp_step(st, s, U, tau_f=tau_f, tau_d=tau_d, dt=dt, method=method)
         return st, g_bar * eff.sum()
 
     _, drive = jax.lax.scan(body, rest_state(trains.shape[:-1], dtype), trains.astype(dtype).T[1:])
@@ -258,9 +258,9 @@ def stp_drive_events(spike_idx, g_bar, stp: Optional[STPParams], steps: int, dt:
             if method == "euler":
                 m = (k - 1 - k_prev).astype(dtype)  # spike-free Euler steps before the spike's step
                 dec = STPState(st.u * (1.0 - dt / tau_f) ** m, 1.0 - (1.0 - st.x) * (1.0 - dt / tau_d) ** m)
-                new, eff = stp_step(dec, 1.0, U, tau_f, tau_d, dt, "euler")
+                new, eff = stp_step(dec, 1.0, U, tau_f=tau_f, tau_d=tau_d, dt=dt, method="euler")
             else:
-                new, eff = stp_step(st, 1.0, U, tau_f, tau_d, (k - k_prev).astype(dtype) * dt, method)
+                new, eff = stp_step(st, 1.0, U, tau_f=tau_f, tau_d=tau_d, dt=(k - k_prev).astype(dtype) * dt, method=method)
             st = STPState(jnp.where(valid, new.u, st.u), jnp.where(valid, new.x, st.x))
             return (st, jnp.where(valid, k, k_prev)), jnp.where(valid, eff, 0.0)
 

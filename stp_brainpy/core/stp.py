@@ -77,7 +77,7 @@ def validate_stp_params(U=None, tau_f=None, tau_d=None, tau_s=None, dt=None, met
     return check_broadcastable(dict(U=U, tau_f=tau_f, tau_d=tau_d, tau_s=tau_s, **extra))
 
 
-def stp_step(state: STPState, spike, U, tau_f, tau_d, dt, method: str = "exact") -> tuple[STPState, Array]:
+def stp_step(state: STPState, spike, U, *, tau_f, tau_d, dt, method: str = "exact") -> tuple[STPState, Array]:
     """Advance the TM state by one step of length ``dt`` ending at a (possible) spike.
 
     Args:
@@ -120,7 +120,7 @@ def exp_decay_step(g, drive, tau, dt, method: str = "exact") -> Array:
     raise ValueError(f"method must be one of ('exact', 'euler'); got {method!r}")
 
 
-def event_efficacies(spike_times, U, tau_f, tau_d) -> tuple[Array, Array, Array]:
+def event_efficacies(spike_times, U, *, tau_f, tau_d) -> tuple[Array, Array, Array]:
     """Efficacy :math:`u^+x^-` of every spike of an arbitrary train, event by event.
 
     Args:
@@ -153,7 +153,7 @@ def event_efficacies(spike_times, U, tau_f, tau_d) -> tuple[Array, Array, Array]
     return eff, u_p, x_m
 
 
-def steady_state(U, tau_f, tau_d, isi) -> tuple[Array, Array, Array]:
+def steady_state(U, *, tau_f, tau_d, isi) -> tuple[Array, Array, Array]:
     """Closed-form steady state of a regular train with interval ``isi`` (ms).
 
     .. math::
@@ -169,7 +169,7 @@ def steady_state(U, tau_f, tau_d, isi) -> tuple[Array, Array, Array]:
     return u_inf, x_inf, u_inf * x_inf
 
 
-def regular_train_efficacies(n_spikes: int, U, tau_f, tau_d, isi) -> tuple[Array, Array, Array]:
+def regular_train_efficacies(n_spikes: int, U, *, tau_f, tau_d, isi) -> tuple[Array, Array, Array]:
     """Efficacy, u⁺ and x⁻ of spikes 1..n of a regular train starting from rest.
 
     ``u⁺_n`` is closed form, :math:`u^+_\\infty + (U-u^+_\\infty)((1-U)e^{-\\Delta/\\tau_f})^{n-1}`;
@@ -192,8 +192,8 @@ def regular_train_efficacies(n_spikes: int, U, tau_f, tau_d, isi) -> tuple[Array
     return u_plus * x_minus, u_plus, x_minus
 
 
-def nth_spike_efficacy(n: int, U, tau_f, tau_d, isi) -> Array:
+def nth_spike_efficacy(n: int, U, *, tau_f, tau_d, isi) -> Array:
     """Efficacy of the ``n``-th spike (1-based) of a regular train from rest."""
     if int(n) < 1:
         raise ValueError(f"n must be an integer >= 1; got {n!r}")
-    return regular_train_efficacies(int(n), U, tau_f, tau_d, isi)[0][..., -1]
+    return regular_train_efficacies(int(n), U, tau_f=tau_f, tau_d=tau_d, isi=isi)[0][..., -1]

@@ -182,7 +182,7 @@ class EventSTPProjection(bp.Projection):
             # all synapses of a source share the delay, so this equals release at emission.
             arriving = arriving.astype(self.u.dtype)
             state, eff = stp_step(STPState(self.u.value, self.x.value), arriving[:, None] != 0,
-                                  self.U, self.tau_f, self.tau_d, dt, "exact")
+                                  self.U, tau_f=self.tau_f, tau_d=self.tau_d, dt=dt, method="exact")
             self.u.value, self.x.value = state
             self.efficacy.value = eff
             drive = deliver(arriving, self.targets, self.conn.n_post, weights=self.weights * eff,

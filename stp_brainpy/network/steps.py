@@ -22,7 +22,7 @@ def source_release(state: Optional[STPState], spike, weight, U=None, tau_f=None,
     """Per-source released amount ``w · u⁺x⁻`` (TM) or ``w`` (static) on spiking sources, 0 elsewhere."""
     if state is None:
         return None, jnp.where(spike, jnp.asarray(weight, jnp.result_type(float)), 0.0)
-    state, eff = stp_step(state, spike, U, tau_f, tau_d, dt, "exact")
+    state, eff = stp_step(state, spike, U, tau_f=tau_f, tau_d=tau_d, dt=dt, method="exact")
     return state, weight * eff
 
 

@@ -106,8 +106,8 @@ class ConductanceInput(bp.Projection):
         dt = bp.share.load("dt")
         spike = jnp.asarray(self.pre.spike.value, bm.float_)
         if self.stp:
-            state, eff = stp_step(STPState(self.u.value, self.x.value), spike, self.U, self.tau_f, self.tau_d, dt,
-                                  self.method)
+            state, eff = stp_step(STPState(self.u.value, self.x.value), spike, self.U, tau_f=self.tau_f,
+                                  tau_d=self.tau_d, dt=dt, method=self.method)
             self.u.value, self.x.value = state
         else:
             eff = spike

@@ -75,7 +75,7 @@ def _fast_compile() -> dict:
 
 def _chain_without_V(U, tau_f, tau_d, tau_s, A, *, current, duration, dt, method):
     # the replay never uses V: leaving it out lets XLA drop one stacked trace (shorter compile)
-    trace = lif_stp_chain(U, tau_f, tau_d, tau_s, A, current=current, duration=duration, dt=dt, method=method)
+    trace = lif_stp_chain(U, tau_f=tau_f, tau_d=tau_d, tau_s=tau_s, A=A, current=current, duration=duration, dt=dt, method=method)
     return {k: v for k, v in trace._asdict().items() if k != "V"}
 
 
@@ -115,7 +115,7 @@ def summarize(result: dict) -> list[dict]:
         x_minus = result["x"][k][spk] + eff
         times = t[spk]
         isi = float(np.mean(np.diff(times))) if times.size > 1 else float("nan")
-        e_inf = float(steady_state(s.U, s.tau_f, s.tau_d, isi)[2]) if times.size > 1 else float("nan")
+        e_inf = float(steady_state(s.U, tau_f=s.tau_f, tau_d=s.tau_d, isi=isi)[2]) if times.size > 1 else float("nan")
         i_peak = int(np.argmax(result["I"][k]))
         rows.append(dict(
             name=s.name, U=s.U, tau_d=s.tau_d, tau_f=s.tau_f, n_spikes=int(spk.sum()),

@@ -209,7 +209,7 @@ def stp_explorer(kind: str = "STD", rate: float = 10.0, poisson: bool = False, s
 
 @functools.partial(jax.jit, static_argnames=("method",))
 def _explorer_batch(trains, U, tau_d, tau_f, *, method: str):
-    one = lambda tr, a, b, c: stp_conductance(tr, G_BAR, TAU_SYN, a, b, c, DT, method)
+    one = lambda tr, a, b, c: stp_conductance(tr, a, tau_f=c, tau_d=b, g_bar=G_BAR, tau_s=TAU_SYN, dt=DT, method=method)
     return jax.vmap(one)(trains, U, tau_d, tau_f)
 
 
@@ -284,7 +284,7 @@ def plot_stp_explorer(res: dict):
 def _g1_g10(isi, U, tau_d, tau_f, *, steps: int, method: str, dt: float = DT) -> dict:
     """g at the 1st and 10th spike of a regular train with ``isi`` steps (one setting of the sweep)."""
     # every rate runs on the longest grid: g at 9·isi is causal, so the padding never matters
-    g = stp_conductance(regular_train(steps, isi), G_BAR, TAU_SYN, U, tau_d, tau_f, dt, method)[2]
+    g = stp_conductance(regular_train(steps, isi), U, tau_f=tau_f, tau_d=tau_d, g_bar=G_BAR, tau_s=TAU_SYN, dt=dt, method=method)[2]
     return {"g1": g[isi], "g10": g[9 * isi]}
 
 

@@ -69,15 +69,15 @@ def stp_efficacy(U, tau_d, tau_f, rate, *, n_spikes: int = 10, train: str = "reg
         state = rest_state(jnp.shape(U), jnp.result_type(U, float))
         effs = []
         for _ in range(int(n_spikes)):
-            state, e = stp_step(state, 1.0, U, tau_f, tau_d, isi, "exact")
+            state, e = stp_step(state, 1.0, U, tau_f=tau_f, tau_d=tau_d, dt=isi, method="exact")
             effs.append(e)
         eff = jnp.stack(effs, axis=-1)
     elif train == "regular" and algorithm == "closed":
-        eff, _, _ = regular_train_efficacies(int(n_spikes), U, tau_f, tau_d, isi)
+        eff, _, _ = regular_train_efficacies(int(n_spikes), U, tau_f=tau_f, tau_d=tau_d, isi=isi)
     elif train == "poisson":
         dtype = jnp.result_type(float)
         gaps = jax.random.exponential(jax.random.key(seed), (int(n_spikes),), dtype) * isi
-        eff, _, _ = event_efficacies(jnp.cumsum(gaps), U, tau_f, tau_d)
+        eff, _, _ = event_efficacies(jnp.cumsum(gaps), U, tau_f=tau_f, tau_d=tau_d)
     elif train == "regular":
         raise ValueError(f"algorithm must be 'stepwise' or 'closed'; got {algorithm!r}")
     else:
@@ -104,7 +104,7 @@ def chain_summary(U, tau_f, tau_d, tau_s=8.0, A=1.0, current=28.0, *, duration: 
     def step(carry, t):
         neuron, syn, I, (count, first, last, esum, ipeak, isum) = carry
         neuron = lif_step(neuron, current, t, dt, lif)
-        syn, eff = stp_step(syn, neuron.spike, U, tau_f, tau_d, dt, method)
+        syn, eff = stp_step(syn, neuron.spike, U, tau_f=tau_f, tau_d=tau_d, dt=dt, method=method)
         I = exp_decay_step(I, A * eff, tau_s, dt, method)
         spk = neuron.spike
         summ = (count + spk.astype(dtype), jnp.where(spk & (count == 0), eff, first), jnp.where(spk, eff, last),
@@ -124,7 +124,7 @@ def chain_traces(U, tau_f, tau_d, tau_s=8.0, A=1.0, current=28.0, *, duration: f
 
     Coordinates for the ``time`` dimension: :func:`chain_times`.
     """
-    tr = lif_stp_chain(U, tau_f, tau_d, tau_s, A, current=current, duration=duration, dt=dt, method=method,
+    tr = lif_stp_chain(U, tau_f=tau_f, tau_d=tau_d, tau_s=tau_s, A=A, current=current, duration=duration, dt=dt, method=method,
                        decimate=decimate)
     return dict(tr._asdict())
 

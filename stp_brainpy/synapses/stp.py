@@ -190,8 +190,8 @@ class STP(bp.Projection):
         dt = bp.share.load("dt")
         spike = self._delayed_spike()
         spike = spike.reshape(self._spike_lead + (self.pre.num,))[..., self.pre_ids]
-        state, eff = stp_step(STPState(self.u.value, self.x.value), spike, self.U, self.tau_f, self.tau_d, dt,
-                              self.method)
+        state, eff = stp_step(STPState(self.u.value, self.x.value), spike, self.U, tau_f=self.tau_f,
+                              tau_d=self.tau_d, dt=dt, method=self.method)
         I = exp_decay_step(self.I.value, self.A * eff, self.tau, dt, self.method)
         self.u.value, self.x.value = state
         self.I.value = I

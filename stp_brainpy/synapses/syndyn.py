@@ -69,7 +69,7 @@ class STPRelease(bp.dyn.SynDyn):
     def _release(self, pre_spike):
         dt = bp.share.load("dt")
         state, eff = stp_step(STPState(self.u.value, self.x.value), bm.as_jax(pre_spike), bm.as_jax(self.U),
-                              bm.as_jax(self.tau_f), bm.as_jax(self.tau_d), dt, self.method)
+                              tau_f=bm.as_jax(self.tau_f), tau_d=bm.as_jax(self.tau_d), dt=dt, method=self.method)
         self.u.value, self.x.value = state
         self.efficacy.value = eff
         return eff

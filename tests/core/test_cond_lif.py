@@ -28,7 +28,7 @@ def test_dynamic_syn_traces_equal_tutorial(x64):
     train = np_poisson(rng, 40., 1, 4000, dt)[0]
     for U0, td, tf in ((0.5, 100., 50.), (0.2, 100., 750.)):
         u, R, g = np_dynamic_syn(1.2, 5., U0, td, tf, train, dt)
-        ju, jx, jg = cl.stp_conductance(train, 1.2, 5., U0, td, tf, dt, "euler")
+        ju, jx, jg = cl.stp_conductance(train, U0, tau_f=tf, tau_d=td, g_bar=1.2, tau_s=5., dt=dt, method="euler")
         np.testing.assert_allclose(ju, u, rtol=0, atol=1e-12)
         np.testing.assert_allclose(jx, R, rtol=0, atol=1e-12)
         np.testing.assert_allclose(jg, g, rtol=0, atol=1e-12)
@@ -112,10 +112,10 @@ def test_exact_mode_regular_train_matches_closed_form(x64):
     train = regular_train(steps, isi)
     for U0, td, tf in (STD, STF, (0.45, 250., 150.)):
         # efficacy u⁺x⁻ of each spike = g jump / ḡ; read it through a synapse with τsyn → 0 contribution
-        u, x, _ = cl.stp_conductance(train, 1.0, 5., U0, td, tf, dt, "exact")
+        u, x, _ = cl.stp_conductance(train, U0, tau_f=tf, tau_d=td, g_bar=1.0, tau_s=5., dt=dt, method="exact")
         k = np.arange(1, n + 1) * isi
         eff = np.asarray(u)[k] * (np.asarray(x)[k] / (1 - np.asarray(u)[k]))  # x⁺ = x⁻(1-u⁺)
-        ref = np.asarray(regular_train_efficacies(n, U0, tf, td, isi * dt)[0])
+        ref = np.asarray(regular_train_efficacies(n, U0, tau_f=tf, tau_d=td, isi=isi * dt)[0])
         np.testing.assert_allclose(eff, ref, rtol=1e-12, atol=1e-12)
 
 

@@ -60,8 +60,8 @@ def test_validation():
 
 
 def test_chain_decimation_samples_every_kth_step(x64):
-    full = circuits.lif_stp_chain(0.2, 2.0, 150.0, duration=20.0)
-    dec = circuits.lif_stp_chain(0.2, 2.0, 150.0, duration=20.0, decimate=4)
+    full = circuits.lif_stp_chain(0.2, tau_f=2.0, tau_d=150.0, duration=20.0)
+    dec = circuits.lif_stp_chain(0.2, tau_f=2.0, tau_d=150.0, duration=20.0, decimate=4)
     np.testing.assert_array_equal(np.asarray(dec.I), np.asarray(full.I)[3::4])
     with pytest.raises(ValueError, match="decimate"):
-        circuits.lif_stp_chain(0.2, 2.0, 150.0, duration=20.0, decimate=7)
+        circuits.lif_stp_chain(0.2, tau_f=2.0, tau_d=150.0, duration=20.0, decimate=7)

@@ -23,7 +23,7 @@ def simulate_steps(train, U, tau_f, tau_d, tau_s, A, dt, method):
 
     def body(carry, s):
         state, I = carry
-        state, eff = stp.stp_step(state, s, U, tau_f, tau_d, dt, method)
+        state, eff = stp.stp_step(state, s, U, tau_f=tau_f, tau_d=tau_d, dt=dt, method=method)
         I = stp.exp_decay_step(I, A * eff, tau_s, dt, method)
         return (state, I), (state.u, state.x, I, eff)
 
@@ -83,11 +83,11 @@ def test_current_trace_is_sum_of_exponentials(x64):
 def test_event_efficacies_match_reference_and_ignore_padding(x64):
     times = np.array([3.0, 7.5, 8.0, 30.0, 31.2, 90.0])
     for U, tau_f, tau_d in SETTINGS.values():
-        eff, u_p, x_m = stp.event_efficacies(jnp.asarray(times), U, tau_f, tau_d)
+        eff, u_p, x_m = stp.event_efficacies(jnp.asarray(times), U, tau_f=tau_f, tau_d=tau_d)
         np.testing.assert_allclose(eff, ref_event_driven(times, U, tau_f, tau_d), rtol=1e-13)
         np.testing.assert_allclose(eff, u_p * x_m, rtol=1e-15)
     padded = np.concatenate([times, [np.inf, np.inf]])
-    eff_p, _, _ = stp.event_efficacies(jnp.asarray(padded), 0.2, 2.0, 150.0)
+    eff_p, _, _ = stp.event_efficacies(jnp.asarray(padded), 0.2, tau_f=2.0, tau_d=150.0)
     np.testing.assert_allclose(eff_p[:6], ref_event_driven(times, 0.2, 2.0, 150.0), rtol=1e-13)
     assert np.all(np.asarray(eff_p[6:]) == 0)
 
@@ -97,7 +97,7 @@ def test_event_efficacies_vmap_over_parameters(x64):
     U = jnp.array([0.1, 0.5, 0.9])
     tf = jnp.array([10.0, 300.0, 2.0])
     td = jnp.array([100.0, 5.0, 800.0])
-    eff = jax.vmap(lambda a, b, c: stp.event_efficacies(times, a, b, c)[0])(U, tf, td)
+    eff = jax.vmap(lambda a, b, c: stp.event_efficacies(times, a, tau_f=b, tau_d=c)[0])(U, tf, td)
     for i in range(3):
         np.testing.assert_allclose(eff[i], ref_event_driven(np.asarray(times), float(U[i]), float(tf[i]), float(td[i])),
                                    rtol=1e-13)
@@ -108,14 +108,14 @@ def test_event_efficacies_vmap_over_parameters(x64):
 def test_regular_train_efficacies_equal_spike_by_spike(x64, name):
     U, tau_f, tau_d = SETTINGS[name]
     isi = 15.2
-    eff, u_p, x_m = stp.regular_train_efficacies(25, U, tau_f, tau_d, isi)
+    eff, u_p, x_m = stp.regular_train_efficacies(25, U, tau_f=tau_f, tau_d=tau_d, isi=isi)
     np.testing.assert_allclose(eff, ref_event_driven(np.arange(25) * isi, U, tau_f, tau_d), rtol=1e-12)
 
 
 def test_steady_state_is_fixed_point_and_limit(x64):
     for U, tau_f, tau_d in SETTINGS.values():
         for isi in (5.0, 20.0, 100.0):
-            u_inf, x_inf, e_inf = stp.steady_state(U, tau_f, tau_d, isi)
+            u_inf, x_inf, e_inf = stp.steady_state(U, tau_f=tau_f, tau_d=tau_d, isi=isi)
             # fixed point of the spike-to-spike map
             u_next = float(u_inf) * math.exp(-isi / tau_f)
             u_next += U * (1 - u_next)
@@ -128,16 +128,16 @@ def test_steady_state_is_fixed_point_and_limit(x64):
 
 def test_nth_spike_efficacy(x64):
     ref = ref_event_driven(np.arange(10) * 20.0, 0.2, 750.0, 100.0)
-    assert float(stp.nth_spike_efficacy(1, 0.2, 750.0, 100.0, 20.0)) == pytest.approx(0.2, rel=1e-14)
-    assert float(stp.nth_spike_efficacy(10, 0.2, 750.0, 100.0, 20.0)) == pytest.approx(ref[9], rel=1e-12)
+    assert float(stp.nth_spike_efficacy(1, 0.2, tau_f=750.0, tau_d=100.0, isi=20.0)) == pytest.approx(0.2, rel=1e-14)
+    assert float(stp.nth_spike_efficacy(10, 0.2, tau_f=750.0, tau_d=100.0, isi=20.0)) == pytest.approx(ref[9], rel=1e-12)
     with pytest.raises(ValueError, match="n must be"):
-        stp.nth_spike_efficacy(0, 0.2, 750.0, 100.0, 20.0)
+        stp.nth_spike_efficacy(0, 0.2, tau_f=750.0, tau_d=100.0, isi=20.0)
 
 
 def test_closed_forms_broadcast_over_batch(x64):
     U = np.array([0.1, 0.5])[:, None]
     isi = np.array([10.0, 50.0, 100.0])[None, :]
-    eff, _, _ = stp.regular_train_efficacies(4, U, 100.0, 200.0, isi)
+    eff, _, _ = stp.regular_train_efficacies(4, U, tau_f=100.0, tau_d=200.0, isi=isi)
     assert eff.shape == (2, 3, 4)
     np.testing.assert_allclose(eff[1, 2], ref_event_driven(np.arange(4) * 100.0, 0.5, 100.0, 200.0), rtol=1e-12)
 
@@ -157,7 +157,7 @@ def test_euler_equals_tutorial_dynamic_syn(x64):
 
 def test_unknown_method_raises():
     with pytest.raises(ValueError, match="method"):
-        stp.stp_step(stp.rest_state(), 1.0, 0.2, 1.0, 1.0, 0.1, "rk4")
+        stp.stp_step(stp.rest_state(), 1.0, 0.2, tau_f=1.0, tau_d=1.0, dt=0.1, method="rk4")
     with pytest.raises(ValueError, match="method"):
         stp.exp_decay_step(0.0, 0.0, 1.0, 0.1, "rk4")
 
@@ -217,7 +217,7 @@ def test_invariants_of_time_stepping(p, spikes, method):
        st.lists(st.floats(0.01, 500.0), min_size=1, max_size=40))
 def test_invariants_of_event_driven(U, tau_f, tau_d, gaps):
     times = np.cumsum(gaps)
-    eff, u_p, x_m = (np.asarray(a) for a in stp.event_efficacies(jnp.asarray(times), U, tau_f, tau_d))
+    eff, u_p, x_m = (np.asarray(a) for a in stp.event_efficacies(jnp.asarray(times), U, tau_f=tau_f, tau_d=tau_d))
     assert np.all((u_p >= U * (1 - 1e-6)) & (u_p <= 1 + 1e-6))
     assert np.all((x_m >= 0) & (x_m <= 1 + 1e-6))
     assert np.all(eff <= x_m + 1e-6)
@@ -227,6 +227,6 @@ def test_invariants_of_event_driven(U, tau_f, tau_d, gaps):
 @given(st.floats(0.01, 0.9), st.floats(1.0, 2000.0), st.floats(1.0, 2000.0), st.floats(2.0, 200.0))
 def test_steady_state_monotone_in_rate_for_depression(U, tau_f, tau_d, isi):
     """Faster trains never leave more resources: x⁻∞ increases with the interval."""
-    x1 = float(stp.steady_state(U, tau_f, tau_d, isi)[1])
-    x2 = float(stp.steady_state(U, tau_f, tau_d, isi * 1.5)[1])
+    x1 = float(stp.steady_state(U, tau_f=tau_f, tau_d=tau_d, isi=isi)[1])
+    x2 = float(stp.steady_state(U, tau_f=tau_f, tau_d=tau_d, isi=isi * 1.5)[1])
     assert x2 >= x1 - 1e-6

@@ -121,7 +121,7 @@ def test_efficacies_of_regular_trains_equal_closed_form(x64):
     for j, k in enumerate(isis):
         spikes = np.nonzero(raster[:, j])[0]
         got = eff[spikes + 1, j]  # released one step after emission (update order)
-        want = np.asarray(regular_train_efficacies(len(spikes), U, tf, td, k * dt)[0])
+        want = np.asarray(regular_train_efficacies(len(spikes), U, tau_f=tf, tau_d=td, isi=k * dt)[0])
         np.testing.assert_allclose(got, want, rtol=1e-12)
 
 
