@@ -10,16 +10,22 @@ Layout (each sub-package imports only what it needs; ``import stp_brainpy`` itse
 - ``sweeps``    batched, sharded, resumable parameter sweeps with labeled (xarray) results
 - ``network``   event-driven STP projections and the COBA / COBA-STP networks
 - ``replays``   the homework's and the Neuromatch tutorial's experiments and figures
+- ``fitting``   fit STP models to recorded responses (gradients, uncertainty, many synapses)
+- ``nest``      NEST's synapse names and semantics over the same core (porting entry point)
 - ``compat``    lets legacy ``brainmodels`` / ``bp.StructRunner`` homework code run (import to activate)
 """
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 
 from . import core
 
-__version__ = "0.1.0"
-_SUBMODULES = ("synapses", "neurons", "inputs", "analysis", "sweeps", "network", "replays")
+try:  # the one source of the version is pyproject.toml, read back from the installed metadata
+    __version__ = importlib.metadata.version("stp-brainpy")
+except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
+    __version__ = "0+unknown"
+_SUBMODULES = ("synapses", "neurons", "inputs", "analysis", "sweeps", "network", "replays", "fitting", "nest")
 __all__ = ["core", "__version__", *_SUBMODULES]
 
 
