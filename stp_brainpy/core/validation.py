@@ -1,12 +1,38 @@
 """Parameter checks shared by every public entry point.
 
-Checks run on concrete values only: inside ``jax.jit`` / ``jax.vmap`` the
-arguments are tracers and are validated by the (eager) caller instead, so the
-numerics stay free of Python-side control flow.
+Eager checks
+    Every ``check_*`` helper inspects *concrete* values (Python numbers, NumPy arrays, JAX arrays
+    that are not tracers, brainpy ``Variable`` s) and raises at once: a ``ValueError`` naming the
+    parameter, its valid range and what was given (``U must lie in (0, 1]; got 1.5``), or a
+    ``TypeError`` naming the parameter when a number was expected and a string, complex number,
+    ``None`` or bool came (:class:`ParameterTypeError`, which is also a ``ValueError`` so callers
+    that catch ``ValueError`` keep working).
+
+Traced values
+    Inside ``jax.jit`` / ``jax.vmap`` / ``jax.grad`` the arguments are tracers; their values are not
+    known while the function is traced, so the eager checks skip them and the numerics stay free of
+    Python-side control flow. To check traced values anyway, opt in with :func:`checked`, built on
+    ``jax.experimental.checkify``::
+
+        from stp_brainpy.core import stp
+        from stp_brainpy.core.validation import checked
+
+        f = checked(lambda U: stp.steady_state(U, tau_f=100.0, tau_d=200.0, isi=20.0)[2], jit=True)
+        f(0.3)                      # fine
+        f(jax.numpy.asarray(1.5))   # raises JaxRuntimeError (a ValueError): U must lie in (0, 1]; got 1.5
+
+    Under :func:`checked` every helper below that meets a tracer adds a ``checkify.check`` with the
+    same message (the first offending entry is reported); :func:`checked` then throws the first
+    failure as ``checkify.JaxRuntimeError``. ``jax.vmap`` inside the checked function is fine.
+    Outside :func:`checked` tracers are never checked (no cost).
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+import contextlib
+import functools
+import numbers
+import threading
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -18,10 +44,79 @@ __all__ = [
     "check_method",
     "check_broadcastable",
     "check_binary",
+    "check_number",
+    "check_finite",
+    "check_integer",
+    "check_spike_times",
+    "check_choice",
+    "checked",
+    "checking",
+    "ParameterTypeError",
     "METHODS",
 ]
 
 METHODS = ("exact", "euler")
+
+
+class ParameterTypeError(TypeError, ValueError):
+    """A number was expected and something else came (str, complex, None, bool, object).
+
+    A ``TypeError`` by the package's rule, and a ``ValueError`` too so that code catching
+    ``ValueError`` for every bad parameter (the CLI, the sweeps) still catches it.
+    """
+
+
+_state = threading.local()
+
+
+def _checking_active() -> bool:
+    return getattr(_state, "depth", 0) > 0
+
+
+@contextlib.contextmanager
+def checking():
+    """Context in which the ``check_*`` helpers turn checks of traced values into ``checkify.check`` s.
+
+    Only meaningful while ``jax.experimental.checkify.checkify`` traces the function; use
+    :func:`checked`, which sets both up.
+    """
+    _state.depth = getattr(_state, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _state.depth -= 1
+
+
+def checked(fn: Callable, *, jit: bool = False, static_argnames: Sequence[str] | str = (),
+            static_argnums: Sequence[int] | int = ()) -> Callable:
+    """``fn`` with every parameter check active on traced values too (opt-in checked mode).
+
+    Returns a function with ``fn``'s signature that traces ``fn`` under
+    ``jax.experimental.checkify`` (optionally jitted: ``jit=True``, with ``static_argnames`` /
+    ``static_argnums`` for non-array arguments such as ``method`` or ``n_spikes``), and raises the
+    first failed check as ``checkify.JaxRuntimeError`` (a ``ValueError``) with the same message the
+    eager check gives. Concrete arguments are checked eagerly as always.
+    """
+    from jax.experimental import checkify
+
+    @functools.wraps(fn)
+    def inner(*args, **kwargs):
+        with checking():
+            return fn(*args, **kwargs)
+
+    cf = checkify.checkify(inner, errors=checkify.user_checks)
+    if jit:
+        import jax
+
+        cf = jax.jit(cf, static_argnames=static_argnames, static_argnums=static_argnums)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        err, out = cf(*args, **kwargs)
+        err.throw()
+        return out
+
+    return wrapper
 
 
 def is_concrete(value: Any) -> bool:
@@ -36,35 +131,112 @@ def is_concrete(value: Any) -> bool:
     return True
 
 
-def _as_array(value: Any) -> np.ndarray | None:
+def _unwrap(value: Any) -> Any:
+    if hasattr(value, "value") and not isinstance(value, np.ndarray) and not isinstance(value, numbers.Number):
+        inner = value.value  # brainpy Variable
+        if not callable(inner):
+            return inner
+    return value
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def _type_error(name: str, value: Any, what: str = "a number or an array of numbers") -> ParameterTypeError:
+    return ParameterTypeError(f"{name} must be {what}; got {_describe(value)}")
+
+
+def _numeric_array(name: str, value: Any, allow_bool: bool = True) -> np.ndarray:
+    """``value`` as a float array, or a ``ParameterTypeError`` naming ``name``."""
+    if value is None or isinstance(value, (str, bytes)):
+        raise _type_error(name, value)
+    if isinstance(value, bool) and not allow_bool:
+        raise _type_error(name, value, "a number (not a bool)")
+    try:
+        raw = np.asarray(value)
+    except Exception:
+        raise _type_error(name, value) from None
+    kind = raw.dtype.kind
+    if kind == "b" and not allow_bool:
+        raise _type_error(name, value, "a number (not a bool)")
+    if kind == "c":
+        raise _type_error(name, value, "a real number (not complex)")
+    if kind not in "biuf":
+        try:
+            raw = raw.astype(float)
+        except (TypeError, ValueError):
+            raise _type_error(name, value) from None
+    return raw.astype(float, copy=False)
+
+
+def _as_array(value: Any, name: str = "value") -> np.ndarray | None:
     if value is None or not is_concrete(value):
         return None
-    if hasattr(value, "value") and not isinstance(value, np.ndarray):  # brainpy Variable
-        value = value.value
-        if not is_concrete(value):
-            return None
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"expected a number or an array of numbers, got {value!r}") from None
+    value = _unwrap(value)
+    if not is_concrete(value):
+        return None
+    return _numeric_array(name, value)
 
 
-def check_range(name: str, value: Any, low: float | None = None, high: float | None = None,
-                low_open: bool = False, high_open: bool = False, unit: str = "") -> None:
-    """Raise ``ValueError`` naming ``name`` and the accepted interval if any entry lies outside it."""
-    arr = _as_array(value)
-    if arr is None:
-        return
+def _traced(value: Any) -> Any | None:
+    """The JAX value to check under :func:`checked`, or None when there is nothing to do."""
+    value = _unwrap(value)
+    if value is None or is_concrete(value) or not _checking_active():
+        return None
+    return value
+
+
+def _traced_check(bad, value, message: str) -> None:
+    """``checkify.check`` that nothing in ``bad`` holds; ``{v}`` in ``message`` is the first offender."""
+    import jax.numpy as jnp
+    from jax.experimental import checkify
+
+    bad = jnp.asarray(bad)
+    vals = jnp.broadcast_to(jnp.asarray(value), bad.shape).ravel()
+    first = vals[jnp.argmax(bad.ravel())] if bad.size else jnp.zeros(())
+    checkify.check(~jnp.any(bad), message, v=first)
+
+
+def _interval(low, high, low_open, high_open, unit) -> str:
     lo_br = "(" if low_open else "["
     hi_br = ")" if (high_open or high is None) else "]"
     lo_txt = "-inf" if low is None else f"{low:g}"
     hi_txt = "inf" if high is None else f"{high:g}"
-    interval = f"{lo_br}{lo_txt}, {hi_txt}{hi_br}" + (f" {unit}" if unit else "")
-    bad = np.isnan(arr)
+    return f"{lo_br}{lo_txt}, {hi_txt}{hi_br}" + (f" {unit}" if unit else "")
+
+
+def _bad_range(xp, arr, low, high, low_open, high_open):
+    bad = xp.isnan(arr)
     if low is not None:
-        bad |= (arr <= low) if low_open else (arr < low)
+        bad = bad | ((arr <= low) if low_open else (arr < low))
     if high is not None:
-        bad |= (arr >= high) if high_open else (arr > high)
+        bad = bad | ((arr >= high) if high_open else (arr > high))
+    return bad
+
+
+def check_range(name: str, value: Any, low: float | None = None, high: float | None = None,
+                low_open: bool = False, high_open: bool = False, unit: str = "") -> None:
+    """Raise ``ValueError`` naming ``name`` and the accepted interval if any entry lies outside it.
+
+    NaN is always refused; ``None`` is skipped (an unset optional parameter); a string or complex
+    value raises :class:`ParameterTypeError`.
+    """
+    interval = _interval(low, high, low_open, high_open, unit)
+    traced = _traced(value)
+    if traced is not None:
+        import jax.numpy as jnp
+
+        _traced_check(_bad_range(jnp, traced, low, high, low_open, high_open), traced,
+                      f"{name} must lie in {interval}; got {{v}}")
+        return
+    arr = _as_array(value, name)
+    if arr is None:
+        return
+    bad = _bad_range(np, arr, low, high, low_open, high_open)
     if np.any(bad):
         offending = arr[bad].ravel()[:3]
         raise ValueError(
@@ -84,9 +256,7 @@ def check_probability(name: str, value: Any) -> None:
 
 
 def check_method(method: str) -> str:
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}; got {method!r}")
-    return method
+    return check_choice("method", method, METHODS)
 
 
 def check_broadcastable(params: Mapping[str, Any]) -> tuple[int, ...]:
@@ -104,7 +274,7 @@ def check_broadcastable(params: Mapping[str, Any]) -> tuple[int, ...]:
 
 def check_binary(name: str, value: Any) -> None:
     """Entries must be 0 or 1 (a spike indicator per step)."""
-    arr = _as_array(value)
+    arr = _as_array(value, name)
     if arr is None:
         return
     if not np.all((arr == 0) | (arr == 1)):
@@ -113,3 +283,202 @@ def check_binary(name: str, value: Any) -> None:
             f"{name} must be binary (0 or 1 per step); found values {', '.join(f'{v:g}' for v in bad)}. "
             "Use a shorter dt or split the train if several spikes fall into one step."
         )
+
+
+def check_number(name: str, value: Any, *, allow_bool: bool = False) -> None:
+    """A real number or an array of real numbers: ``TypeError`` naming ``name`` otherwise.
+
+    Refuses ``None``, strings, bytes, complex values, objects and (unless ``allow_bool``) bools.
+    Tracers pass (their dtype is checked by JAX).
+    """
+    if value is None:
+        raise _type_error(name, value)
+    value = _unwrap(value)
+    if not is_concrete(value):
+        return
+    _numeric_array(name, value, allow_bool=allow_bool)
+
+
+def check_finite(name: str, value: Any, unit: str = "") -> None:
+    """Every entry finite (no NaN, no ±inf); ``TypeError`` for non-numbers, ``ValueError`` otherwise."""
+    if value is None:
+        raise _type_error(name, value)
+    traced = _traced(value)
+    if traced is not None:
+        import jax.numpy as jnp
+
+        _traced_check(~jnp.isfinite(traced), traced, f"{name} must be finite; got {{v}}")
+        return
+    arr = _as_array(value, name)
+    if arr is None:
+        return
+    bad = ~np.isfinite(arr)
+    if np.any(bad):
+        offending = arr[bad].ravel()[:3]
+        raise ValueError(f"{name} must be finite{' (' + unit + ')' if unit else ''}; got "
+                         + ", ".join(f"{v:g}" for v in offending))
+
+
+def check_integer(name: str, value: Any, low: int | None = None, high: int | None = None) -> Any:
+    """A single integer (``3``, ``3.0``, ``np.int64(3)``), optionally within ``[low, high]``; returns ``int``.
+
+    ``2.7`` is refused (``ValueError``) rather than truncated; bools, strings, ``None`` and arrays
+    with more than one entry raise ``TypeError``. A tracer is returned unchanged.
+    """
+    value = _unwrap(value)
+    if not is_concrete(value):
+        return value
+    if value is None or isinstance(value, (bool, np.bool_, str, bytes)):
+        raise _type_error(name, value, "an integer")
+    try:
+        raw = np.asarray(value)
+    except Exception:
+        raise _type_error(name, value, "an integer") from None
+    if raw.ndim != 0:
+        raise _type_error(name, value, "a single integer")
+    if raw.dtype.kind not in "iuf":
+        raise _type_error(name, value, "an integer")
+    if raw.dtype.kind == "f":
+        v = float(raw)
+        if not np.isfinite(v) or v != np.floor(v):
+            raise ValueError(f"{name} must be an integer; got {v:g}")
+    out = int(raw)
+    rng = ""
+    if low is not None and high is not None:
+        rng = f" in [{low}, {high}]"
+    elif low is not None:
+        rng = f" >= {low}"
+    elif high is not None:
+        rng = f" <= {high}"
+    if (low is not None and out < low) or (high is not None and out > high):
+        raise ValueError(f"{name} must be an integer{rng}; got {out}")
+    return out
+
+
+def check_spike_times(name: str, value: Any, *, nonnegative: bool = False, allow_padding: bool = True,
+                      unit: str = "ms") -> None:
+    """A 1-D array of spike times: finite, non-decreasing, optionally ``>= 0``.
+
+    With ``allow_padding`` (the default) trailing ``+inf`` entries are accepted as padding (trains
+    of unequal length stacked for ``vmap``); ``+inf`` before a finite time, ``-inf`` and NaN are
+    refused. Raises ``ValueError`` naming ``name``, the rule broken and the first offending entry.
+    """
+    traced = _traced(value)
+    if traced is not None:
+        import jax.numpy as jnp
+
+        if traced.ndim != 1:
+            raise ValueError(f"{name} must be a 1-D array of spike times; got shape {tuple(traced.shape)}")
+        fin = jnp.isfinite(traced)
+        pad_ok = (traced == jnp.inf) if allow_padding else jnp.zeros_like(fin)
+        _traced_check(~(fin | pad_ok), traced, f"{name} must be finite (inf only as padding at the end); got {{v}}")
+        if traced.shape[0] > 1:
+            bad_order = (traced[1:] < traced[:-1]) | (fin[1:] & ~fin[:-1])
+            _traced_check(bad_order, traced[1:], f"{name} must be sorted (non-decreasing), padding last; got {{v}} "
+                          "after a later time")
+        if nonnegative:
+            _traced_check(fin & (traced < 0), traced, f"{name} must be >= 0 {unit}; got {{v}}")
+        return
+    if value is None:
+        raise _type_error(name, value, "a 1-D array of spike times")
+    arr = _as_array(value, name)
+    if arr is None:
+        return
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array of spike times; got shape {arr.shape}")
+    if np.any(np.isnan(arr)):
+        i = int(np.flatnonzero(np.isnan(arr))[0])
+        raise ValueError(f"{name} must not contain NaN; got NaN at index {i}")
+    fin = np.isfinite(arr)
+    if not np.all(fin):
+        i = int(np.flatnonzero(~fin)[0])
+        if not allow_padding or arr[i] < 0 or np.any(fin[i:]):
+            what = "may hold +inf only as padding at the end" if allow_padding else "must be finite"
+            raise ValueError(f"{name} {what}; got {arr[i]:g} at index {i}")
+    times = arr[fin]
+    if times.size > 1:
+        down = np.flatnonzero(np.diff(times) < 0)
+        if down.size:
+            i = int(down[0])
+            raise ValueError(f"{name} must be sorted (non-decreasing); got {times[i + 1]:g} after {times[i]:g} "
+                             f"at index {i + 1}")
+    if nonnegative and times.size and times.min() < 0:
+        raise ValueError(f"{name} must be >= 0 {unit}; got {times.min():g}")
+
+
+def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
+    """``value`` must be one of ``choices``; returns it. ``ValueError`` listing the choices otherwise."""
+    choices = tuple(choices)
+    for c in choices:
+        try:
+            if isinstance(value, type(c)) and value == c:
+                return value
+        except Exception:
+            continue
+    raise ValueError(f"{name} must be one of {choices}; got {value!r}")
+
+
+def _kind_error(name: str, value: Any, wanted: str) -> TypeError:
+    return TypeError(f"{name} must be {wanted}; got {type(value).__name__} {value!r}"[:200])
+
+
+def check_number(name: str, value: Any) -> None:
+    """``TypeError`` naming ``name`` unless ``value`` is a real number or an array of them.
+
+    Refused: ``str``/``bytes``, ``None``, ``bool``, complex numbers, objects; tracers pass.
+    """
+    if not is_concrete(value):
+        return
+    if value is None or isinstance(value, (str, bytes, bool, np.bool_)):
+        raise _kind_error(name, value, "a real number")
+    if hasattr(value, "value") and not isinstance(value, np.ndarray) and not hasattr(value, "dtype"):
+        value = value.value  # brainpy Variable
+        if not is_concrete(value):
+            return
+    dtype = getattr(value, "dtype", None)
+    if dtype is None:
+        try:
+            dtype = np.asarray(value).dtype
+        except (TypeError, ValueError):
+            raise _kind_error(name, value, "a real number or an array of real numbers") from None
+    if np.dtype(dtype).kind not in "iuf":
+        raise _kind_error(name, value, "a real number or an array of real numbers")
+
+
+def check_finite(name: str, value: Any, unit: str = "") -> None:
+    """:func:`check_number`, then ``ValueError`` if any entry is NaN or ±inf."""
+    check_number(name, value)
+    arr = _as_array(value)
+    if arr is not None and not np.all(np.isfinite(arr)):
+        bad = arr[~np.isfinite(arr)].ravel()[:3]
+        raise ValueError(f"{name} must be finite{' (' + unit + ')' if unit else ''}; got "
+                         + ", ".join(f"{v:g}" for v in bad))
+
+
+def check_integer(name: str, value: Any, low: int | None = None, high: int | None = None) -> int:
+    """``value`` as an ``int``: ``TypeError`` unless a real scalar; ``ValueError`` if not integral
+    (2.7 is refused, not truncated; 3.0 is 3) or outside ``[low, high]``."""
+    if isinstance(value, (np.ndarray,)) and value.ndim == 0:
+        value = value.item()
+    elif hasattr(value, "shape") and getattr(value, "shape", None) == () and is_concrete(value):
+        value = np.asarray(value).item()  # 0-d jax array
+    if value is None or isinstance(value, (str, bytes, bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise _kind_error(name, value, "an integer")
+    if not np.isfinite(value) or float(value) != int(value):
+        raise ValueError(f"{name} must be an integer; got {value!r}")
+    value = int(value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        lo = "-inf" if low is None else str(low)
+        hi = "inf" if high is None else str(high)
+        raise ValueError(f"{name} must be an integer in [{lo}, {hi}]; got {value}")
+    return value
+
+
+def check_choice(name: str, value: Any, choices) -> Any:
+    """``ValueError`` naming ``name`` and the choices unless ``value`` is one of them."""
+    choices = tuple(choices)
+    if not isinstance(value, str) and isinstance(choices[0], str):
+        raise _kind_error(name, value, f"one of {choices}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {choices}; got {value!r}")
+    return value
