@@ -13,9 +13,10 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-__all__ = ["Grid", "product", "zipped", "random_samples", "SETTING_DIM"]
+__all__ = ["Grid", "product", "zipped", "random_samples", "SETTING_DIM", "SEED_DIM"]
 
 SETTING_DIM = "setting"
+SEED_DIM = "seed"
 
 
 def _as_1d(name: str, values: Any) -> np.ndarray:

@@ -167,7 +167,7 @@ def test_store_result_is_identical_to_in_memory(tmp_path, kind):
 
 
 def test_flat_slabs_cover_any_range():
-    from stp_brainpy.sweeps.store import _slab_shape, flat_slabs
+    from stp_brainpy.sweeps.storefiles import flat_slabs, slab_shape
 
     rng = np.random.default_rng(1)
     for _ in range(300):
@@ -177,7 +177,7 @@ def test_flat_slabs_cover_any_range():
         b = int(rng.integers(a, n + 1))
         arr = np.full(shape, -1)
         for index, lo, hi in flat_slabs(a, b, shape):
-            arr[index] = np.arange(lo, hi).reshape(_slab_shape(index, shape))
+            arr[index] = np.arange(lo, hi).reshape(slab_shape(index, shape))
         flat = arr.reshape(-1)
         np.testing.assert_array_equal(flat[a:b], np.arange(a, b))
         assert (flat[:a] == -1).all() and (flat[b:] == -1).all()
