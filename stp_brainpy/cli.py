@@ -1,13 +1,21 @@
 """Command line: ``stp-brainpy <command> ...``.
 
-Each sub-command lives next to the code it drives; this module only dispatches.
-A command module exposes ``add_parser(subparsers)`` which registers its parser and
-sets ``func`` (called with the parsed namespace, returns an exit code).
+Each sub-command lives next to the code it drives; this module only dispatches. A command
+module exposes ``add_parser(subparsers)`` which registers its parser and sets ``func`` (called
+with the parsed namespace, returns an exit code).
+
+User errors never end in a traceback: a bad flag, a refused value (``ValueError``/``TypeError``
+from the validation every command runs before it simulates or writes) or a filesystem refusal
+(``OSError``: existing files, permissions, a file where a folder should be) prints ONE line
+``error: ...`` on stderr and exits 2. ``--debug`` (or ``STP_BRAINPY_DEBUG=1``) re-raises instead,
+for a full traceback. Any other exception is a bug and keeps its traceback.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import re
 import sys
 from typing import Sequence
 
@@ -21,9 +29,66 @@ COMMANDS = {
     "network": "stp_brainpy.network.cli",
 }
 
+EXIT_USAGE = 2
+DEBUG_ENV = "STP_BRAINPY_DEBUG"
+USER_ERRORS = (ValueError, TypeError, OSError)
+
+
+class UsageError(Exception):
+    """A command line argparse refused (unknown flag, bad value, missing argument)."""
+
+
+_ROLE = re.compile(r":(?:py:)?(?:func|class|meth|mod|data|attr|obj|exc|const|ref|doc|term):`~?([^`]+)`")
+_LITERAL = re.compile(r"``([^`]+)``")
+_BOLD = re.compile(r"\*\*([^*]+)\*\*")
+
+
+def plain_text(text: str | None) -> str | None:
+    """``text`` without reST markup: ````x```` → x, ``:func:`f``` → f, ``**b**`` → b, ``.. math::`` dropped."""
+    if not text:
+        return text
+    text = _ROLE.sub(lambda m: m.group(1).split(".")[-1] if m.group(0).count("~") else m.group(1), text)
+    text = _LITERAL.sub(r"\1", text)
+    text = _BOLD.sub(r"\1", text)
+    text = re.sub(r"^\s*\.\. \w+::.*$\n?", "", text, flags=re.M)
+    return text.replace("::\n", ":\n")
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the line breaks of descriptions (tables, examples) and strips reST from every text."""
+
+    def _format_text(self, text):
+        return super()._format_text(plain_text(text))
+
+    def _expand_help(self, action):
+        return plain_text(super()._expand_help(action))
+
+
+class Parser(argparse.ArgumentParser):
+    """``ArgumentParser`` whose errors raise :class:`UsageError` (printed as one line by :func:`main`)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["formatter_class"] = _Formatter  # every sub-command gets plain-text help
+        super().__init__(*args, **kwargs)
+
+    def error(self, message):
+        raise UsageError(message, self.prog)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("stp-brainpy")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown (not installed)"
+
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="stp-brainpy", description=__doc__.splitlines()[0])
+    parser = Parser(prog="stp-brainpy", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--debug", action="store_true",
+                        help=f"show the full traceback of an error (also: {DEBUG_ENV}=1)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     wanted = [a for a in (argv or []) if a in COMMANDS][:1] or list(COMMANDS)
     loaded = set()
@@ -36,11 +101,42 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(err: BaseException, argv: Sequence[str]) -> str:
+    if isinstance(err, UsageError):
+        message, prog = err.args
+        command = next((a for a in argv if a in COMMANDS), None)
+        if command and prog == "stp-brainpy":  # extra arguments are reported by the top-level parser
+            prog = f"stp-brainpy {command}"
+        return f"error: {prog}: {message} (see {prog} --help)"
+    msg = str(err)
+    if isinstance(err, OSError) and err.strerror:  # "[Errno 13] Permission denied: 'x'" → "Permission denied: x"
+        msg = err.strerror + "".join(f": {f}" for f in (err.filename, err.filename2) if f)
+    msg = " ".join(msg.split()) or type(err).__name__
+    return f"error: {msg}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(argv)
-    args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
+    # --debug is honoured anywhere on the line (and before parsing, so a usage error can re-raise too)
+    debug = "--debug" in argv or os.environ.get(DEBUG_ENV, "") not in ("", "0")
+    argv = [a for a in argv if a != "--debug"]
+    try:
+        parser = build_parser(argv)
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as done:  # --help, --version
+            return int(done.code or 0)
+        return int(args.func(args) or 0)
+    except (UsageError, *USER_ERRORS) as err:
+        if debug:
+            raise
+        print(_one_line(err, argv), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print("error: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

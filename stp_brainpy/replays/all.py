@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import sys
 from pathlib import Path
 
-from .plotting import add_output_arguments, check_targets
+from .plotting import add_output_arguments, check_output_dir, check_targets
 
 __all__ = ["REPLAYS", "run_all", "add_parser"]
 
@@ -17,11 +16,14 @@ REPLAYS = {"homework": "stp_brainpy.replays.homework", "neuromatch": "stp_brainp
 def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: bool = False) -> dict[str, list]:
     """Run each replay into ``out_dir/<name>``; returns the written paths per replay.
 
-    Replays that list their files (``targets(out_dir, quick)``) are all checked before the first
-    one writes anything; each replay also checks its own targets before writing.
+    Before the first replay runs: ``out_dir`` must be creatable, and no file that a replay lists
+    (``targets(out_dir, quick)``) may exist unless ``overwrite`` (``FileExistsError``); each
+    replay also checks its own arguments and targets before it writes.
     """
-    out = Path(out_dir)
+    out = check_output_dir(out_dir)
     modules = {name: importlib.import_module(module) for name, module in REPLAYS.items()}
+    for name in modules:
+        check_output_dir(out / name)
     listed = [p for name, mod in modules.items() if hasattr(mod, "targets") for p in mod.targets(out / name, quick)]
     check_targets(listed, overwrite)
     written = {}
@@ -31,11 +33,7 @@ def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: boo
 
 
 def _main(args: argparse.Namespace) -> int:
-    try:
-        written = run_all(args.out, overwrite=args.overwrite, quick=args.quick, progress=not args.no_progress)
-    except (FileExistsError, ValueError) as err:
-        print(f"stp-brainpy all: {err}", file=sys.stderr)
-        return 2
+    written = run_all(args.out, overwrite=args.overwrite, quick=args.quick, progress=not args.no_progress)
     for name, paths in written.items():
         print(f"{name}: wrote {len(paths)} files to {Path(args.out) / name}")
     return 0

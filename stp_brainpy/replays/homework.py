@@ -17,8 +17,6 @@ above, I below, time in ms) and a row of the efficacy tables.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,12 +26,15 @@ import jax
 import numpy as np
 
 from ..core.circuits import lif_stp_chain, n_steps
+from ..core.lif import LIFParams
 from ..core.stp import steady_state, validate_stp_params
+from ..core.validation import check_method, check_range
 from ..sweeps import sweep, zipped
-from .plotting import add_output_arguments, check_targets, run_command, save_figure, write_tables
+from .plotting import (add_output_arguments, check_output_dir, check_targets, csv_text, output_dir, run_command,
+                       save_figure, write_tables)
 
-__all__ = ["Setting", "SETTINGS", "simulate", "summarize", "plot_setting", "figure_names", "table_names",
-           "targets", "run_all", "add_parser"]
+__all__ = ["Setting", "SETTINGS", "MAX_DT", "validate", "simulate", "summarize", "plot_setting", "figure_names",
+           "table_names", "targets", "run_all", "add_parser"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,38 @@ TAU_S = 8.0       # ms, the current's decay (brainmodels default)
 A = 1.0
 CURRENT = 28.0    # constant input to the presynaptic LIF
 DURATION = 150.0  # ms
+# The step must resolve the presynaptic LIF's refractory period: above it the spike train is no longer
+# the homework's (already at dt = 0.5 ms one of the ten spikes falls out of the 150 ms window).
+MAX_DT = LIFParams().tau_ref
+
+
+def validate(settings: Sequence[Setting] = SETTINGS, dt: float = 0.1, method: str = "exact",
+             duration: float = DURATION, current: float = CURRENT, tau_s: float = TAU_S, A: float = A) -> None:
+    """Refuse (``ValueError``/``TypeError`` naming the parameter) what :func:`simulate` cannot replay.
+
+    ``dt`` in (0, :data:`MAX_DT`] ms, and with ``method='euler'`` below every time constant (forward
+    Euler of a decay with dt ≥ τ overshoots); ``duration`` ≥ dt; finite ``current``, ``A``.
+    """
+    check_method(method)
+    check_range("dt", dt, 0.0, MAX_DT, low_open=True, unit="ms (the LIF's refractory period bounds it)")
+    check_range("duration", duration, dt, None, unit="ms (at least one step)")
+    if not np.isfinite(duration):
+        raise ValueError(f"duration must be finite; got {duration}")
+    for name, val in (("current", current), ("A", A)):
+        check_range(name, val, None, None)
+        if not np.all(np.isfinite(val)):
+            raise ValueError(f"{name} must be finite; got {val}")
+    if not settings:
+        raise ValueError("settings must hold at least one Setting; got none")
+    U = np.array([s.U for s in settings], float)
+    tau_d = np.array([s.tau_d for s in settings], float)
+    tau_f = np.array([s.tau_f for s in settings], float)
+    validate_stp_params(U=U, tau_f=tau_f, tau_d=tau_d, tau_s=tau_s, dt=dt, method=method)
+    if method == "euler":
+        shortest = float(min(tau_d.min(), tau_f.min(), tau_s))
+        if dt >= shortest:
+            raise ValueError(f"dt must be below every time constant with method='euler' (shortest: "
+                             f"{shortest:g} ms); got {dt:g}")
 
 
 def _fast_compile() -> dict:
@@ -86,12 +119,10 @@ def simulate(settings: Sequence[Setting] = SETTINGS, dt: float = 0.1, method: st
     Returns NumPy arrays: ``t`` (steps,) in ms and ``u``, ``x``, ``I``, ``efficacy``, ``spike`` of
     shape (settings, steps), plus the ``settings`` and run parameters.
     """
+    validate(settings, dt, method, duration, current, tau_s, A)
     U = np.array([s.U for s in settings], float)
     tau_d = np.array([s.tau_d for s in settings], float)
     tau_f = np.array([s.tau_f for s in settings], float)
-    validate_stp_params(U=U, tau_f=tau_f, tau_d=tau_d, tau_s=tau_s, dt=dt, method=method)
-    if duration <= 0:
-        raise ValueError(f"duration must lie in (0, inf) ms; got {duration:g}")
     b = len(settings)
     ds = sweep(_chain_without_V, zipped(U=U, tau_f=tau_f, tau_d=tau_d, tau_s=np.full(b, float(tau_s)),
                                         A=np.full(b, float(A))),
@@ -164,14 +195,6 @@ SUMMARY_FIELDS = ("name", "U", "tau_d", "tau_f", "n_spikes", "efficacy_first", "
                   "peak_I_time", "mean_isi", "e_inf")
 
 
-def _csv(header: Sequence[str], rows: Sequence[Sequence]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return buf.getvalue()
-
-
 def tables(rows: list[dict], result: dict) -> dict[str, str]:
     """File name → text of the spike table (long), the summary table and the JSON of both."""
     spikes = [(r["name"], i + 1, t, e, u, x) for r in rows
@@ -182,8 +205,8 @@ def tables(rows: list[dict], result: dict) -> dict[str, str]:
                 settings=[asdict(s) for s in result["settings"]])
     names = table_names()
     return {
-        names[0]: _csv(("setting", "spike", "t_ms", "efficacy", "u_plus", "x_minus"), spikes),
-        names[1]: _csv(SUMMARY_FIELDS, summary),
+        names[0]: csv_text(("setting", "spike", "t_ms", "efficacy", "u_plus", "x_minus"), spikes),
+        names[1]: csv_text(SUMMARY_FIELDS, summary),
         names[2]: json.dumps(dict(run=meta, settings=rows), indent=1) + "\n",
     }
 
@@ -192,32 +215,36 @@ def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: boo
             method: str = "exact") -> list[Path]:
     """Replay the homework into ``out_dir``: eight PNG figures and the tables; returns the paths written.
 
-    Refuses (``FileExistsError``, nothing written) if any target exists unless ``overwrite``.
-    ``quick`` only lowers the figure resolution (the simulation itself takes well under a second).
+    Everything is checked before the simulation starts and nothing is written when a check fails:
+    the parameters (:func:`validate`), that ``out_dir`` can be created, and that no target exists
+    (``FileExistsError`` unless ``overwrite``). ``quick`` only lowers the figure resolution (the
+    simulation itself takes well under a second).
     """
     from tqdm import tqdm
 
-    out = Path(out_dir)
     settings = SETTINGS
+    validate(settings, dt, method)
+    out = check_output_dir(out_dir)
     paths = check_targets(targets(out, quick), overwrite)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
     with tqdm(total=len(settings) + 2, desc="homework", disable=not progress, unit="step") as bar:
         bar.set_postfix_str("simulating 8 settings (one compiled call)")
         result = simulate(settings, dt=dt, method=method)
         bar.update()
-        for k in range(len(settings)):
-            bar.set_postfix_str(f"figure {settings[k].name}")
-            written.append(save_figure(plot_setting(result, k), paths[k], overwrite=True, dpi=80 if quick else 150))
+        with output_dir(out):
+            written = []
+            for k in range(len(settings)):
+                bar.set_postfix_str(f"figure {settings[k].name}")
+                written.append(save_figure(plot_setting(result, k), paths[k], overwrite=True, dpi=80 if quick else 150))
+                bar.update()
+            bar.set_postfix_str("tables")
+            written += write_tables(out, tables(summarize(result), result))
             bar.update()
-        bar.set_postfix_str("tables")
-        written += write_tables(out, tables(summarize(result), result))
-        bar.update()
     return written
 
 
 def _main(args: argparse.Namespace) -> int:
-    return run_command("homework", run_all, args, dt=args.dt, method=args.method)[0]
+    run_command(run_all, args, dt=args.dt, method=args.method)
+    return 0
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:

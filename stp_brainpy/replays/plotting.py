@@ -1,22 +1,38 @@
-"""Small helpers shared by the replays: writing figures and files that refuses to overwrite.
+"""What every replay shares: its command-line options, the output checks, and the writers.
+
+A replay checks everything before it simulates: its parameters (its own ``validate``), the files
+it will write (:func:`check_targets`: no silent overwrite) and that the output folder can be
+created (:func:`check_output_dir`). It then simulates, and only then creates the folder
+(:func:`output_dir`, which removes the folders it created again if writing fails) and writes.
 
 The backend is left to matplotlib (headless machines fall back to Agg; notebooks keep inline).
 """
 from __future__ import annotations
 
+import contextlib
+import csv
+import io
 import os
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator, Sequence
 
-__all__ = ["check_targets", "save_figure", "write_text", "write_tables", "add_output_arguments", "run_command"]
+import jax
+import numpy as np
+
+__all__ = ["check_targets", "check_output_dir", "output_dir", "save_figure", "write_tables", "csv_text",
+           "host_arrays", "add_output_arguments", "run_command"]
 
 
 def check_targets(paths: Iterable[os.PathLike | str], overwrite: bool = False) -> list[Path]:
     """Return ``paths`` as ``Path``s; unless ``overwrite``, raise ``FileExistsError`` if ANY exists.
 
     Call it with every file a command will write, before writing the first: no partial overwrite.
+    A target that is a folder is refused even with ``overwrite`` (``IsADirectoryError``).
     """
     paths = [Path(p) for p in paths]
+    folders = [str(p) for p in paths if p.is_dir()]
+    if folders:
+        raise IsADirectoryError(f"cannot write {folders[0]}: it is a folder; choose another output directory")
     if not overwrite:
         existing = [str(p) for p in paths if p.exists()]
         if existing:
@@ -26,21 +42,65 @@ def check_targets(paths: Iterable[os.PathLike | str], overwrite: bool = False) -
     return paths
 
 
+def check_output_dir(out_dir: os.PathLike | str) -> Path:
+    """``out_dir`` as a ``Path`` once it is sure it can be created and written; leaves nothing behind.
+
+    Raises ``NotADirectoryError`` when it or a parent is a file, ``PermissionError`` when the
+    nearest existing parent (or ``out_dir`` itself) is not writable.
+    """
+    out = Path(out_dir)
+    if str(out_dir) == "" or "\0" in str(out_dir):
+        raise ValueError(f"output directory must be a non-empty path; got {str(out_dir)!r}")
+    existing = out
+    while not existing.exists():
+        if existing.is_symlink():  # a dangling link cannot become a folder
+            raise NotADirectoryError(f"cannot create output directory {out}: {existing} is a broken link")
+        existing = existing.parent
+    if not existing.is_dir():
+        raise NotADirectoryError(f"cannot create output directory {out}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(f"cannot write into {existing} (permission denied); choose another output directory")
+    if existing != out:  # the only sure test (read-only mounts, /proc, root's access()): create it, then remove it
+        missing = [p for p in [out, *out.parents] if not p.exists()]
+        try:
+            out.mkdir(parents=True)
+        except OSError as err:
+            raise type(err)(err.errno, f"cannot create output directory {out}: {err.strerror}") from None
+        finally:
+            for d in missing:
+                with contextlib.suppress(OSError):
+                    d.rmdir()
+    return out
+
+
+@contextlib.contextmanager
+def output_dir(out_dir: os.PathLike | str) -> Iterator[Path]:
+    """Create ``out_dir`` (and parents) for the block; if the block fails, remove the folders it created
+    that are still empty, so a refused or failed run leaves no empty folder behind."""
+    out = check_output_dir(out_dir)
+    created, p = [], out
+    while not p.exists():
+        created.append(p)
+        p = p.parent
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        yield out
+    except BaseException:
+        for d in created:  # deepest first
+            with contextlib.suppress(OSError):
+                d.rmdir()  # only succeeds while empty
+        raise
+
+
 def save_figure(fig, path: os.PathLike | str, overwrite: bool = False, dpi: int = 150) -> Path:
-    """Save ``fig`` as ``path`` (format from the suffix) and close it."""
+    """Save ``fig`` as ``path`` (format from the suffix; the folder must exist) and close it."""
     import matplotlib.pyplot as plt
 
     (path,) = check_targets([path], overwrite)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
-    return path
-
-
-def write_text(path: os.PathLike | str, text: str, overwrite: bool = False) -> Path:
-    (path,) = check_targets([path], overwrite)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    try:
+        fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    finally:
+        plt.close(fig)
     return path
 
 
@@ -55,6 +115,20 @@ def write_tables(out_dir: os.PathLike | str, tables: dict[str, str]) -> list[Pat
     return written
 
 
+def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
+    """A CSV table (header row first, ``\\n`` line ends) as text."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def host_arrays(tree):
+    """Every leaf of a JAX result as a NumPy array on the host."""
+    return jax.tree_util.tree_map(np.asarray, jax.device_get(tree))
+
+
 def add_output_arguments(parser, default_out: str, quick_help: str) -> None:
     """The options every replay command shares: --out, --overwrite, --quick, --no-progress."""
     parser.add_argument("--out", default=default_out, help=f"output directory (default: {default_out})")
@@ -63,14 +137,12 @@ def add_output_arguments(parser, default_out: str, quick_help: str) -> None:
     parser.add_argument("--no-progress", action="store_true", help="hide the progress display")
 
 
-def run_command(name: str, run_all, args, **kwargs) -> tuple[int, list[Path]]:
-    """Call a replay's ``run_all`` for the CLI: refusals and bad input become exit code 2 with a message."""
-    import sys
+def run_command(run_all, args, **kwargs) -> list[Path]:
+    """Call a replay's ``run_all`` for the CLI and say what it wrote.
 
-    try:
-        paths = run_all(args.out, overwrite=args.overwrite, quick=args.quick, progress=not args.no_progress, **kwargs)
-    except (FileExistsError, ValueError) as err:
-        print(f"stp-brainpy {name}: {err}", file=sys.stderr)
-        return 2, []
+    Refusals and bad input propagate (``ValueError``, ``TypeError``, ``OSError``): the top-level
+    :func:`stp_brainpy.cli.main` prints them as one ``error:`` line and exits 2.
+    """
+    paths = run_all(args.out, overwrite=args.overwrite, quick=args.quick, progress=not args.no_progress, **kwargs)
     print(f"wrote {len(paths)} files to {args.out}")
-    return 0, paths
+    return paths
