@@ -1,4 +1,4 @@
-r"""Conductance-based LIF neuron of the Neuromatch tutorial (``run_LIF_cond`` / ``run_LIF_cond_STP``).
+r"""The Neuromatch tutorial's conductance LIF runs (``run_LIF_cond`` / ``run_LIF_cond_STP``, W2D3 T3).
 
 .. math::
 
@@ -6,18 +6,20 @@ r"""Conductance-based LIF neuron of the Neuromatch tutorial (``run_LIF_cond`` / 
                            + \frac{I_{inj}}{g_L}, \qquad
     \frac{dg_{E,I}}{dt} = -\frac{g_{E,I}}{\tau_{E,I}} + \sum_k \Delta g_k\,\delta(t - t_k).
 
+The neuron (parameters, membrane equation, threshold and refractory rule) is the package's one
+conductance LIF, :mod:`stp_brainpy.core.cond_neuron` (its names are importable from here too).
 One step ``it → it+1`` (the tutorial's loop body, reordered so a step ends with the check of
 the value it produced): the conductances decay and jump by the increments arriving at
 ``it+1``; ``V`` is integrated from ``V[it]`` with ``g[it+1]`` and ``I_inj[it]``; then the
 threshold check of ``V[it+1]``: while refractory, ``V`` is held at ``V_reset`` and the counter
-goes down by one; else ``V ≥ V_th`` records a spike at ``it+1``, sets ``V_reset`` and starts
-``t_ref/dt`` refractory steps (the tutorial's ``tr = tref/dt`` counted down while ``> 0``, i.e.
-``ceil(t_ref/dt)`` held steps). The tutorial checks ``V[0]`` too (:func:`cond_lif_init`) and
-never checks its last sample; traces here check every sample.
+goes down by one; else ``V ≥ V_th`` records a spike at ``it+1``, sets ``V_reset`` and holds it
+``ceil(tau_ref/dt)`` steps (the tutorial's ``tr = tref/dt`` counter; ``tref`` is ``tau_ref``
+here). The tutorial checks ``V[0]`` too and never checks its last sample; traces here check
+every sample.
 
-Methods: ``'euler'`` is the tutorial's forward Euler (``V``) and
-``g - dt/τ·g + Δg`` (:func:`stp_brainpy.core.stp.exp_decay_step`); ``'exact'`` decays ``g``
-exactly and advances ``V`` with exponential Euler (exact for conductances frozen over the step).
+Methods: ``'euler'`` is the tutorial's forward Euler (``V``) and ``g - dt/τ·g + Δg``
+(:func:`stp_brainpy.core.stp.exp_decay_step`); ``'exact'`` decays ``g`` exactly and advances ``V``
+with exponential Euler (exact for conductances frozen over the step).
 The free membrane potential (FMP) is the same run with the threshold removed (``V_th = inf``).
 
 STP on every input synapse (the tutorial's bonus): each train has its own ``u, x`` advanced by
@@ -25,6 +27,16 @@ STP on every input synapse (the tutorial's bonus): each train has its own ``u, x
 conductance increment of a step is ``ḡ Σ_i u_i⁺ x_i⁻ s_i``. Conductances are linear in their
 increments, so one exponential per target (E, I) equals the tutorial's sum of per-synapse
 conductances.
+
+Every public function checks concrete arguments eagerly (parameters, trains 1-D/2-D and
+finite); inside ``jax.jit``/``jax.vmap`` values are traced and the eager caller checks them.
+
+Reference: Neuromatch Academy, Computational Neuroscience, W2D3 Tutorial 3 (synaptic transmission).
+
+>>> import jax.numpy as jnp
+>>> tr = run_cond_lif(jnp.zeros(1000), jnp.zeros(1000), I_inj=300.0)
+>>> int(tr.spike.sum()) > 0
+True
 """
 from __future__ import annotations
 
@@ -34,36 +46,23 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .stp import STPState, exp_decay_step, rest_state, stp_step
-from .validation import check_positive, check_range
+from .cond_neuron import (COBA_NEURON, CondLIFParams, conductance_lif_step, conductance_membrane_step, membrane_step,
+                          refractory_steps, threshold_check, validate_cond_lif_params)
+from .stp import STPState, exp_decay_step, rest_state, stp_step, validate_stp_params
+from .validation import (check_finite, check_integer, check_method, check_positive, check_probability, check_range,
+                         is_concrete)
 
-__all__ = ["CondLIFParams", "CondLIFState", "CondLIFTrace", "STPParams", "validate_cond_lif_params",
-           "refractory_steps", "threshold_check", "conductance_membrane_step", "membrane_step", "cond_lif_init", "cond_lif_step",
-           "run_cond_lif", "stp_conductance", "stp_drive", "stp_drive_events", "run_cond_lif_inputs", "bonus_params",
-           "cond_lif_stp_summary"]
+__all__ = ["CondLIFParams", "CondLIFState", "CondLIFTrace", "STPParams", "COBA_NEURON", "validate_cond_lif_params",
+           "refractory_steps", "threshold_check", "conductance_membrane_step", "membrane_step",
+           "conductance_lif_step", "cond_lif_step", "run_cond_lif", "stp_conductance", "stp_drive",
+           "stp_drive_events", "run_cond_lif_inputs", "bonus_params", "cond_lif_stp_summary"]
 
 Array = jax.Array
 
 
-class CondLIFParams(NamedTuple):
-    """Tutorial defaults (mV, ms, nS; ``default_pars`` plus the Exercise 1.2 synapses)."""
-
-    V_th: float = -55.0
-    V_reset: float = -75.0
-    tau_m: float = 10.0
-    g_L: float = 10.0
-    V_init: float = -65.0
-    E_L: float = -75.0
-    t_ref: float = 2.0
-    E_E: float = 0.0
-    E_I: float = -80.0
-    tau_E: float = 2.0
-    tau_I: float = 5.0
-
-
 class CondLIFState(NamedTuple):
     V: Array     # membrane potential after the threshold check (mV)
-    ref: Array   # refractory steps still to hold (float counter, tutorial's ``tr``)
+    ref: Array   # refractory steps still to hold (the tutorial's ``tr``, whole steps)
     gE: Array    # excitatory conductance (nS)
     gI: Array    # inhibitory conductance (nS)
 
@@ -83,78 +82,28 @@ class STPParams(NamedTuple):
     tau_d: float
 
 
-def validate_cond_lif_params(p: CondLIFParams, dt: Optional[float] = None) -> None:
-    """``ValueError`` naming the parameter and its range (g_L, tau_m, tau_E/I > 0; t_ref ≥ 0; V_reset < V_th)."""
-    check_positive("g_L", p.g_L, unit="nS")
-    for name in ("tau_m", "tau_E", "tau_I"):
-        check_positive(name, getattr(p, name))
-    check_range("t_ref", p.t_ref, 0.0, None, unit="ms")
-    if dt is not None:
-        check_positive("dt", dt)
-    if np.any(np.asarray(p.V_reset) >= np.asarray(p.V_th)):
-        raise ValueError(f"V_reset must be below V_th; got V_reset={p.V_reset}, V_th={p.V_th}")
-
-
-def refractory_steps(t_ref, dt) -> Array:
-    """Steps held after a spike: the tutorial's ``tr = tref/dt`` decremented while ``> 0``.
-
-    That is ``ceil(t_ref/dt)``; the 1e-6 slack keeps ``2/0.1`` at 20 in float32 too.
-    """
-    return jnp.ceil(jnp.asarray(t_ref) / dt - 1e-6)
-
-
-def threshold_check(V, ref, p: CondLIFParams, dt) -> tuple[Array, Array, Array]:
-    """The tutorial's ``if tr > 0 … elif v >= V_th …`` on one sample: ``(V, ref, spike)``."""
-    refractory = ref > 0
-    spike = jnp.logical_not(refractory) & (V >= p.V_th)
-    V = jnp.where(refractory | spike, jnp.asarray(p.V_reset, V.dtype), V)
-    ref = jnp.where(refractory, ref - 1, jnp.where(spike, refractory_steps(p.t_ref, dt), ref)).astype(V.dtype)
-    return V, ref, spike
-
-
-def conductance_membrane_step(V, G_syn, GE_syn, I, g_L, E_L, C_m, dt, method: str = "euler") -> Array:
-    r"""The conductance-LIF membrane equation, for any number of synaptic conductances.
-
-    .. math:: C_m \frac{dV}{dt} = g_L(E_L - V) + \sum_k g_k(E_k - V) + I
-              = (g_L E_L + GE_{syn} + I) - (g_L + G_{syn}) V
-
-    with ``G_syn = Σ g_k`` (nS) and ``GE_syn = Σ g_k E_k`` (pA); ``C_m = g_L τ_m`` (pF).
-    ``'euler'`` is forward Euler; ``'exact'`` is exponential Euler (exact for conductances
-    frozen over the step). Every conductance LIF of the package (the tutorial's, the COBA
-    network's) advances ``V`` here.
-    """
-    G = g_L + G_syn
-    drive = g_L * E_L + GE_syn + I
-    if method == "euler":
-        return V + (dt / C_m) * (drive - G * V)
-    if method == "exact":
-        return V + (V - drive / G) * jnp.expm1(-dt * G / C_m)
-    raise ValueError(f"method must be one of ('exact', 'euler'); got {method!r}")
-
-
-def membrane_step(V, gE, gI, I, p: CondLIFParams, dt, method: str = "euler") -> Array:
-    """Advance ``V`` by ``dt`` with conductances ``gE``, ``gI`` (nS) and current ``I`` (pA)."""
-    return conductance_membrane_step(V, gE + gI, gE * p.E_E + gI * p.E_I, I, p.g_L, p.E_L, p.g_L * p.tau_m, dt,
-                                     method)
-
-
-def cond_lif_init(p: CondLIFParams = CondLIFParams(), shape=(), dtype=None, dt=0.1) -> CondLIFState:
-    """State at index 0: ``V_init`` after its threshold check, no conductance, not refractory."""
-    dtype = dtype or jnp.result_type(float)
-    V = jnp.broadcast_to(jnp.asarray(p.V_init, dtype), shape)
-    zero = jnp.zeros(jnp.shape(V), dtype)
-    V, ref, _ = threshold_check(V, zero, p, dt)
-    return CondLIFState(V, ref, zero, zero)
-
-
 def cond_lif_step(state: CondLIFState, drive_E, drive_I, I_inj, p: CondLIFParams, dt,
                   method: str = "euler") -> tuple[CondLIFState, Array]:
     """One step; ``drive_E/I`` are the conductance jumps (nS) arriving at the new sample."""
     gE = exp_decay_step(state.gE, drive_E, p.tau_E, dt, method)
     gI = exp_decay_step(state.gI, drive_I, p.tau_I, dt, method)
-    V = membrane_step(state.V, gE, gI, I_inj, p, dt, method)
-    V, ref, spike = threshold_check(V, state.ref, p, dt)
+    V, ref, spike = conductance_lif_step(state.V, state.ref, gE + gI, gE * p.E_E + gI * p.E_I, I_inj, p, dt, method)
     return CondLIFState(V, ref, gE, gI), spike
+
+
+def _check_trains(name: str, value, ndims=(1, 2)) -> None:
+    """Concrete drives/trains: the right number of dimensions, at least one sample, finite."""
+    if value is None or not is_concrete(value):
+        return
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be an array of numbers; got dtype {arr.dtype}")
+    if arr.ndim not in ndims:
+        raise ValueError(f"{name} must have {' or '.join(map(str, ndims))} dimension(s) (.., steps); got shape {arr.shape}")
+    if arr.shape[-1] < 1:
+        raise ValueError(f"{name} must hold at least one sample; got shape {arr.shape}")
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite; found NaN or inf")
 
 
 def run_cond_lif(drive_E, drive_I, I_inj=0.0, p: CondLIFParams = CondLIFParams(), dt: float = 0.1,
@@ -171,6 +120,13 @@ def run_cond_lif(drive_E, drive_I, I_inj=0.0, p: CondLIFParams = CondLIFParams()
       ``CondLIFTrace`` of (steps,) arrays: ``V`` (after each check), ``spike`` (bool),
       ``gE``, ``gI``.
     """
+    validate_cond_lif_params(p, dt, method)
+    _check_trains("drive_E", drive_E, (1,))
+    _check_trains("drive_I", drive_I, (1,))
+    check_finite("I_inj", I_inj, "pA")
+    if np.shape(drive_I) != np.shape(drive_E) or np.ndim(I_inj) > 1 or np.size(I_inj) not in (1, np.shape(drive_E)[-1]):
+        raise ValueError(f"drive_E, drive_I (and I_inj when an array) must have one length (steps,); got shapes "
+                         f"{np.shape(drive_E)}, {np.shape(drive_I)}, {np.shape(I_inj)}")
     drive_E = jnp.asarray(drive_E)
     dtype = jnp.result_type(drive_E.dtype, float)
     steps = drive_E.shape[-1]
@@ -198,6 +154,10 @@ def stp_conductance(train, U, *, tau_f, tau_d, g_bar, tau_s, dt: float = 0.1, me
     Built from :func:`stp_step` and :func:`exp_decay_step` (``'euler'`` reproduces the
     tutorial to rounding).
     """
+    validate_stp_params(U=U, tau_f=tau_f, tau_d=tau_d, tau_s=tau_s, dt=dt, method=method)
+    _check_trains("train", train)
+    check_range("g_bar", g_bar, 0.0, None, unit="nS")
+    check_finite("g_bar", g_bar, "nS")
     train = jnp.asarray(train)
     dtype = jnp.result_type(train.dtype, float)
     shape = train.shape[:-1]
@@ -220,6 +180,8 @@ def stp_drive(trains, g_bar, stp: Optional[STPParams], dt: float = 0.1, method: 
     ``stp=None``: static synapses (``e_i = s_i``, the tutorial's ``run_LIF_cond``); else every
     train has its own ``u, x`` (``run_LIF_cond_STP``). Sample 0 gets 0 (never read).
     """
+    _check_trains("trains", trains, (2,))
+    _check_gbar_stp(g_bar, stp, dt, method)
     trains = jnp.asarray(trains)
     dtype = jnp.result_type(trains.dtype, float)
     if stp is None:
@@ -244,6 +206,12 @@ def stp_drive_events(spike_idx, g_bar, stp: Optional[STPParams], steps: int, dt:
     spikes in closed form — Euler: ``u·(1-dt/τf)^m``, ``1-x → (1-x)(1-dt/τd)^m``; exact: one
     :func:`stp_step` over the whole gap — then :func:`stp_step` applies the spike's step.
     """
+    _check_gbar_stp(g_bar, stp, dt, method)
+    steps = check_integer("steps", steps, low=1)
+    if is_concrete(spike_idx):
+        raw = np.asarray(spike_idx)
+        if raw.ndim != 2 or raw.dtype.kind not in "iu":
+            raise ValueError(f"spike_idx must be a 2-D integer array (n, K); got shape {raw.shape}, dtype {raw.dtype}")
     idx = jnp.asarray(spike_idx)
     dtype = dtype or jnp.result_type(float)
     n = idx.shape[0]
@@ -269,6 +237,17 @@ def stp_drive_events(spike_idx, g_bar, stp: Optional[STPParams], steps: int, dt:
         eff_all = eff_all.T
     ok = (idx >= 1) & (idx < steps)
     return jnp.zeros(steps, dtype).at[jnp.where(ok, idx, steps)].add(g_bar * eff_all, mode="drop")
+
+
+def _check_gbar_stp(g_bar, stp, dt, method) -> None:
+    check_range("g_bar", g_bar, 0.0, None, unit="nS")
+    check_finite("g_bar", g_bar, "nS")
+    check_method(method)
+    check_positive("dt", dt)
+    if stp is not None:
+        if len(stp) != 3:
+            raise ValueError(f"stp must be None or STPParams(U, tau_f, tau_d); got {stp!r}")
+        validate_stp_params(U=stp[0], tau_f=stp[1], tau_d=stp[2], dt=dt, method=method)
 
 
 def run_cond_lif_inputs(trains_E, trains_I, gE_bar, gI_bar, stp_E: Optional[STPParams] = None,
@@ -305,7 +284,27 @@ def cond_lif_stp_summary(tau_ratio, rate_E, rate_I=15.0, *, seed=0, duration: fl
     from ..analysis import cv_isi, firing_rate
     from .spike_inputs import poisson_spike_indices, poisson_trains
 
+    # concrete arguments are checked here; a sweep passes tracers (checked by its own grid)
+    check_positive("dt", dt)
+    check_positive("duration", duration)
+    check_finite("duration", duration, "ms")
+    check_positive("tau_ratio", tau_ratio, unit="")
+    for name, rate in (("rate_E", rate_E), ("rate_I", rate_I)):
+        check_range(name, rate, 0.0, None if not is_concrete(dt) else 1000.0 / dt, unit="Hz (rate·dt ≤ 1)")
+    n_E, n_I = check_integer("n_E", n_E, low=0), check_integer("n_I", n_I, low=0)
+    check_integer("seed", seed)
+    check_integer("min_spikes", min_spikes, low=1)
+    if max_spikes is not None:
+        max_spikes = check_integer("max_spikes", max_spikes, low=1)
+    for name, v in (("gE_bar", gE_bar), ("gI_bar", gI_bar)):
+        check_range(name, v, 0.0, None, unit="nS")
+    check_probability("U0", U0)
+    check_positive("tau_E", tau_E)
+    check_positive("tau_I", tau_I)
+    check_method(method)
     steps = int(round(duration / dt))
+    if steps < 1:
+        raise ValueError(f"duration must be at least one step dt={dt:g} ms; got {duration:g} ms")
     dtype = jnp.result_type(float)
     kE, kI = jax.random.split(jax.random.key(seed))
     if max_spikes is None:

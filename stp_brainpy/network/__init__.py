@@ -4,21 +4,31 @@
     res = simulate(COBAConfig(stp=True, duration=1000.))   # fused lax.scan fast path
     print(res["rate_hz"], res["cv_isi"], res["sim_s"])
 
-The BrainPy classes (:class:`EventSTPProjection`, :class:`CondLIF`, :class:`COBANetwork`) are
+Modules, one job each: :mod:`.config` (the COBA configuration, its connectivity and initial
+potentials), :mod:`.fused` (the one-``lax.scan`` simulator), :mod:`.models` (BrainPy classes),
+:mod:`.projections`, :mod:`.connectivity` (builders), :mod:`.sizes` (memory estimates checked up
+front), :mod:`.events` (delivery), :mod:`.steps`, :mod:`.stats`. The neuron is the package's one
+conductance LIF (:mod:`stp_brainpy.core.cond_neuron`, COBA parameters
+:data:`~stp_brainpy.core.cond_neuron.COBA_NEURON`); delays follow :mod:`stp_brainpy.core.delays`.
+
+The BrainPy classes (:class:`EventSTPProjection`, :class:`COBANeuron`, :class:`COBANetwork`) are
 imported on first access, so the fused path does not pay for importing brainpy (~2 s).
 """
-from .coba import (COBAConfig, CondLIFParams, FusedCOBA, build_connectivity, cond_lif_step, initial_potentials,
-                   simulate, spike_stats)
+from ..core.cond_neuron import COBA_NEURON, CondLIFParams
+from .config import COBAConfig, build_connectivity, initial_potentials
 from .connectivity import Connectivity, bernoulli, fixed_in_degree, from_dense, from_pairs, select
 from .events import deliver, native_available
+from .fused import FusedCOBA, simulate
+from .sizes import available_memory
+from .stats import spike_stats
 from .steps import delay_steps, ring_read, ring_write, source_release
 
-_LAZY = {"EventSTPProjection": ".projections", "CondLIF": ".models", "COBANetwork": ".models"}
+_LAZY = {"EventSTPProjection": ".projections", "COBANeuron": ".models", "COBANetwork": ".models"}
 
 __all__ = ["Connectivity", "bernoulli", "fixed_in_degree", "from_dense", "from_pairs", "select", "deliver",
            "native_available", "delay_steps", "ring_read", "ring_write", "source_release", "COBAConfig",
-           "CondLIFParams", "FusedCOBA", "build_connectivity", "cond_lif_step", "initial_potentials", "simulate",
-           "spike_stats", *_LAZY]
+           "COBA_NEURON", "CondLIFParams", "FusedCOBA", "build_connectivity", "initial_potentials", "simulate",
+           "spike_stats", "available_memory", *_LAZY]
 
 
 def __getattr__(name):

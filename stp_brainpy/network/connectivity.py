@@ -17,7 +17,10 @@ an ELL slot to its CSR position so per-synapse arrays (weights, heterogeneous ST
 parameters) can be stored in either layout.
 
 Builders use NumPy's ``Generator`` (PCG64) seeded by ``seed`` — connectivity is
-static data, built once on the host.
+static data, built once on the host. Their cost follows the number of synapses, not
+``n_pre × n_post`` (:func:`bernoulli` walks geometric gaps between successes), and they refuse
+up front (``ValueError`` with the estimate) a size whose synapses cannot fit in the memory
+available (:mod:`stp_brainpy.network.sizes`). Zero-size groups give empty connectivities.
 """
 from __future__ import annotations
 
@@ -26,9 +29,10 @@ from functools import cached_property
 
 import numpy as np
 
-from ..core.validation import check_range
+from ..core.validation import check_integer, check_number, check_range
+from .sizes import MAX_INDEX, check_fits, expected_synapses
 
-__all__ = ["Connectivity", "bernoulli", "fixed_in_degree", "fixed_in_degree_pairs", "from_dense", "from_pairs", "select", "concat_pairs"]
+__all__ = ["Connectivity", "bernoulli", "fixed_in_degree", "fixed_in_degree_pairs", "from_dense", "from_pairs", "select"]
 
 
 @dataclass(frozen=True)
@@ -84,64 +88,132 @@ class Connectivity:
         return padded[self.synapse_index]
 
 
-def from_pairs(pre: np.ndarray, post: np.ndarray, n_pre: int, n_post: int) -> Connectivity:
-    """Build from parallel arrays of source and target indices (any order)."""
-    pre = np.asarray(pre, np.int64).ravel()
-    post = np.asarray(post, np.int64).ravel()
-    if pre.shape != post.shape:
-        raise ValueError(f"pre and post must have the same length; got {pre.size} and {post.size}")
-    if pre.size and (pre.min() < 0 or pre.max() >= n_pre):
-        raise ValueError(f"pre indices must lie in [0, {n_pre - 1}]")
-    if post.size and (post.min() < 0 or post.max() >= n_post):
-        raise ValueError(f"post indices must lie in [0, {n_post - 1}]")
-    # one sort of a combined key (much faster than lexsort at 32M synapses)
-    key = np.sort(pre * np.int64(max(n_post, 1)) + post)
-    pre, post = np.divmod(key, np.int64(max(n_post, 1)))
-    degree = np.bincount(pre, minlength=n_pre)
+def _check_size(name: str, n) -> int:
+    return check_integer(name, n, low=0, high=MAX_INDEX)
+
+
+def _check_seed(seed):
+    """An int ``>= 0`` (or a ``SeedSequence`` / ``Generator`` passed through)."""
+    if isinstance(seed, (np.random.SeedSequence, np.random.Generator)):
+        return seed
+    return check_integer("seed", seed, low=0)
+
+
+def _check_flag(name: str, value) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r}")
+    return bool(value)
+
+
+def _from_sorted(pre: np.ndarray, post: np.ndarray, n_pre: int, n_post: int) -> Connectivity:
+    """CSR + ELL from pairs already sorted by (pre, post); int64 ``pre`` and ``post``."""
+    degree = np.bincount(pre, minlength=n_pre) if pre.size else np.zeros(n_pre, np.int64)
     indptr = np.zeros(n_pre + 1, np.int64)
     np.cumsum(degree, out=indptr[1:])
     max_deg = max(int(degree.max()) if n_pre else 0, 1)
     targets = np.full((n_pre, max_deg), n_post, np.int32)
-    targets[np.arange(max_deg) < degree[:, None]] = post  # row-major fill = CSR order
+    if post.size:
+        targets[np.arange(max_deg) < degree[:, None]] = post  # row-major fill = CSR order
     return Connectivity(int(n_pre), int(n_post), indptr, post.astype(np.int32), targets)
+
+
+def _index_array(name: str, values, n: int) -> np.ndarray:
+    check_number(name, values)
+    arr = np.asarray(values)
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)) or np.any(arr != np.floor(arr)):
+            raise ValueError(f"{name} indices must be integers; got non-integral or non-finite values")
+    elif arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} indices must be integers; got dtype {arr.dtype}")
+    arr = arr.astype(np.int64).ravel()
+    if arr.size and (arr.min() < 0 or arr.max() >= n):
+        raise ValueError(f"{name} indices must lie in [0, {n - 1}]; got values in [{arr.min()}, {arr.max()}]")
+    return arr
+
+
+def from_pairs(pre, post, n_pre: int, n_post: int) -> Connectivity:
+    """Build from parallel arrays of source and target indices (any order; repeated pairs are multapses)."""
+    n_pre, n_post = _check_size("n_pre", n_pre), _check_size("n_post", n_post)
+    pre = _index_array("pre", pre, n_pre)
+    post = _index_array("post", post, n_post)
+    if pre.shape != post.shape:
+        raise ValueError(f"pre and post must have the same length; got {pre.size} and {post.size}")
+    # one sort of a combined key (much faster than lexsort at 32M synapses)
+    key = np.sort(pre * np.int64(max(n_post, 1)) + post)
+    pre, post = np.divmod(key, np.int64(max(n_post, 1)))
+    return _from_sorted(pre, post, n_pre, n_post)
 
 
 def from_dense(mask) -> Connectivity:
     """From a boolean (n_pre, n_post) adjacency matrix."""
-    mask = np.asarray(mask, bool)
-    pre, post = np.nonzero(mask)
+    mask = np.asarray(mask)
+    if mask.ndim != 2:
+        raise ValueError(f"mask must be a 2-D (n_pre, n_post) adjacency matrix; got shape {mask.shape}")
+    if mask.dtype.kind not in "biuf":
+        raise TypeError(f"mask must hold booleans or 0/1; got dtype {mask.dtype}")
+    if mask.dtype.kind != "b" and not np.all((mask == 0) | (mask == 1)):
+        raise ValueError("mask must hold booleans or 0/1 entries")
+    pre, post = np.nonzero(mask.astype(bool))
     return from_pairs(pre, post, *mask.shape)
 
 
-def bernoulli(n_pre: int, n_post: int, p: float, seed: int = 0, *, allow_autapses: bool = True,
-              chunk: int = 1 << 24) -> Connectivity:
+_GAP_CHUNK = 1 << 22  # geometric gaps drawn per round (bounds the temporary memory)
+
+
+def bernoulli(n_pre: int, n_post: int, p: float, seed: int = 0, *, allow_autapses: bool = True) -> Connectivity:
     """Every ordered pair (i, j) connected independently with probability ``p``.
 
-    ``allow_autapses=False`` (only meaningful when pre and post are the same group)
-    removes i → i. Work is O(n_pre · n_post) on the host, in chunks of ``chunk`` pairs.
+    The pairs are walked in (source, target) order and the gaps between successive synapses are
+    drawn as Geometric(p) variables — exactly the law of independent Bernoulli trials — so the
+    work and memory follow the number of synapses (``≈ n_pre·n_post·p``), not the number of
+    pairs, and the synapses come out sorted (no sort). ``allow_autapses=False`` (pre and post the
+    same group) drops i → i, leaving every other pair's Bernoulli trial untouched. The out-degree
+    of a source is Binomial(n_post, p) (Binomial(n_post - 1, p) without autapses), the in-degree
+    Binomial(n_pre, p).
+
+    Raises ``ValueError`` for sizes that are not counts, ``p`` outside [0, 1], a negative seed, or a
+    network whose synapses cannot fit in memory (with the estimate).
     """
+    n_pre, n_post = _check_size("n_pre", n_pre), _check_size("n_post", n_post)
+    check_number("p", p)
     check_range("p", p, 0.0, 1.0)
+    seed = _check_seed(seed)
+    allow_autapses = _check_flag("allow_autapses", allow_autapses)
+    p = float(p)
+    check_fits(f"bernoulli({n_pre}, {n_post}, p={p:g})", expected_synapses(n_pre, n_post, p=p))
     rng = np.random.default_rng(seed)
-    rows_per_chunk = max(1, chunk // max(n_post, 1))
-    pres, posts = [], []
-    for start in range(0, n_pre, rows_per_chunk):
-        stop = min(n_pre, start + rows_per_chunk)
-        hit = rng.random((stop - start, n_post)) < p
-        if not allow_autapses:
-            idx = np.arange(start, stop)
-            ok = idx < n_post
-            hit[(idx - start)[ok], idx[ok]] = False
-        r, c = np.nonzero(hit)
-        pres.append(r + start)
-        posts.append(c)
-    return from_pairs(np.concatenate(pres), np.concatenate(posts), n_pre, n_post)
+    total = n_pre * n_post
+    if total == 0 or p == 0.0:
+        keys = np.zeros(0, np.int64)
+    elif p == 1.0:
+        keys = np.arange(total, dtype=np.int64)
+    else:
+        parts, last = [], -1  # position of the last synapse drawn
+        while True:
+            remaining = (total - 1 - last) * p
+            m = int(min(_GAP_CHUNK, remaining + 6.0 * np.sqrt(remaining + 1.0) + 64))
+            pos = np.cumsum(rng.geometric(p, size=m))
+            pos += last
+            if pos[-1] >= total:
+                parts.append(pos[:np.searchsorted(pos, total)])
+                break
+            parts.append(pos)
+            last = int(pos[-1])
+        keys = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    pre, post = np.divmod(keys, np.int64(max(n_post, 1)))
+    del keys
+    if not allow_autapses:
+        keep = pre != post
+        pre, post = pre[keep], post[keep]
+    return _from_sorted(pre, post, n_pre, n_post)
 
 
 def fixed_in_degree(n_pre: int, n_post: int, k: int, seed: int = 0, *, allow_autapses: bool = True) -> Connectivity:
     """Every target draws exactly ``k`` distinct sources uniformly at random.
 
-    Sampling is vectorised (draw with replacement, redraw duplicates), so 400k
-    targets × 80 sources build in seconds.
+    Sampling is vectorised (draw with replacement, redraw duplicates; or, when ``k`` is a large
+    fraction of ``n_pre``, the ``k`` smallest of ``n_pre`` uniforms per target), so 400k targets ×
+    80 sources build in seconds.
     """
     pre, post = fixed_in_degree_pairs(n_pre, n_post, k, seed, allow_autapses=allow_autapses)
     return from_pairs(pre, post, n_pre, n_post)
@@ -150,22 +222,28 @@ def fixed_in_degree(n_pre: int, n_post: int, k: int, seed: int = 0, *, allow_aut
 def fixed_in_degree_pairs(n_pre: int, n_post: int, k: int, seed=0, *,
                           allow_autapses: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """The (pre, post) index arrays of :func:`fixed_in_degree`, before CSR/ELL conversion."""
-    k = int(k)
-    max_k = n_pre - (0 if allow_autapses else 1)
-    if not 0 <= k <= max_k:
+    n_pre, n_post = _check_size("n_pre", n_pre), _check_size("n_post", n_post)
+    allow_autapses = _check_flag("allow_autapses", allow_autapses)
+    max_k = max(n_pre - (0 if allow_autapses or n_post == 0 else 1), 0)
+    k = check_integer("k (in-degree)", k, low=0)
+    if k > max_k:
         raise ValueError(f"k must lie in [0, {max_k}] (number of available sources); got {k}")
+    seed = _check_seed(seed)
+    check_fits(f"fixed_in_degree({n_pre}, {n_post}, k={k})", expected_synapses(n_pre, n_post, in_degree=k))
     rng = np.random.default_rng(seed)
-    if k == 0:
+    if k == 0 or n_post == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if 4 * k > n_pre:  # dense regime: a permutation per target is cheap enough
-        src = np.stack([rng.permutation(n_pre)[:k + 1] for _ in range(n_post)])
-        if not allow_autapses:
-            own = src == np.arange(n_post)[:, None]
-            keep = ~own
-            keep[:, -1] &= own.any(axis=1)  # the spare column replaces a self-pair
-            src = src[keep].reshape(n_post, k)
-        else:
-            src = src[:, :k]
+    if 4 * k > n_pre:  # dense regime: the k smallest of n_pre uniforms per target (a random k-subset)
+        rows = max(1, (1 << 22) // n_pre)
+        src = np.empty((n_post, k), np.int64)
+        for start in range(0, n_post, rows):
+            stop = min(n_post, start + rows)
+            r = rng.random((stop - start, n_pre))
+            if not allow_autapses:
+                own = np.arange(start, stop)
+                ok = own < n_pre
+                r[(own - start)[ok], own[ok]] = 2.0  # never among the k smallest (k <= n_pre - 1)
+            src[start:stop] = np.argpartition(r, k - 1, axis=1)[:, :k]
     else:
         src = rng.integers(0, n_pre, size=(n_post, k))
         own = np.arange(n_post)[:, None]
@@ -184,17 +262,15 @@ def fixed_in_degree_pairs(n_pre: int, n_post: int, k: int, seed=0, *,
 
 def select(conn: Connectivity, pre: slice, post: slice) -> Connectivity:
     """The block ``pre × post`` of ``conn`` (contiguous index ranges), renumbered from 0."""
+    if not isinstance(conn, Connectivity):
+        raise TypeError(f"conn must be a Connectivity; got {type(conn).__name__}")
+    for name, s in (("pre", pre), ("post", post)):
+        if not isinstance(s, slice) or s.step not in (None, 1):
+            raise TypeError(f"{name} must be a contiguous slice (step 1); got {s!r}")
     p0, p1, _ = pre.indices(conn.n_pre)
     q0, q1, _ = post.indices(conn.n_post)
+    p1, q1 = max(p0, p1), max(q0, q1)
     rows = np.repeat(np.arange(conn.n_pre), conn.degree)
     keep = (rows >= p0) & (rows < p1) & (conn.indices >= q0) & (conn.indices < q1)
-    return from_pairs(rows[keep] - p0, conn.indices[keep].astype(np.int64) - q0, p1 - p0, q1 - q0)
-
-
-def concat_pairs(blocks) -> tuple[np.ndarray, np.ndarray]:
-    """Stack ``(conn, pre_offset, post_offset)`` blocks into global (pre, post) index arrays."""
-    pres, posts = [], []
-    for c, po, qo in blocks:
-        pres.append(np.repeat(np.arange(c.n_pre), c.degree) + po)
-        posts.append(c.indices.astype(np.int64) + qo)
-    return np.concatenate(pres), np.concatenate(posts)
+    # CSR order is (pre, post)-sorted, so the block is too
+    return _from_sorted(rows[keep] - p0, conn.indices[keep].astype(np.int64) - q0, p1 - p0, q1 - q0)

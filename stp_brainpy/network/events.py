@@ -88,7 +88,7 @@ def native_available() -> bool:
                 _state["lib"] = lib  # keep the handle alive
                 ok = True
             except Exception as err:  # pragma: no cover - depends on the machine
-                warnings.warn(f"stp_brainpy: native event kernel unavailable, using the XLA path ({err})")
+                warnings.warn(f"stp_brainpy: native event kernel unavailable, using the XLA path ({err})", stacklevel=2)
         _state["ok"] = ok
         return ok
 

@@ -18,9 +18,9 @@ per step is one vector ``stp_step`` over the sources plus delivering ``w·u⁺x�
 sources that spiked (:func:`stp_brainpy.network.events.deliver`). Per-synapse (heterogeneous)
 ``U``, ``tau_f``, ``tau_d`` keep one state per synapse (ELL layout) — a slower path.
 
-The pure functions here (:func:`source_release`, :func:`ring_read`, :func:`ring_write`) are
-shared with the fused COBA simulator (:mod:`stp_brainpy.network.coba`), so the equations
-exist once.
+The pure functions (:func:`~.steps.source_release`; the delay rule and ring of
+:mod:`stp_brainpy.core.delays`) are shared with the fused COBA simulator
+(:mod:`stp_brainpy.network.fused`), so the equations exist once.
 """
 from __future__ import annotations
 
@@ -31,18 +31,19 @@ import brainpy.math as bm
 import jax.numpy as jnp
 import numpy as np
 
+from ..core.delays import delay_steps, ring_read, ring_write
 from ..core.stp import STPState, exp_decay_step, stp_step, validate_stp_params
-from ..core.validation import check_positive
+from ..core.validation import check_choice, check_finite, check_number, check_positive, check_range
 from .connectivity import Connectivity
 from .events import BACKENDS, deliver
-from .steps import delay_steps, ring_read, ring_write, source_release
+from .steps import source_release
 
 
 def variable_(init, batch_or_mode, shape):
     return bp.init.variable_(init, shape, batch_or_mode)
 
 
-__all__ = ["EventSTPProjection", "source_release", "ring_read", "ring_write", "delay_steps"]
+__all__ = ["EventSTPProjection"]
 
 
 class EventSTPProjection(bp.Projection):
@@ -57,30 +58,32 @@ class EventSTPProjection(bp.Projection):
 
     The projection is a ``bp.Projection``: inside ``bp.DynSysGroup``/``bp.Network`` it is updated
     before the neurons, so at step ``n`` it reads the spikes of step ``n-1``; a spike emitted at
-    step ``m`` changes ``g`` at step ``m + round(delay/dt)`` (at least one step).
+    step ``m`` changes ``g`` at step ``m + D``, ``D = max(1, round(delay/dt))``
+    (:func:`stp_brainpy.core.delays.delay_steps`, the package's one delay rule; a ring of
+    ``D - 1`` slots, the update order supplies the last step).
 
     Parameters
     ----------
     pre : bp.DynamicalSystem
         Source group with a boolean ``spike`` variable of ``conn.n_pre`` entries.
     post : bp.DynamicalSystem
-        Target group (``conn.n_post`` neurons). :class:`~stp_brainpy.network.coba.CondLIF` receives
+        Target group (``conn.n_post`` neurons). :class:`~stp_brainpy.network.COBANeuron` receives
         the conductance exactly (``add_conductance``); any brainpy neuron receives the current
         ``g (E - V)`` or ``g`` through ``add_inp_fun``.
     conn : Connectivity
         Synapses (see :mod:`stp_brainpy.network.connectivity`).
     weight : float or array (nnz,), default 1
-        Weight per synapse (nS for COBA into ``CondLIF``); scalar or per synapse in CSR order.
+        Weight per synapse, finite (nS for COBA into ``COBANeuron``); scalar or per synapse in CSR order.
         Under TM the delivered amount is ``weight · u⁺x⁻`` (a rested synapse delivers ``weight·U``).
-    tau : float, default 5 ms, in (0, inf)
+    tau_s : float, default 5 ms, in (0, inf)
         Decay time constant of the post-synaptic conductance/current.
     E : float or None, default 0 mV
         Reversal potential (COBA); ``None`` for a current-based output.
     U, tau_f, tau_d : float or array (nnz,) or None
-        TM parameters: U in (0, 1], tau_f/tau_d in (0, inf) ms. ``U=None`` gives a static synapse.
-        Scalars keep one state per source (fast path); arrays keep one per synapse.
-    delay : float, default 0.1 ms, in [0, inf)
-        Axonal delay, rounded to whole steps (at least one).
+        TM parameters: U in (0, 1], tau_f/tau_d in (0, inf) ms (keyword-only). ``U=None`` gives a
+        static synapse. Scalars keep one state per source (fast path); arrays keep one per synapse.
+    delay : float, default 0.1 ms, finite, in [0, inf)
+        Axonal delay, rounded to whole steps, at least one (:func:`~stp_brainpy.core.delays.delay_steps`).
     backend : {'auto', 'native', 'xla'}
         Event delivery (see :mod:`stp_brainpy.network.events`).
     name, mode : brainpy naming and computing mode.
@@ -88,39 +91,58 @@ class EventSTPProjection(bp.Projection):
     Example
     -------
     >>> import brainpy as bp
-    >>> from stp_brainpy.network import CondLIF, EventSTPProjection, bernoulli
-    >>> E = CondLIF(80); I = CondLIF(20)
-    >>> proj = EventSTPProjection(E, I, bernoulli(80, 20, 0.1, seed=1), weight=30., tau=5., E=0.,
+    >>> from stp_brainpy.network import COBANeuron, EventSTPProjection, bernoulli
+    >>> E = COBANeuron(80); I = COBANeuron(20)
+    >>> proj = EventSTPProjection(E, I, bernoulli(80, 20, 0.1, seed=1), weight=30., tau_s=5., E=0.,
     ...                           U=0.2, tau_f=2., tau_d=150., delay=0.1)
     >>> net = bp.DynSysGroup(E=E, I=I, proj=proj)
     >>> runner = bp.DSRunner(net, monitors={'spk': E.spike}, progress_bar=False)
     >>> runner.run(50.)
     """
 
-    def __init__(self, pre, post, conn: Connectivity, weight=1.0, tau: float = 5.0, E: Optional[float] = 0.0,
-                 U=None, tau_f=None, tau_d=None, delay: float = 0.1, backend: str = "auto",
+    def __init__(self, pre, post, conn: Connectivity, weight=1.0, tau_s: float = 5.0, E: Optional[float] = 0.0,
+                 U=None, *, tau_f=None, tau_d=None, delay: float = 0.1, backend: str = "auto",
                  name: Optional[str] = None, mode: Optional[bm.Mode] = None):
         super().__init__(name=name, mode=mode)
         if not isinstance(conn, Connectivity):
             raise TypeError(f"conn must be a stp_brainpy.network.Connectivity; got {type(conn).__name__}")
+        for who, obj in (("pre", pre), ("post", post)):
+            if not hasattr(obj, "num"):
+                raise TypeError(f"{who} must be a brainpy group (with .num); got {type(obj).__name__}")
+        if not hasattr(pre, "spike"):
+            raise TypeError(f"pre must have a boolean 'spike' variable; got {type(pre).__name__}")
         if pre.num != conn.n_pre or post.num != conn.n_post:
             raise ValueError(f"conn is {conn.n_pre}x{conn.n_post} but pre has {pre.num} and post {post.num} neurons")
-        if backend not in BACKENDS:
-            raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}")
-        check_positive("tau", tau)
+        check_choice("backend", backend, BACKENDS)
+        check_number("tau_s", tau_s)
+        check_positive("tau_s", tau_s)
+        if E is not None:
+            check_finite("E", E, "mV")
+        check_finite("weight", weight, "nS")
+        w = np.asarray(weight, float)
+        if w.ndim > 1 or (w.ndim == 1 and w.size != conn.nnz):
+            raise ValueError(f"weight must be a scalar or one value per synapse ({conn.nnz}); got shape {w.shape}")
+        check_finite("delay", delay, "ms")
+        check_range("delay", delay, 0.0, None, unit="ms")
         self.pre, self.post, self.conn = pre, post, conn
-        self.tau, self.E, self.backend = float(tau), E, backend
+        self.tau_s, self.E, self.backend = float(tau_s), E, backend
         self.delay = float(delay)
         self.stp = U is not None
         if self.stp:
             if tau_f is None or tau_d is None:
                 raise ValueError("tau_f and tau_d must be given with U (or U=None for a static synapse)")
+            for name, v in (("U", U), ("tau_f", tau_f), ("tau_d", tau_d)):
+                check_number(name, v)
+                if np.ndim(v) > 1 or (np.ndim(v) == 1 and np.size(v) != conn.nnz):
+                    raise ValueError(f"{name} must be a scalar or one value per synapse ({conn.nnz}); "
+                                     f"got shape {np.shape(v)}")
             validate_stp_params(U=U, tau_f=tau_f, tau_d=tau_d)
+        elif tau_f is not None or tau_d is not None:
+            raise ValueError("tau_f/tau_d given without U; pass U for a TM synapse (or neither for a static one)")
         per_syn = [np.ndim(a) > 0 for a in (U, tau_f, tau_d)]
         self.per_synapse = self.stp and any(per_syn)
         dtype = bm.float_
         self.targets = bm.asarray(conn.targets, dtype=jnp.int32)
-        w = np.asarray(weight, float)
         if w.ndim == 0 and not self.per_synapse:
             self.weights = None
             self.weight = float(w)
@@ -190,6 +212,6 @@ class EventSTPProjection(bp.Projection):
         else:
             drive = deliver(arriving.astype(self.g.dtype), self.targets, self.conn.n_post, weights=self.weights,
                             backend=self.backend)
-        self.g.value = exp_decay_step(self.g.value, drive, self.tau, dt)
+        self.g.value = exp_decay_step(self.g.value, drive, self.tau_s, dt)
         return self.g.value
 

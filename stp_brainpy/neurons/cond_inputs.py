@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..core.stp import STPState, stp_step, validate_stp_params
-from ..core.validation import check_positive
+from ..core.validation import check_choice, check_finite, check_method, check_number, check_positive
 
 __all__ = ["ConductanceInput"]
 
@@ -69,12 +69,13 @@ class ConductanceInput(bp.Projection):
     """
 
     def __init__(self, pre: bp.DynamicalSystem, post: bp.DynamicalSystem, g_bar: Any, target: str = "E",
-                 conn: Optional[Any] = None, U: Any = None, tau_f: Any = None, tau_d: Any = None,
+                 conn: Optional[Any] = None, U: Any = None, *, tau_f: Any = None, tau_d: Any = None,
                  method: str = "euler", name: Optional[str] = None, mode: Optional[bm.Mode] = None):
         super().__init__(name=name, mode=mode)
+        check_finite("g_bar", g_bar, "nS")
         check_positive("g_bar", g_bar, unit="nS")
-        if target not in ("E", "I"):
-            raise ValueError(f"target must be 'E' or 'I'; got {target!r}")
+        check_choice("target", target, ("E", "I"))
+        check_method(method)
         for who, obj, var in (("pre", pre, "spike"), ("post", post, f"g{target}_input")):
             if not hasattr(obj, var):
                 raise ValueError(f"{who} must have a '{var}' variable; got {obj!r}")
@@ -82,12 +83,25 @@ class ConductanceInput(bp.Projection):
         if self.stp:
             if tau_f is None or tau_d is None:
                 raise ValueError("STP needs U, tau_f and tau_d (or U=None for static synapses)")
-            validate_stp_params(U=U, tau_f=tau_f, tau_d=tau_d, method=method)
+            for k, v in (("U", U), ("tau_f", tau_f), ("tau_d", tau_d)):
+                check_number(k, v)
+                if np.ndim(v) > 1 or (np.ndim(v) == 1 and np.size(v) != pre.num):
+                    raise ValueError(f"{k} must be a scalar or one value per presynaptic train ({pre.num}); "
+                                     f"got shape {np.shape(v)}")
+            validate_stp_params(U=U, tau_f=tau_f, tau_d=tau_d, dt=bm.get_dt(), method=method)
+        elif tau_f is not None or tau_d is not None:
+            raise ValueError("tau_f/tau_d given without U; pass U for STP (or neither for static synapses)")
+        if np.ndim(g_bar) > 1 or (np.ndim(g_bar) == 1 and np.size(g_bar) != pre.num):
+            raise ValueError(f"g_bar must be a scalar or one value per presynaptic train ({pre.num}); "
+                             f"got shape {np.shape(g_bar)}")
         self.pre, self.post, self.target, self.method = pre, post, target, method
         f = bm.float_
         self.g_bar = jnp.asarray(g_bar, f)
         if conn is not None:
-            conn = np.asarray(conn, bool)
+            raw = np.asarray(conn)
+            if raw.dtype.kind not in "biuf" or (raw.dtype.kind != "b" and not np.all((raw == 0) | (raw == 1))):
+                raise ValueError("conn must be a boolean (or 0/1) matrix (pre.num, post.num)")
+            conn = raw.astype(bool)
             if conn.shape != (pre.num, post.num):
                 raise ValueError(f"conn must have shape (pre.num, post.num) = ({pre.num}, {post.num}); got {conn.shape}")
             conn = jnp.asarray(conn, f)

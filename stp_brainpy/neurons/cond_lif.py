@@ -1,5 +1,5 @@
-r"""Conductance-based LIF group of the Neuromatch tutorial (``run_LIF_cond``), a thin skin over
-:mod:`stp_brainpy.core.cond_lif`."""
+r"""Conductance-based LIF group of the Neuromatch tutorial (``run_LIF_cond``), a thin skin over the
+package's one conductance LIF (:mod:`stp_brainpy.core.cond_neuron`, :mod:`stp_brainpy.core.cond_lif`)."""
 from __future__ import annotations
 
 from typing import Callable, Optional, Sequence, Union
@@ -9,11 +9,17 @@ import brainpy.math as bm
 import jax.numpy as jnp
 
 from ..core.cond_lif import CondLIFParams, CondLIFState, cond_lif_step, threshold_check, validate_cond_lif_params
-from ..core.validation import check_method
+from ..core.validation import check_integer, check_method, check_number
 
 __all__ = ["CondLIF"]
 
 Param = Union[float, "jnp.ndarray", Callable]
+
+
+def _check_size(size) -> None:
+    """``size``: a count or a sequence of counts (``TypeError``/``ValueError`` naming it, not a brainpy error)."""
+    for k in (size if isinstance(size, (tuple, list)) else (size,)):
+        check_integer("size", k, low=0)
 
 
 class CondLIF(bp.dyn.NeuDyn):
@@ -25,8 +31,8 @@ class CondLIF(bp.dyn.NeuDyn):
                                + \frac{I}{g_L}, \qquad
         \frac{dg_{E,I}}{dt} = -\frac{g_{E,I}}{\tau_{E,I}} + \Delta g_{E,I}(t),
 
-    with ``V ≥ V_th`` → spike, ``V ← V_reset`` held for ``ceil(t_ref/dt)`` steps (the tutorial's
-    counter). Each step (:func:`stp_brainpy.core.cond_lif.cond_lif_step`) the conductances
+    with ``V ≥ V_th`` → spike, ``V ← V_reset`` held for ``ceil(tau_ref/dt)`` steps (the tutorial's
+    counter, :func:`stp_brainpy.core.cond_neuron.refractory_steps`). Each step (:func:`stp_brainpy.core.cond_lif.cond_lif_step`) the conductances
     decay and jump by the increments delivered this step (``gE_input`` / ``gI_input``, nS,
     filled by :class:`~stp_brainpy.neurons.cond_inputs.ConductanceInput` and cleared after the
     step), ``V`` is integrated with the new conductances and the current ``I`` (pA: ``input``
@@ -53,12 +59,14 @@ class CondLIF(bp.dyn.NeuDyn):
         Initial potential. Default -65.
     E_L : float or array, mV
         Leak reversal potential. Default -75.
-    t_ref : float or array, ms
-        Refractory period, in [0, inf). Default 2.
+    tau_ref : float or array, ms
+        Refractory period, in [0, inf). Default 2 (the tutorial's ``tref``).
     E_E, E_I : float or array, mV
         Excitatory / inhibitory reversal potentials. Defaults 0 and -80.
     tau_E, tau_I : float or array, ms
-        Excitatory / inhibitory conductance decay time constants, in (0, inf). Defaults 2 and 5.
+        Excitatory / inhibitory conductance decay time constants, in (0, inf]. Defaults 2 and 5.
+    I_e : float or array, pA
+        Constant bias current, finite. Default 0 (the tutorial has none).
     method : {'euler', 'exact'}
         ``'euler'`` (default) is the tutorial's forward Euler; ``'exact'`` decays ``g`` exactly and
         uses exponential Euler for ``V``.
@@ -84,17 +92,21 @@ class CondLIF(bp.dyn.NeuDyn):
 
     def __init__(self, size: Union[int, Sequence[int]], V_th: Param = -55.0, V_reset: Param = -75.0,
                  tau_m: Param = 10.0, g_L: Param = 10.0, V_init: Param = -65.0, E_L: Param = -75.0,
-                 t_ref: Param = 2.0, E_E: Param = 0.0, E_I: Param = -80.0, tau_E: Param = 2.0,
-                 tau_I: Param = 5.0, method: str = "euler", fmp: bool = False, keep_size: bool = False,
+                 tau_ref: Param = 2.0, E_E: Param = 0.0, E_I: Param = -80.0, tau_E: Param = 2.0,
+                 tau_I: Param = 5.0, I_e: Param = 0.0, method: str = "euler", fmp: bool = False, keep_size: bool = False,
                  name: Optional[str] = None, mode: Optional[bm.Mode] = None):
+        _check_size(size)
         super().__init__(size=size, keep_size=keep_size, name=name, mode=mode)
         check_method(method)
         self.method = method
         self.fmp = bool(fmp)
-        for k, v in dict(V_th=V_th, V_reset=V_reset, tau_m=tau_m, g_L=g_L, V_init=V_init, E_L=E_L, t_ref=t_ref,
-                         E_E=E_E, E_I=E_I, tau_E=tau_E, tau_I=tau_I).items():
+        values = dict(V_th=V_th, V_reset=V_reset, tau_m=tau_m, g_L=g_L, V_init=V_init, E_L=E_L, tau_ref=tau_ref,
+                      E_E=E_E, E_I=E_I, tau_E=tau_E, tau_I=tau_I, I_e=I_e)
+        for k, v in values.items():
+            if not callable(v):  # before init_param, which turns a string or None into an obscure brainpy error
+                check_number(k, v)
             setattr(self, k, self.init_param(v))
-        validate_cond_lif_params(self.params, bm.get_dt())
+        validate_cond_lif_params(self.params._replace(V_th=bm.as_jax(self.V_th)), bm.get_dt(), method)
         self.reset_state(self.mode)
 
     @property

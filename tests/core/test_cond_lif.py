@@ -80,9 +80,9 @@ def test_run_LIF_cond_STP_equals_tutorial(x64):
 
 
 def test_refractory_counter_and_initial_spike(x64):
-    # V_init above threshold: spike at sample 0, then ceil(t_ref/dt) held samples (tutorial semantics)
-    for t_ref, held in ((2.0, 20), (2.05, 21), (0.0, 0)):
-        p = cl.CondLIFParams(V_init=-50., t_ref=t_ref)
+    # V_init above threshold: spike at sample 0, then ceil(tau_ref/dt) held samples (tutorial semantics)
+    for tau_ref, held in ((2.0, 20), (2.05, 21), (0.0, 0)):
+        p = cl.CondLIFParams(V_init=-50., tau_ref=tau_ref)
         tr = cl.run_cond_lif(jnp.zeros(60), jnp.zeros(60), I_inj=100.0, p=p)
         assert bool(tr.spike[0])
         assert np.all(np.asarray(tr.V[: held + 1]) == -75.0)

@@ -1,8 +1,9 @@
 """COBA / COBA-STP: fused scan vs BrainPy classes vs an independent NumPy transcription.
 
-The NumPy network below is written from the benchmark's equations (module docstring of
-stp_brainpy.network.coba and GUIDE §2.1) with dense weight matrices; it shares only the
-connectivity and the initial potentials with the package.
+The NumPy network below is written from the benchmark's equations (Brette et al. 2007, benchmark 1;
+module docstring of stp_brainpy.network.config) with dense weight matrices; it shares only the
+connectivity and the initial potentials with the package. Refractory period: held for
+ceil(tau_ref/dt) steps; delay: max(1, round(delay/dt)) steps.
 """
 
 import brainpy as bp
@@ -22,8 +23,9 @@ def numpy_coba(cfg: COBAConfig):
     WE = C[:NE] * (cfg.w_E / cfg.U if cfg.stp else cfg.w_E)
     WI = C[NE:] * cfg.w_I
     p = cfg.neuron
-    n_ref = int(round(p.t_ref / dt))
-    D = max(1, int(round(cfg.delay / dt)))
+    n_ref = int(np.ceil(p.tau_ref / dt - 1e-9))
+    D = max(1, int(np.floor(cfg.delay / dt + 0.5)))
+    C_m = p.g_L * p.tau_m  # 200 pF
     V = initial_potentials(cfg).copy()
     ref = np.zeros(N, int)
     gE = np.zeros(N)
@@ -33,11 +35,11 @@ def numpy_coba(cfg: COBAConfig):
     raster = np.zeros((cfg.n_steps, N), bool)
     for n in range(cfg.n_steps):
         rel_e, rel_i = queue[n % D]
-        gE = gE * np.exp(-dt / cfg.tau_E) + rel_e @ WE
-        gI = gI * np.exp(-dt / cfg.tau_I) + rel_i @ WI
+        gE = gE * np.exp(-dt / p.tau_E) + rel_e @ WE
+        gI = gI * np.exp(-dt / p.tau_I) + rel_i @ WI
         G = p.g_L + gE + gI
-        v_inf = (p.g_L * p.E_L + gE * cfg.E_E + gI * cfg.E_I + p.I_e) / G
-        v_new = v_inf + (V - v_inf) * np.exp(-dt * G / p.C_m)
+        v_inf = (p.g_L * p.E_L + gE * p.E_E + gI * p.E_I + p.I_e) / G
+        v_new = v_inf + (V - v_inf) * np.exp(-dt * G / C_m)
         free = ref <= 0
         v_new = np.where(free, v_new, V)
         spk = free & (v_new >= p.V_th)

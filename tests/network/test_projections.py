@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from stp_brainpy.core.stp import regular_train_efficacies
-from stp_brainpy.network import CondLIF, EventSTPProjection
+from stp_brainpy.network import COBANeuron, EventSTPProjection
 from stp_brainpy.network.connectivity import bernoulli
 
 
@@ -59,7 +59,7 @@ def dense_reference(raster, W, dt, tau, D, U=None, tau_f=None, tau_d=None):
 
 def run_projection(raster, conn, T, **kw):
     pre = Raster(raster)
-    post = CondLIF(conn.n_post)
+    post = COBANeuron(conn.n_post)
     proj = EventSTPProjection(pre, post, conn, **kw)
     net = bp.DynSysGroup(pre=pre, post=post, proj=proj)
     runner = bp.DSRunner(net, monitors={"g": proj.g, "eff": proj.efficacy}, progress_bar=False)
@@ -90,7 +90,7 @@ def test_event_projection_equals_dense_reference(x64, case):
         weight = 2.5
         w = np.full(conn.nnz, weight)
     W = conn.to_dense(w)
-    kw = dict(weight=weight, tau=tau, E=0.0, delay=case["delay"], backend=case["backend"])
+    kw = dict(weight=weight, tau_s=tau, E=0.0, delay=case["delay"], backend=case["backend"])
     if case["stp"]:
         if case["hetero"]:
             U = rng.uniform(0.1, 0.9, conn.nnz)
@@ -117,7 +117,7 @@ def test_efficacies_of_regular_trains_equal_closed_form(x64):
     for j, k in enumerate(isis):
         raster[::k, j] = True
     conn = bernoulli(3, 4, 1.0, seed=0)
-    _, eff = run_projection(raster, conn, T + 1, weight=1.0, tau=5.0, E=None, U=U, tau_f=tf, tau_d=td)
+    _, eff = run_projection(raster, conn, T + 1, weight=1.0, tau_s=5.0, E=None, U=U, tau_f=tf, tau_d=td)
     for j, k in enumerate(isis):
         spikes = np.nonzero(raster[:, j])[0]
         got = eff[spikes + 1, j]  # released one step after emission (update order)
@@ -131,7 +131,7 @@ def test_projection_into_brainpy_neuron_and_float32():
     conn = bernoulli(10, 5, 0.5, seed=1)
     pre = Raster(rng.random((50, 10)) < 0.3)
     post = bp.dyn.LifRef(5, V_rest=0.0, V_th=1e9, tau=10.0)
-    proj = EventSTPProjection(pre, post, conn, weight=1.0, tau=2.0, E=None, U=0.5, tau_f=10.0, tau_d=50.0)
+    proj = EventSTPProjection(pre, post, conn, weight=1.0, tau_s=2.0, E=None, U=0.5, tau_f=10.0, tau_d=50.0)
     net = bp.DynSysGroup(pre=pre, post=post, proj=proj)
     runner = bp.DSRunner(net, monitors={"V": post.V, "g": proj.g}, progress_bar=False)
     runner.run(5.0)
@@ -141,7 +141,7 @@ def test_projection_into_brainpy_neuron_and_float32():
 
 def test_projection_argument_errors():
     conn = bernoulli(4, 3, 0.5, seed=0)
-    pre, post = CondLIF(4), CondLIF(3)
+    pre, post = COBANeuron(4), COBANeuron(3)
     with pytest.raises(ValueError, match="U must lie in"):
         EventSTPProjection(pre, post, conn, U=1.5, tau_f=1.0, tau_d=1.0)
     with pytest.raises(ValueError, match="tau_f and tau_d"):
