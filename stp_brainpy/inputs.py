@@ -14,11 +14,14 @@ BrainPy: :class:`SpikeTrainGroup` is a ``bp.dyn.NeuDyn`` whose ``spike`` at step
 ``.from_times(...)``); a noise or any current array drives a neuron through ``bp.DSRunner``'s
 ``inputs=[('neu.input', I, 'iter')]``.
 
-Validation (``ValueError`` naming the parameter): rates must be ≥ 0 (> 0 for regular trains);
-a binary train can hold at most one spike per step, so ``rate·dt/1000 ≤ 1`` is required, and
-above :data:`MAX_SPIKE_PROB` = 0.1 a ``UserWarning`` says that the Bernoulli train
-under-represents a Poisson process (it drops the ≈ p²/2 chance of two spikes per step: > 5 %
-of the spikes at p = 0.1). Trains given to the models must be binary.
+Validation (``ValueError`` naming the parameter, ``TypeError`` for strings, ``None`` or complex
+where a number is needed): rates must be finite and ≥ 0 (> 0 for regular trains); a binary train
+can hold at most one spike per step, so ``rate·dt/1000 ≤ 1`` is required, and above
+:data:`MAX_SPIKE_PROB` = 0.1 a ``UserWarning`` says that the Bernoulli train under-represents a
+Poisson process (it drops the ≈ p²/2 chance of two spikes per step: > 5 % of the spikes at
+p = 0.1). ``duration`` and ``dt`` are finite and > 0 with at least one step; ``n`` and seeds are
+integers (2.7 is refused, not truncated; seeds in [0, 2**32 - 1] or a JAX key); ``sig`` ≥ 0.
+Trains given to the models must be binary.
 
 >>> from stp_brainpy.inputs import poisson_train
 >>> tr = poisson_train(10., n=80, duration=1000., seed=0)
@@ -37,7 +40,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .core import spike_inputs as _k
-from .core.validation import check_binary, check_positive, check_range
+from .core.validation import check_binary, check_finite, check_integer, check_range, is_concrete
 
 __all__ = ["MAX_SPIKE_PROB", "n_steps", "as_key", "regular_train", "poisson_train", "spike_times_train",
            "gaussian_white_noise", "check_train", "SpikeTrainGroup"]
@@ -47,30 +50,41 @@ Seed = Union[int, jax.Array]
 
 
 def n_steps(duration: float, dt: float) -> int:
-    """Samples of a run: ``round(duration/dt)`` (t = k·dt, k < steps)."""
-    check_positive("duration", duration)
-    check_positive("dt", dt)
-    return int(round(duration / dt))
+    """Samples of a run: ``round(duration/dt)`` (t = k·dt, k < steps), at least one."""
+    check_finite("duration", duration, "ms")
+    check_range("duration", duration, 0.0, None, low_open=True, unit="ms")
+    _k.check_dt(dt)
+    steps = int(round(duration / dt))
+    if steps < 1:
+        raise ValueError(f"duration must hold at least one step of dt = {dt:g} ms; got {duration:g} ms")
+    return steps
 
 
 def as_key(seed: Seed) -> jax.Array:
-    """A JAX PRNG key from an int seed (≥ 0) or a key (returned as is)."""
-    if isinstance(seed, (int, np.integer)):
-        check_range("seed", seed, 0, 2**32 - 1)
-        return jax.random.key(int(seed))
-    return seed
+    """A JAX PRNG key from an integer seed in [0, 2**32 - 1] or a key (returned as is)."""
+    if isinstance(seed, jax.Array) and (jax.dtypes.issubdtype(seed.dtype, jax.dtypes.prng_key)
+                                        or (seed.dtype == jnp.uint32 and seed.shape == (2,))):
+        return seed  # a typed key, or a legacy raw uint32[2] key
+    if not is_concrete(seed):
+        raise TypeError("seed must be a concrete integer or a JAX key; got a traced value (pass a key instead)")
+    return jax.random.key(check_integer("seed", seed, 0, 2**32 - 1))
 
 
 def _check_rate(rate, dt, positive: bool = False) -> None:
-    check_range("rate", rate, 0.0, None, low_open=positive, unit="Hz")
-    p = np.max(np.asarray(rate, float)) * dt / 1000.0
-    if p > 1.0:
-        raise ValueError(f"rate·dt/1000 must be ≤ 1 (at most one spike per step of a binary train); got "
-                         f"{p:g} for rate {np.max(rate):g} Hz and dt {dt:g} ms: use a smaller dt")
+    _k.check_rate(rate, dt, positive)
+    if not is_concrete(rate):
+        return
+    p = (float(np.max(np.asarray(rate, float))) if np.size(rate) else 0.0) * dt / 1000.0
     if p > MAX_SPIKE_PROB:
         warnings.warn(f"rate·dt/1000 = {p:g} > {MAX_SPIKE_PROB}: a binary (Bernoulli) train drops the "
                       "chance of two spikes in one step; use a smaller dt for a Poisson process", UserWarning,
                       stacklevel=3)
+
+
+def _check_flag(name: str, value) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r} ({type(value).__name__})")
+    return bool(value)
 
 
 def check_train(name: str, train) -> None:
@@ -88,11 +102,15 @@ def regular_train(rate: float, duration: float, dt: float = 0.1, n: int = 1, sta
     """
     steps = n_steps(duration, dt)
     _check_rate(rate, dt, positive=True)
-    if tutorial:
+    if np.ndim(rate) != 0:
+        raise ValueError(f"rate must be a single rate (Hz) for a regular train; got shape {np.shape(rate)}")
+    n = check_integer("n", n, 1, None)
+    if _check_flag("tutorial", tutorial):
         train = _k.regular_train(steps, _k.isi_steps(rate, dt), 0, dtype)
     else:
         isi = 1000.0 / rate
         start = isi if start is None else start
+        check_finite("start", start, "ms")
         check_range("start", start, 0.0, None, unit="ms")
         times = start + isi * np.arange(int(np.ceil(max(duration - start, 0.0) / isi)) + 1)
         train = _k.times_to_train(times[times < duration], steps, dt, dtype)
@@ -102,14 +120,19 @@ def regular_train(rate: float, duration: float, dt: float = 0.1, n: int = 1, sta
 def poisson_train(rate, n: int, duration: float, dt: float = 0.1, seed: Seed = 0, dtype=None) -> jax.Array:
     """``n`` Poisson (Bernoulli-per-step) trains at ``rate`` Hz (scalar or one per train): ``(n, steps)``."""
     steps = n_steps(duration, dt)
+    n = check_integer("n", n, 0, None)
     _check_rate(rate, dt)
-    check_range("n", n, 1, None)
-    return _k.poisson_trains(as_key(seed), rate, int(n), steps, dt, dtype)
+    if np.ndim(rate) > 1 or (np.ndim(rate) == 1 and np.size(rate) not in (1, n)):
+        raise ValueError(f"rate must be a scalar or hold one rate per train (n = {n}); got shape {np.shape(rate)}")
+    return _k.poisson_trains(as_key(seed), rate, n, steps, dt, dtype)
 
 
 def spike_times_train(spike_times: Sequence[float], duration: float, dt: float = 0.1, dtype=None) -> jax.Array:
     """Binary train with a spike at the sample nearest to each time (ms); two in one step is an error."""
     steps = n_steps(duration, dt)
+    check_finite("spike_times", spike_times, "ms")
+    if np.ndim(spike_times) > 1:
+        raise ValueError(f"spike_times must be 1-D (one train); got shape {np.shape(spike_times)}")
     t = np.asarray(spike_times, float).ravel()
     check_range("spike_times", t, 0.0, duration, high_open=True, unit="ms")
     idx = np.round(t / dt).astype(int)
@@ -122,8 +145,11 @@ def spike_times_train(spike_times: Sequence[float], duration: float, dt: float =
 def gaussian_white_noise(mu: float, sig: float, duration: float, dt: float = 0.1, seed: Seed = 0,
                          dtype=None) -> jax.Array:
     """The tutorial's ``my_GWN`` (pA): ``mu + sig·N(0,1)/sqrt(dt/1000)`` per step, seeded."""
+    steps = n_steps(duration, dt)
+    check_finite("mu", mu, "pA")
+    check_finite("sig", sig, "pA")
     check_range("sig", sig, 0.0, None, unit="pA")
-    return _k.gaussian_white_noise(as_key(seed), mu, sig, n_steps(duration, dt), dt, dtype)
+    return _k.gaussian_white_noise(as_key(seed), mu, sig, steps, dt, dtype)
 
 
 # ------------------------------------------------------------------------------------------------
