@@ -108,9 +108,9 @@ def bench_efficacy(n: int, repeats: int) -> list[dict]:
         lambda: sweep(stp_efficacy, grid, static={"n_spikes": 10}))
     add("engine sweep(), chunk_size=2**18", lambda: sweep(stp_efficacy, grid, static={"n_spikes": 10}, chunk_size=2**18))
     add("engine sweep(), one chunk", lambda: sweep(stp_efficacy, grid, static={"n_spikes": 10}, chunk_size=n))
-    direct = jax.jit(lambda U, tau_d, tau_f, rate: stp_efficacy(U, tau_d, tau_f, rate, n_spikes=10)["efficacy"])
+    direct = jax.jit(lambda U, tau_d, tau_f, rate: stp_efficacy(U, tau_f=tau_f, tau_d=tau_d, rate=rate, n_spikes=10)["efficacy"])
     add("jit, vectorised over the batch (stepwise, no engine)", lambda: direct(**x))
-    vm = jax.jit(jax.vmap(lambda U, tau_d, tau_f, rate: stp_efficacy(U, tau_d, tau_f, rate, n_spikes=10)["efficacy"]))
+    vm = jax.jit(jax.vmap(lambda U, tau_d, tau_f, rate: stp_efficacy(U, tau_f=tau_f, tau_d=tau_d, rate=rate, n_spikes=10)["efficacy"]))
     add("jit(vmap(one setting)) (stepwise, no engine)", lambda: vm(**x))
     closed = jax.jit(lambda U, tau_d, tau_f, rate: regular_train_efficacies(10, U, tau_f=tau_f, tau_d=tau_d, isi=1000.0 / rate)[0])
     add("jit, vectorised, closed form + scanned x (core.regular_train_efficacies)", lambda: closed(**x))
@@ -140,7 +140,7 @@ def bench_chain(n: int, repeats: int) -> list[dict]:
     add("engine sweep(chain_summary) (summaries in the scan)", lambda: sweep(chain_summary, grid))
     add("engine sweep(chain_summary), chunk_size=2**13", lambda: sweep(chain_summary, grid, chunk_size=2**13))
     add("engine sweep(chain_summary), one chunk", lambda: sweep(chain_summary, grid, chunk_size=n))
-    vm = jax.jit(jax.vmap(lambda U, tau_d, tau_f: chain_summary(U, tau_f, tau_d)))
+    vm = jax.jit(jax.vmap(lambda U, tau_d, tau_f: chain_summary(U, tau_f=tau_f, tau_d=tau_d)))
     add("jit(vmap(chain_summary)) (no engine)", lambda: vm(**x))
 
     def peak(o):
@@ -183,7 +183,7 @@ def check(atol: float = 2e-6) -> None:
     cg = product(U=[0.1, 0.6], tau_d=[100.0, 500.0], tau_f=[50.0, 1000.0])
     a, b = sweep(chain_summary, cg, chunk_size=3), sweep(chain_summary, cg)
     one = jax.jit(chain_summary)
-    worst_one = max(float(abs(a[k].sel(U=0.6, tau_d=500.0, tau_f=50.0) - one(0.6, 50.0, 500.0)[k]))
+    worst_one = max(float(abs(a[k].sel(U=0.6, tau_d=500.0, tau_f=50.0) - one(0.6, tau_f=50.0, tau_d=500.0)[k]))
                     for k in a.data_vars)
     worst_chunk = max(float(np.max(np.abs(a[k].values - b[k].values))) for k in a.data_vars)
     print(f"check chain: one-at-a-time max abs diff {worst_one:.2e}, chunking max abs diff {worst_chunk:.2e} "
@@ -212,9 +212,9 @@ def worker(problem: str, n: int, repeats: int) -> dict:
         import shutil
         import tempfile
 
-        from stp_brainpy.sweeps import store as store_mod
+        from stp_brainpy.sweeps import storeread
 
-        store_mod.LOAD_LIMIT = 0  # return the result lazily: what is measured is the sweep's own memory
+        storeread.LOAD_LIMIT = 0  # return the result lazily: what is measured is the sweep's own memory
         grid = efficacy_grid(n)
         tmp = tempfile.mkdtemp(prefix="bench_sweeps_")
         try:

@@ -20,15 +20,22 @@ SEED_DIM = "seed"
 
 
 def _as_1d(name: str, values: Any) -> np.ndarray:
-    arr = np.asarray(values)
+    if isinstance(values, (str, bytes)) or values is None:
+        raise TypeError(f"values of {name!r} must be numbers (bool, int or float); got {values!r}")
+    try:
+        arr = np.asarray(values)
+    except ValueError:  # ragged lists
+        raise ValueError(f"values of {name!r} must be a scalar or a 1-D list; got {values!r}") from None
     if arr.ndim == 0:
         arr = arr[None]
     if arr.ndim != 1:
         raise ValueError(f"values of {name!r} must be a scalar or a 1-D list; got shape {arr.shape}")
     if arr.dtype.kind not in "biuf":
-        raise ValueError(f"values of {name!r} must be numbers (bool, int or float); got dtype {arr.dtype}")
+        raise TypeError(f"values of {name!r} must be numbers (bool, int or float); got dtype {arr.dtype}")
     if arr.size == 0:
         raise ValueError(f"parameter {name!r} has no values: a sweep needs at least one setting")
+    if arr.dtype.kind == "f" and np.isnan(arr).any():
+        raise ValueError(f"values of {name!r} contain NaN; a sweep setting needs a number")
     return arr
 
 
@@ -131,9 +138,15 @@ def random_samples(n: int, seed: int = 0, **spec: tuple[float, float] | Callable
     >>> len(g)
     4
     """
-    n = int(n)
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"random_samples() needs an integer number of settings n; got {n!r}")
     if n < 1:
         raise ValueError(f"random_samples() needs n >= 1 settings; got n={n}")
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"random_samples() needs an integer seed; got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"random_samples() needs a seed >= 0; got {seed}")
+    n = int(n)
     if not spec:
         raise ValueError("random_samples() needs at least one parameter, e.g. U=(0.05, 0.9)")
     rng = np.random.default_rng(seed)
@@ -145,9 +158,13 @@ def random_samples(n: int, seed: int = 0, **spec: tuple[float, float] | Callable
                 raise ValueError(f"sampler for {k!r} must return {n} values; got shape {vals.shape}")
         else:
             try:
+                if isinstance(s, (str, bytes)):
+                    raise TypeError
                 lo, hi = (float(a) for a in s)
             except (TypeError, ValueError):
-                raise ValueError(f"{k!r} must be (low, high) or a callable(rng, n); got {s!r}") from None
+                raise TypeError(f"{k!r} must be (low, high) or a callable(rng, n); got {s!r}") from None
+            if not (np.isfinite(lo) and np.isfinite(hi)):
+                raise ValueError(f"{k!r}: (low, high) must be finite; got ({lo}, {hi})")
             if not hi >= lo:
                 raise ValueError(f"{k!r}: need low <= high; got ({lo}, {hi})")
             vals = rng.uniform(lo, hi, n)

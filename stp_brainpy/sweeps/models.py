@@ -20,6 +20,14 @@ what to keep. Use them with :func:`stp_brainpy.sweeps.sweep`::
 ``cond_lif_stp``
     the Neuromatch conductance LIF with STP on every input synapse (tau_ratio, rates,
     seeds); uses :mod:`stp_brainpy.core.cond_lif` (imported lazily).
+
+Each model declares its parameter ranges (``model.sweep_params``, see :mod:`.params`):
+:func:`~stp_brainpy.sweeps.sweep` checks the grid and the static arguments against them
+before anything runs, and a direct call with numbers checks its arguments.
+
+References: Tsodyks & Markram (1997) PNAS 94:719; Tsodyks, Pawelzik & Markram (1998)
+Neural Comput 10:821 (the event-driven update); the BrainPy homework and the Neuromatch
+tutorial on short-term plasticity (the chain and the conductance LIF).
 """
 from __future__ import annotations
 
@@ -31,27 +39,61 @@ import jax.numpy as jnp
 from ..core.circuits import lif_stp_chain, n_steps
 from ..core.lif import LIFParams, lif_rest_state, lif_step
 from ..core.stp import event_efficacies, exp_decay_step, regular_train_efficacies, rest_state, stp_step
+from ..core.validation import METHODS
+from .params import (Choice, ParamSpec, Range, declare, divides_steps_rule, euler_dt_rule, min_steps_rule,
+                     rate_dt_rule)
 
 __all__ = ["stp_efficacy", "EFFICACY_DIMS", "chain_summary", "CHAIN_SUMMARIES", "chain_traces", "CHAIN_TRACE_DIMS",
-           "cond_lif_stp", "cond_lif_available"]
+           "chain_times", "cond_lif_stp"]
 
 EFFICACY_DIMS = {"efficacy": ("spike",)}
 CHAIN_TRACE_DIMS = {k: ("time",) for k in ("u", "x", "I", "efficacy", "V", "spike")}
 CHAIN_SUMMARIES = ("n_spikes", "efficacy_first", "efficacy_last", "efficacy_sum", "I_peak", "I_mean",
                    "u_final", "x_final")
 
+_U = Range(0.0, 1.0, low_open=True)
+_TAU = Range(0.0, None, low_open=True, unit="ms")  # inf: no recovery / no decay, computed as the limit
+_RATE = Range(0.0, None, low_open=True, finite=True, unit="Hz")
+_STEP = dict(duration=Range(0.0, None, low_open=True, finite=True, unit="ms", static=True),
+             dt=Range(0.0, None, low_open=True, finite=True, unit="ms", static=True))
+_COUNT = Range(1, None, integer=True, finite=True, static=True)
+_REAL = Range(finite=True)
 
-def stp_efficacy(U, tau_d, tau_f, rate, *, n_spikes: int = 10, train: str = "regular", seed=0,
+EFFICACY_PARAMS = ParamSpec({"U": _U, "tau_f": _TAU, "tau_d": _TAU, "rate": _RATE, "n_spikes": _COUNT,
+                             "train": Choice(("regular", "poisson")), "algorithm": Choice(("stepwise", "closed"))})
+_CHAIN = {"U": _U, "tau_f": _TAU, "tau_d": _TAU, "tau_s": _TAU, "A": _REAL, "current": _REAL, **_STEP,
+          "method": Choice(METHODS)}
+_CHAIN_RULES = (min_steps_rule(), euler_dt_rule(("tau_f", "tau_d", "tau_s")))
+CHAIN_PARAMS = ParamSpec(_CHAIN, _CHAIN_RULES)
+CHAIN_TRACE_PARAMS = ParamSpec({**_CHAIN, "decimate": _COUNT}, _CHAIN_RULES + (divides_steps_rule(),))
+_RATE0 = Range(0.0, None, finite=True, unit="Hz")
+COND_LIF_PARAMS = ParamSpec(
+    {"tau_ratio": Range(0.0, None, low_open=True, finite=True), "rate_E": _RATE0, "rate_I": _RATE0, **_STEP,
+     "n_E": _COUNT, "n_I": _COUNT, "U0": _U, "tau_E": _TAU, "tau_I": _TAU,
+     "gE_bar": Range(0.0, None, finite=True, unit="nS"), "gI_bar": Range(0.0, None, finite=True, unit="nS"),
+     "I_inj": _REAL, "method": Choice(METHODS), "min_spikes": _COUNT,
+     "max_spikes": Range(1, None, integer=True, finite=True, static=True, optional=True)},
+    (rate_dt_rule("rate_E"), rate_dt_rule("rate_I"), min_steps_rule()),
+    defaults={"dt": 0.1},  # the core model's, passed on through **kwargs
+)
+
+
+@declare(EFFICACY_PARAMS)
+def stp_efficacy(U, *, tau_f, tau_d, rate, n_spikes: int = 10, train: str = "regular", seed=0,
                  algorithm: str = "stepwise") -> dict:
     """Efficacies of spikes 1..``n_spikes`` of a train at ``rate`` Hz from rest.
+
+    Between spikes ``u`` decays to 0 with ``tau_f`` and ``x`` recovers to 1 with ``tau_d``
+    (exactly); at a spike ``u⁺ = u⁻ + U(1 − u⁻)``, the efficacy is ``u⁺x⁻`` and
+    ``x⁺ = x⁻ − u⁺x⁻`` (Tsodyks, Pawelzik & Markram 1998).
 
     Parameters
     ----------
     U : release increment, (0, 1].
-    tau_d, tau_f : depression / facilitation time constants (ms), > 0.
-    rate : presynaptic rate (Hz), > 0. A regular train has interval 1000/rate ms; a Poisson
-        train draws exponential intervals of that mean from ``seed``.
-    n_spikes : static, number of spikes (default 10).
+    tau_f, tau_d : facilitation / depression time constants (ms), (0, inf] (inf: the limit).
+    rate : presynaptic rate (Hz), (0, inf). A regular train has interval 1000/rate ms; a
+        Poisson train draws exponential intervals of that mean from ``seed``.
+    n_spikes : static, number of spikes, a positive integer (default 10).
     train : static, ``'regular'`` (default) or ``'poisson'``.
     seed : uint32 key material for ``'poisson'`` (ignored for ``'regular'``).
     algorithm : static, for regular trains: ``'stepwise'`` (default) applies the exact
@@ -61,7 +103,12 @@ def stp_efficacy(U, tau_d, tau_f, rate, *, n_spikes: int = 10, train: str = "reg
         float rounding.
 
     Returns ``{'efficacy': (n_spikes,)}``.
+
+    >>> float(stp_efficacy(0.5, tau_f=100.0, tau_d=200.0, rate=10.0, n_spikes=2)["efficacy"][0])
+    0.5
     """
+    EFFICACY_PARAMS.check(dict(U=U, tau_f=tau_f, tau_d=tau_d, rate=rate, n_spikes=n_spikes, train=train,
+                               algorithm=algorithm))
     isi = 1000.0 / rate
     if train == "regular" and algorithm == "stepwise":
         # From rest the decay before the first spike is the identity, so n exact steps of
@@ -85,7 +132,8 @@ def stp_efficacy(U, tau_d, tau_f, rate, *, n_spikes: int = 10, train: str = "reg
     return {"efficacy": eff}
 
 
-def chain_summary(U, tau_f, tau_d, tau_s=8.0, A=1.0, current=28.0, *, duration: float = 150.0, dt: float = 0.1,
+@declare(CHAIN_PARAMS)
+def chain_summary(U, *, tau_f, tau_d, tau_s=8.0, A=1.0, current=28.0, duration: float = 150.0, dt: float = 0.1,
                   method: str = "exact", lif: LIFParams = LIFParams()) -> dict:
     """Homework chain (pre-LIF → TM synapse → exponential current) reduced to summaries in the scan.
 
@@ -93,10 +141,21 @@ def chain_summary(U, tau_f, tau_d, tau_s=8.0, A=1.0, current=28.0, *, duration: 
     ``stp_step`` on its spike, then ``exp_decay_step`` with drive ``A·efficacy``), but the
     carry accumulates the summaries, so memory does not grow with ``duration``.
 
+    Parameters: ``U`` in (0, 1]; ``tau_f``, ``tau_d``, ``tau_s`` (ms) in (0, inf]; ``A``
+    (drive per unit efficacy) and ``current`` (the pre-LIF's input, mV) finite; static
+    ``duration`` (ms, at least one step) and ``dt`` (ms) > 0; ``method`` ``'exact'`` or
+    ``'euler'`` (then ``dt`` below every time constant); ``lif`` the pre-neuron.
+
     Returns scalars: ``n_spikes`` (presynaptic), ``efficacy_first`` / ``efficacy_last`` (of
     the first / last spike, 0 without spikes), ``efficacy_sum``, ``I_peak``, ``I_mean`` (over
     the run), ``u_final``, ``x_final``.
+
+    >>> out = chain_summary(0.2, tau_f=100.0, tau_d=300.0, duration=30.0)
+    >>> round(float(out["efficacy_first"]), 6)  # the first spike from rest releases U
+    0.2
     """
+    CHAIN_PARAMS.check(dict(U=U, tau_f=tau_f, tau_d=tau_d, tau_s=tau_s, A=A, current=current, duration=duration,
+                            dt=dt, method=method))
     n = n_steps(duration, dt)
     dtype = jnp.result_type(float)
     zero = jnp.zeros((), dtype)
@@ -118,12 +177,16 @@ def chain_summary(U, tau_f, tau_d, tau_s=8.0, A=1.0, current=28.0, *, duration: 
             "I_peak": ipeak, "I_mean": isum / n, "u_final": syn.u, "x_final": syn.x}
 
 
-def chain_traces(U, tau_f, tau_d, tau_s=8.0, A=1.0, current=28.0, *, duration: float = 150.0, dt: float = 0.1,
+@declare(CHAIN_TRACE_PARAMS)
+def chain_traces(U, *, tau_f, tau_d, tau_s=8.0, A=1.0, current=28.0, duration: float = 150.0, dt: float = 0.1,
                  method: str = "exact", decimate: int = 1) -> dict:
     """Traces of the homework chain sampled every ``decimate`` steps (dims: ``CHAIN_TRACE_DIMS``).
 
-    Coordinates for the ``time`` dimension: :func:`chain_times`.
+    Parameters as :func:`chain_summary`; ``decimate`` (static) a positive integer dividing
+    the number of steps. Coordinates for the ``time`` dimension: :func:`chain_times`.
     """
+    CHAIN_TRACE_PARAMS.check(dict(U=U, tau_f=tau_f, tau_d=tau_d, tau_s=tau_s, A=A, current=current,
+                                  duration=duration, dt=dt, method=method, decimate=decimate))
     tr = lif_stp_chain(U, tau_f=tau_f, tau_d=tau_d, tau_s=tau_s, A=A, current=current, duration=duration, dt=dt, method=method,
                        decimate=decimate)
     return dict(tr._asdict())
@@ -133,27 +196,19 @@ def chain_times(duration: float = 150.0, dt: float = 0.1, decimate: int = 1):
     """Times (ms) of the samples :func:`chain_traces` keeps."""
     import numpy as np
 
+    CHAIN_TRACE_PARAMS.check(dict(duration=duration, dt=dt, decimate=decimate))
     n = n_steps(duration, dt)
     return (np.arange(n) * dt).reshape(-1, decimate)[:, -1] if decimate > 1 else np.arange(n) * dt
 
 
 # ----------------------------------------------------------------------------------------------
-# conductance LIF with STP (core.cond_lif, written separately; imported lazily)
+# conductance LIF with STP (core.cond_lif; imported when called)
 # ----------------------------------------------------------------------------------------------
 def _cond_lif_module():
-    try:
-        return importlib.import_module("stp_brainpy.core.cond_lif")
-    except ModuleNotFoundError as err:
-        if err.name != "stp_brainpy.core.cond_lif":
-            raise
-        return None
+    return importlib.import_module("stp_brainpy.core.cond_lif")
 
 
-def cond_lif_available() -> bool:
-    """True once :mod:`stp_brainpy.core.cond_lif` exists in this installation."""
-    return _cond_lif_module() is not None
-
-
+@declare(COND_LIF_PARAMS)
 def cond_lif_stp(tau_ratio, rate_E, rate_I=15.0, *, seed=0, duration: float = 1000.0, **kwargs) -> dict:
     """Neuromatch conductance LIF with STP on every input synapse, reduced to summaries.
 
@@ -163,11 +218,10 @@ def cond_lif_stp(tau_ratio, rate_E, rate_I=15.0, *, seed=0, duration: float = 10
     inputs; ``seed`` draws the trains; extra keyword arguments (``stp=False``, ``dt``,
     ``method``, ...) go to the core model. Returns ``rate`` (Hz), ``cv_isi``, ``n_spikes``,
     ``fmp_mean`` and ``fmp_std`` (mV, free membrane potential).
+
+    Ranges: ``tau_ratio`` in (0, inf); rates in [0, inf) Hz with ``rate·dt ≤ 1``
+    (Bernoulli trains, ``dt`` default 0.1 ms); ``duration`` at least one step.
     """
-    mod = _cond_lif_module()
-    if mod is None:
-        raise ValueError("the conductance LIF (stp_brainpy.core.cond_lif) is not available in this installation")
-    fn = getattr(mod, "cond_lif_stp_summary", None)
-    if fn is None:
-        raise ValueError("stp_brainpy.core.cond_lif has no cond_lif_stp_summary(); cannot sweep the conductance LIF")
-    return dict(fn(tau_ratio, rate_E, rate_I, seed=seed, duration=duration, **kwargs))
+    COND_LIF_PARAMS.check(dict(tau_ratio=tau_ratio, rate_E=rate_E, rate_I=rate_I, duration=duration, **kwargs))
+    return dict(_cond_lif_module().cond_lif_stp_summary(tau_ratio, rate_E, rate_I, seed=seed, duration=duration,
+                                                        **kwargs))

@@ -102,11 +102,10 @@ def test_cond_lif_wrapper_forwards_to_core(monkeypatch):
     import inspect
     import types
 
-    if models.cond_lif_available():  # the entry point the wrapper calls, with the arguments it passes
-        from stp_brainpy.core.cond_lif import cond_lif_stp_summary
+    from stp_brainpy.core.cond_lif import cond_lif_stp_summary  # the entry point the wrapper calls
 
-        params = inspect.signature(cond_lif_stp_summary).parameters
-        assert list(params)[:3] == ["tau_ratio", "rate_E", "rate_I"] and {"seed", "duration"} <= set(params)
+    params = inspect.signature(cond_lif_stp_summary).parameters
+    assert list(params)[:3] == ["tau_ratio", "rate_E", "rate_I"] and {"seed", "duration"} <= set(params)
     seen = {}
 
     def fake(tau_ratio, rate_E, rate_I, *, seed, duration, stp=True):
@@ -118,13 +117,12 @@ def test_cond_lif_wrapper_forwards_to_core(monkeypatch):
                static={"duration": 50.0, "stp": False})
     np.testing.assert_allclose(ds.rate.isel(seed=1).values, np.outer([0.5, 2.0], [10.0, 20.0]) + 15.0)
     assert seen == {"duration": 50.0, "stp": False}
-    monkeypatch.setattr(models, "_cond_lif_module", lambda: None)
-    with pytest.raises(ValueError, match="cond_lif"):
-        models.cond_lif_stp(1.0, 10.0)
+    with pytest.raises(ValueError, match=r"rate_E·dt must be <= 1"):
+        models.cond_lif_stp(1.0, 20000.0)  # a direct call with numbers is checked before the core runs
 
 
 def test_bad_model_options():
     with pytest.raises(ValueError, match="train must be"):
-        models.stp_efficacy(0.5, 100.0, 100.0, 10.0, train="bursty")
+        models.stp_efficacy(0.5, tau_f=100.0, tau_d=100.0, rate=10.0, train="bursty")
     with pytest.raises(ValueError, match="algorithm must be"):
-        models.stp_efficacy(0.5, 100.0, 100.0, 10.0, algorithm="magic")
+        models.stp_efficacy(0.5, tau_f=100.0, tau_d=100.0, rate=10.0, algorithm="magic")
