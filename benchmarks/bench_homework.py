@@ -91,7 +91,7 @@ def throughput(n_settings: int, repeats: int, seed: int = 0) -> dict:
     fn = jax.jit(jax.vmap(functools.partial(chain_summary, duration=150.0, dt=0.1)))
 
     def call():
-        return jax.block_until_ready(fn(U, tau_f, tau_d))
+        return jax.block_until_ready(fn(U, tau_f=tau_f, tau_d=tau_d))
 
     t_first, out = _timed(call)
     warm = statistics.median(_timed(call)[0] for _ in range(repeats))
