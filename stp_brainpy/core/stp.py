@@ -1,6 +1,7 @@
-r"""Tsodyks–Markram short-term plasticity: the one place its equations live.
+r"""Tsodyks–Markram short-term plasticity (variant ``tm``): the one place its equations live.
 
-Model (homework form, u resting at 0, efficacy :math:`u^+x^-`):
+Model (homework form, u resting at 0, efficacy :math:`u^+x^-`; Tsodyks & Markram 1997;
+Tsodyks, Pawelzik & Markram 1998; NEST ``tsodyks2_synapse``):
 
 .. math::
 
@@ -11,9 +12,23 @@ Model (homework form, u resting at 0, efficacy :math:`u^+x^-`):
 At a spike: :math:`u^+ = u^- + U(1-u^-)`, efficacy :math:`e = u^+x^-`,
 :math:`x^+ = x^- - e`, :math:`I^+ = I^- + A e`.
 
-Every function here is pure JAX (jit-, vmap- and grad-able); parameters broadcast
-against the state, so a leading batch axis on ``U``/``tau_f``/``tau_d`` runs many
-parameter sets in one call. Two time-stepping methods:
+==========  =====  =======  ===============  ==============================================
+parameter   unit   default  valid range      meaning
+==========  =====  =======  ===============  ==============================================
+``U``       --     --       (0, 1]           increment of ``u`` per spike
+``tau_f``   ms     --       [0, inf]         facilitation; 0: none (``u⁺ = U`` every spike,
+                                             NEST's ``tau_fac = 0``); inf: ``u`` never decays
+``tau_d``   ms     --       (0, inf]         recovery of ``x``; inf: no recovery
+``u0``      --     0        [0, 1]           ``u`` just before the first spike
+``x0``      --     1        [0, 1]           ``x`` just before the first spike
+``dt``      ms     --       (0, inf)         step; ``method='euler'`` needs dt < every τ
+==========  =====  =======  ===============  ==============================================
+
+Every function is pure JAX (jit-, vmap- and grad-able, gradients finite for every valid
+parameter, limits τ → 0 / τ → inf included) and checks concrete arguments eagerly
+(:mod:`stp_brainpy.core.validation`; traced ones under :func:`~stp_brainpy.core.validation.checked`).
+Decays use :func:`decay_factors` (``expm1`` forms, so ``1 - e^{-Δ/τ}`` keeps its digits in
+float32). Two time-stepping methods:
 
 ``exact``
     between steps the state follows the exact exponential solution, jumps are
@@ -22,20 +37,32 @@ parameter sets in one call. Two time-stepping methods:
 ``euler``
     forward Euler exactly as in the Neuromatch tutorial's ``dynamic_syn`` (the jump of
     ``u`` uses the pre-step value, the release uses the pre-step ``x``).
+
+Example
+-------
+>>> from stp_brainpy.core import stp
+>>> eff, u_plus, x_minus = stp.event_efficacies([0.0, 20.0, 40.0], 0.2, tau_f=750.0, tau_d=100.0)
+>>> round(float(eff[0]), 6)
+0.2
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from .validation import check_broadcastable, check_method, check_positive, check_probability
+from .validation import (check_broadcastable, check_choice, check_integer, check_number, check_range,
+                         check_spike_times, is_concrete, METHODS)
+from . import validation as _v
 
 __all__ = [
     "STPState",
     "rest_state",
+    "init_state",
     "validate_stp_params",
+    "decay_factors",
     "stp_step",
     "exp_decay_step",
     "event_efficacies",
@@ -45,6 +72,7 @@ __all__ = [
 ]
 
 Array = jax.Array
+INF = float("inf")
 
 
 class STPState(NamedTuple):
@@ -54,146 +82,284 @@ class STPState(NamedTuple):
     x: Array
 
 
+def _checked_number(name: str, value: Any, low, high, low_open: bool, high_open: bool, unit: str = "") -> None:
+    if value is None:
+        return
+    check_number(name, value)
+    check_range(name, value, low, high, low_open=low_open, high_open=high_open, unit=unit)
+
+
+def _check_tm(U=None, tau_f=None, tau_d=None, u0=None, x0=None) -> None:
+    _checked_number("U", U, 0.0, 1.0, True, False)
+    _checked_number("tau_f", tau_f, 0.0, INF, False, False, "ms")
+    _checked_number("tau_d", tau_d, 0.0, INF, True, False, "ms")
+    _checked_number("u0", u0, 0.0, 1.0, False, False)
+    _checked_number("x0", x0, 0.0, 1.0, False, False)
+
+
+def _check_step(dt, method: str, **taus) -> None:
+    """dt in (0, inf); for forward Euler also dt < every (non-zero) time constant."""
+    check_choice("method", method, METHODS)
+    _checked_number("dt", dt, 0.0, INF, True, True, "ms")
+    if method != "euler" or dt is None:
+        return
+    for name, tau in taus.items():
+        if tau is None:
+            continue
+        if is_concrete(dt) and is_concrete(tau):
+            d, t = np.asarray(dt, float), np.asarray(tau, float)
+            bad = (t > 0) & (np.broadcast_to(d, np.broadcast_shapes(d.shape, t.shape)) >= t)
+            if np.any(bad):
+                raise ValueError(f"dt must be smaller than {name} for method='euler' (forward Euler diverges for "
+                                 f"dt > tau); got dt={np.max(np.broadcast_to(d, bad.shape)[bad]):g} ms, "
+                                 f"{name}={np.min(np.broadcast_to(t, bad.shape)[bad]):g} ms; use method='exact'")
+        elif _v._checking_active():
+            d, t = jnp.asarray(dt), jnp.asarray(tau)
+            _v._traced_check((t > 0) & (d >= t), d, f"dt must be smaller than {name} for method='euler'; got dt={{v}}")
+
+
+def validate_stp_params(U=None, tau_f=None, tau_d=None, tau_s=None, dt=None, method: str | None = None, *,
+                        u0=None, x0=None, **extra) -> tuple[int, ...]:
+    """Check TM parameters eagerly; returns their common broadcast shape.
+
+    ``ValueError`` naming the parameter and its valid range: U in (0, 1], tau_f in [0, inf] ms,
+    tau_d and tau_s in (0, inf] ms, dt in (0, inf) ms (and below every τ for ``method='euler'``),
+    u0 and x0 in [0, 1], method in ('exact', 'euler'); ``TypeError`` for non-numbers. Arrays in
+    ``extra`` only take part in the broadcast check.
+    """
+    _check_tm(U, tau_f, tau_d, u0, x0)
+    _checked_number("tau_s", tau_s, 0.0, INF, True, False, "ms")
+    if method is not None:
+        _check_step(dt, method, tau_f=tau_f, tau_d=tau_d, tau_s=tau_s)
+    else:
+        _checked_number("dt", dt, 0.0, INF, True, True, "ms")
+    return check_broadcastable(dict(U=U, tau_f=tau_f, tau_d=tau_d, tau_s=tau_s, u0=u0, x0=x0, **extra))
+
+
+def init_state(shape=(), dtype=None, *, u0=0.0, x0=1.0) -> STPState:
+    """State ``u = u0, x = x0`` (broadcast to ``shape``); ``u0 = 0, x0 = 1`` is the resting state."""
+    _check_tm(u0=u0, x0=x0)
+    dtype = dtype or jnp.result_type(float)
+    return STPState(jnp.broadcast_to(jnp.asarray(u0, dtype), shape), jnp.broadcast_to(jnp.asarray(x0, dtype), shape))
+
+
 def rest_state(shape=(), dtype=None) -> STPState:
     """The resting state ``u = 0, x = 1`` with the given shape."""
     dtype = dtype or jnp.result_type(float)
     return STPState(jnp.zeros(shape, dtype), jnp.ones(shape, dtype))
 
 
-def validate_stp_params(U=None, tau_f=None, tau_d=None, tau_s=None, dt=None, method: str | None = None,
-                        **extra) -> tuple[int, ...]:
-    """Check TM parameters eagerly; returns their common broadcast shape.
+# ---------------------------------------------------------------- exponential decay, safe in every limit
+def _decay_value(delta, tau):
+    pos = tau > 0
+    r = delta / jnp.where(pos, tau, 1.0)
+    full = ~pos | (delta == INF)  # tau = 0: gone at once; an infinite gap: back at rest
+    r = jnp.where(full, 0.0, r)  # keeps inf/inf (tau = inf, delta = inf) out of the unused branch
+    return jnp.where(full, 0.0, jnp.exp(-r)), jnp.where(full, -1.0, jnp.expm1(-r))
 
-    Raises ``ValueError`` naming the parameter and its valid range: U in (0, 1],
-    time constants and dt in (0, inf) ms, method in ('exact', 'euler').
+
+@jax.custom_jvp
+def _decay(delta, tau):
+    return _decay_value(delta, tau)
+
+
+@_decay.defjvp
+def _decay_jvp(primals, tangents):
+    delta, tau = primals
+    d_delta, d_tau = tangents
+    q, em1 = _decay_value(delta, tau)
+    # d q/d delta = -q/tau and d q/d tau = q (delta/tau)/tau, written so that neither overflows
+    # (q r <= 1/e) nor meets inf·0: zero where q vanishes (tau -> 0, huge gaps) or tau = inf.
+    ok = (tau > 0) & (q > 0) & jnp.isfinite(delta)
+    tau_s = jnp.where(ok, tau, 1.0)
+    r = jnp.where(ok, delta / tau_s, 0.0)
+    dq = jnp.where(ok, -q / tau_s, 0.0) * d_delta + jnp.where(ok, (q * r) / tau_s, 0.0) * d_tau
+    return (q, em1), (dq, dq)
+
+
+def decay_factors(delta, tau) -> tuple[Array, Array]:
+    """``(exp(-delta/tau), expm1(-delta/tau))`` with the limits taken exactly and finite gradients.
+
+    ``tau = 0`` gives ``(0, -1)`` (instant decay), ``tau = inf`` gives ``(1, 0)`` for finite
+    ``delta``, ``delta = inf`` gives ``(0, -1)``. ``delta >= 0``; inputs broadcast.
     """
-    if U is not None:
-        check_probability("U", U)
-    for name, val in (("tau_f", tau_f), ("tau_d", tau_d), ("tau_s", tau_s), ("dt", dt)):
-        if val is not None:
-            check_positive(name, val)
-    if method is not None:
-        check_method(method)
-    return check_broadcastable(dict(U=U, tau_f=tau_f, tau_d=tau_d, tau_s=tau_s, **extra))
+    dtype = jnp.result_type(delta, tau, float)
+    return _decay(jnp.asarray(delta, dtype), jnp.asarray(tau, dtype))
 
 
+# ---------------------------------------------------------------- time stepping
 def stp_step(state: STPState, spike, U, *, tau_f, tau_d, dt, method: str = "exact") -> tuple[STPState, Array]:
     """Advance the TM state by one step of length ``dt`` ending at a (possible) spike.
 
     Args:
       state: ``STPState`` before the step.
       spike: spike indicator of the step (bool or 0/1 float), broadcastable to the state.
-      U, tau_f, tau_d: TM parameters (tau in ms), broadcastable to the state.
-      dt: step in ms.
+      U, tau_f, tau_d: TM parameters (tau in ms; ``tau_f = 0``: no facilitation), broadcastable.
+      dt: step in ms, > 0; for ``'euler'`` below ``tau_d`` and every non-zero ``tau_f``.
       method: ``'exact'`` or ``'euler'`` (see module docstring).
 
     Returns:
       ``(new_state, efficacy)`` where ``efficacy`` is :math:`u^+x^-` on spiking
       entries and 0 elsewhere.
     """
+    _check_tm(U, tau_f, tau_d)
+    _check_step(dt, method, tau_f=tau_f, tau_d=tau_d)
+    _v.check_binary("spike", spike)
     s = jnp.asarray(spike, dtype=state.u.dtype)
     u, x = state
     if method == "exact":
         # expm1 form: exp(-dt/tau) rounded to float32 is biased by up to 1e-3 of (1 - q) for
         # dt << tau, and that bias compounds over thousands of steps; expm1 keeps it at ~1 ulp.
-        u_dec = u + u * jnp.expm1(-dt / tau_f)
-        x_dec = x - (1.0 - x) * jnp.expm1(-dt / tau_d)
+        _, em_f = decay_factors(dt, tau_f)
+        _, em_d = decay_factors(dt, tau_d)
+        u_dec = u + u * em_f
+        x_dec = x - (1.0 - x) * em_d
         u_new = u_dec + s * U * (1.0 - u_dec)
         eff = s * u_new * x_dec
         x_new = x_dec - eff
-    elif method == "euler":
-        # Neuromatch dynamic_syn: increments computed from the pre-step values.
-        u_new = u - (dt / tau_f) * u + U * (1.0 - u) * s
+    else:
+        # Neuromatch dynamic_syn: increments computed from the pre-step values; tau_f = 0 means
+        # u is back at 0 before every step (no facilitation), so only the jump remains.
+        no_fac = jnp.asarray(tau_f) <= 0
+        tf = jnp.where(no_fac, 1.0, tau_f)
+        u_euler = u - (dt / tf) * u + U * (1.0 - u) * s
+        u_new = jnp.where(no_fac, U * s, u_euler)
         eff = s * u_new * x
         x_new = x + (dt / tau_d) * (1.0 - x) - eff
-    else:
-        raise ValueError(f"method must be one of ('exact', 'euler'); got {method!r}")
     return STPState(u_new, x_new), eff
 
 
 def exp_decay_step(g, drive, tau, dt, method: str = "exact") -> Array:
-    """Exponential synapse (current or conductance): decay over ``dt`` then add ``drive``."""
+    """Exponential synapse (current or conductance): decay over ``dt`` (tau in (0, inf] ms) then add ``drive``."""
+    _checked_number("tau", tau, 0.0, INF, True, False, "ms")
+    _check_step(dt, method, tau=tau)
     if method == "exact":
-        return g + g * jnp.expm1(-dt / tau) + drive
-    if method == "euler":
-        return g - (dt / tau) * g + drive
-    raise ValueError(f"method must be one of ('exact', 'euler'); got {method!r}")
+        return g + g * decay_factors(dt, tau)[1] + drive
+    return g - (dt / tau) * g + drive
 
 
-def event_efficacies(spike_times, U, *, tau_f, tau_d) -> tuple[Array, Array, Array]:
+# ---------------------------------------------------------------- event-driven and closed forms
+def _gaps(spike_times, dtype) -> tuple[Array, Array]:
+    """Spike-to-spike intervals (first one 0) and the validity mask, differences taken before any cast.
+
+    A concrete train is differenced in float64 NumPy, so 0.1 ms spacing at t = 1e7 ms survives
+    the float32 computation that follows; a traced one in its own dtype.
+    """
+    if is_concrete(spike_times) and not isinstance(spike_times, jax.Array):
+        t = np.asarray(spike_times, dtype=np.float64)
+        valid = np.isfinite(t)
+        ts = np.where(valid, t, 0.0)
+        gaps = np.concatenate([np.zeros(min(t.size, 1)), np.where(valid[1:], np.diff(ts), 0.0)])
+        return jnp.asarray(gaps, dtype), jnp.asarray(valid)
+    t = jnp.asarray(spike_times)
+    valid = jnp.isfinite(t)
+    ts = jnp.where(valid, t, 0.0)
+    gaps = jnp.concatenate([jnp.zeros(min(t.size, 1), t.dtype), jnp.where(valid[1:], jnp.diff(ts), 0.0)])
+    return gaps.astype(dtype), valid
+
+
+def event_efficacies(spike_times, U, *, tau_f, tau_d, u0=0.0, x0=1.0) -> tuple[Array, Array, Array]:
     """Efficacy :math:`u^+x^-` of every spike of an arbitrary train, event by event.
 
     Args:
-      spike_times: 1-D increasing spike times (ms). Entries that are not finite (e.g.
-        ``inf`` padding for trains of unequal length under ``vmap``) are ignored and
-        get efficacy 0.
-      U, tau_f, tau_d: scalar parameters (vmap for batches).
+      spike_times: 1-D non-decreasing spike times (ms). Trailing ``+inf`` entries are padding (for
+        trains of unequal length under ``vmap``) and get efficacy 0. Only intervals matter: they are
+        taken from the original values (float64 for NumPy input), so large offsets cost no precision.
+      U, tau_f, tau_d: TM parameters (``tau_f = 0``: no facilitation; inf limits allowed).
+        Broadcast together; a parameter batch of shape ``P`` gives results of shape ``P + (n,)``.
+      u0, x0: ``u`` and ``x`` just before the first spike (NEST: the first spike is not decayed).
 
     Returns:
-      ``(efficacy, u_plus, x_minus)``, each with the shape of ``spike_times``.
+      ``(efficacy, u_plus, x_minus)``, each of shape ``P + spike_times.shape``.
     """
-    t = jnp.asarray(spike_times)
-    dtype = jnp.result_type(t.dtype, float)
-    t = t.astype(dtype)
+    check_spike_times("spike_times", spike_times)
+    _check_tm(U, tau_f, tau_d, u0, x0)
+    t_dtype = spike_times.dtype if isinstance(spike_times, jax.Array) else float
+    dtype = jnp.result_type(t_dtype, U, tau_f, tau_d, float)
+    U, tau_f, tau_d, u0, x0 = (jnp.asarray(a, dtype) for a in (U, tau_f, tau_d, u0, x0))
+    shape = jnp.broadcast_shapes(U.shape, tau_f.shape, tau_d.shape, u0.shape, x0.shape)
+    gaps, valid = _gaps(spike_times, dtype)
 
-    def body(carry, ti):
-        u_prev, x_prev, t_prev = carry
-        valid = jnp.isfinite(ti)
-        gap = jnp.where(valid, ti - t_prev, jnp.inf)
-        u_m = u_prev * jnp.exp(-gap / tau_f)
-        x_m = 1.0 - (1.0 - x_prev) * jnp.exp(-gap / tau_d)
+    def body(carry, inp):
+        u_prev, x_prev = carry
+        gap, ok = inp
+        q_f, _ = decay_factors(gap, tau_f)
+        _, em_d = decay_factors(gap, tau_d)
+        u_m = u_prev * q_f
+        x_m = x_prev - (1.0 - x_prev) * em_d
         u_p = u_m + U * (1.0 - u_m)
         eff = u_p * x_m
-        new = (jnp.where(valid, u_p, u_prev), jnp.where(valid, x_m - eff, x_prev), jnp.where(valid, ti, t_prev))
-        zero = jnp.zeros((), dtype)
-        return new, (jnp.where(valid, eff, zero), jnp.where(valid, u_p, zero), jnp.where(valid, x_m, zero))
+        zero = jnp.zeros(shape, dtype)
+        new = (jnp.where(ok, u_p, u_prev), jnp.where(ok, x_m - eff, x_prev))
+        return new, (jnp.where(ok, eff, zero), jnp.where(ok, u_p, zero), jnp.where(ok, x_m, zero))
 
-    init = (jnp.zeros((), dtype), jnp.ones((), dtype), jnp.asarray(-jnp.inf, dtype))
-    _, (eff, u_p, x_m) = jax.lax.scan(body, init, t)
-    return eff, u_p, x_m
+    init = (jnp.broadcast_to(u0, shape), jnp.broadcast_to(x0, shape))
+    _, out = jax.lax.scan(body, init, (gaps, valid))
+    return tuple(jnp.moveaxis(a, 0, -1) for a in out)
+
+
+def _spike_map_factors(U, tau_f, tau_d, isi):
+    _check_tm(U, tau_f, tau_d)
+    _checked_number("isi", isi, 0.0, INF, True, True, "ms")
+    U, tau_f, tau_d, isi = jnp.broadcast_arrays(*(jnp.asarray(a, jnp.result_type(U, tau_f, tau_d, isi, float))
+                                                  for a in (U, tau_f, tau_d, isi)))
+    q_f, em_f = decay_factors(isi, tau_f)
+    _, em_d = decay_factors(isi, tau_d)
+    # 1 - (1 - U) q_f written as U - (1 - U) expm1(-isi/tau_f): no cancellation for tiny U, huge tau_f
+    u_inf = U / (U - (1.0 - U) * em_f)
+    return U, q_f, em_d, u_inf
 
 
 def steady_state(U, *, tau_f, tau_d, isi) -> tuple[Array, Array, Array]:
-    """Closed-form steady state of a regular train with interval ``isi`` (ms).
+    r"""Closed-form steady state :math:`(u^+_\infty, x^-_\infty, e_\infty)` of a regular train with interval ``isi`` (ms).
 
     .. math::
 
-        u^+_\\infty = \\frac{U}{1-(1-U)e^{-\\Delta/\\tau_f}}, \\quad
-        x^-_\\infty = \\frac{1-e^{-\\Delta/\\tau_d}}{1-(1-u^+_\\infty)e^{-\\Delta/\\tau_d}}, \\quad
-        e_\\infty = u^+_\\infty x^-_\\infty.
+        u^+_\infty = \frac{U}{1-(1-U)e^{-\Delta/\tau_f}}, \quad
+        x^-_\infty = \frac{1-e^{-\Delta/\tau_d}}{1-(1-u^+_\infty)e^{-\Delta/\tau_d}}, \quad
+        e_\infty = u^+_\infty x^-_\infty,
+
+    evaluated as :math:`U / (U - (1-U)\,\mathrm{expm1}(-\Delta/\tau_f))` and
+    :math:`-\mathrm{expm1}(-\Delta/\tau_d) / (u^+_\infty - (1-u^+_\infty)\,\mathrm{expm1}(-\Delta/\tau_d))`
+    (no cancellation in float32). Limits: ``tau_f = 0`` gives ``u = U``, ``tau_f = inf`` gives
+    ``u = 1``, ``tau_d = inf`` gives ``x = 0``. ``isi`` in (0, inf) ms. Independent of ``u0, x0``.
     """
-    qf = jnp.exp(-isi / tau_f)
-    qd = jnp.exp(-isi / tau_d)
-    u_inf = U / (1.0 - (1.0 - U) * qf)
-    x_inf = (1.0 - qd) / (1.0 - (1.0 - u_inf) * qd)
+    _, _, em_d, u_inf = _spike_map_factors(U, tau_f, tau_d, isi)
+    x_inf = -em_d / (u_inf - (1.0 - u_inf) * em_d)
     return u_inf, x_inf, u_inf * x_inf
 
 
-def regular_train_efficacies(n_spikes: int, U, *, tau_f, tau_d, isi) -> tuple[Array, Array, Array]:
-    """Efficacy, u⁺ and x⁻ of spikes 1..n of a regular train starting from rest.
+def regular_train_efficacies(n_spikes: int, U, *, tau_f, tau_d, isi, u0=0.0, x0=1.0) -> tuple[Array, Array, Array]:
+    r"""Efficacy, u⁺ and x⁻ of spikes 1..n of a regular train with interval ``isi`` (ms).
 
-    ``u⁺_n`` is closed form, :math:`u^+_\\infty + (U-u^+_\\infty)((1-U)e^{-\\Delta/\\tau_f})^{n-1}`;
-    ``x⁻_n`` follows the exact spike-to-spike map
-    :math:`x^-_{n+1} = 1-(1-x^-_n(1-u^+_n))e^{-\\Delta/\\tau_d}`. Parameters broadcast;
-    the spike index is the last axis of the result.
+    ``u⁺_n`` is closed form, :math:`u^+_\infty + (u^+_1-u^+_\infty)((1-U)e^{-\Delta/\tau_f})^{n-1}` with
+    :math:`u^+_1 = u_0 + U(1-u_0)` (``U`` when ``tau_f = 0``); ``x⁻_n`` follows the exact spike-to-spike map
+    :math:`x^-_{n+1} = 1-(1-x^-_n(1-u^+_n))e^{-\Delta/\tau_d}` from :math:`x^-_1 = x_0`. ``n_spikes`` is an
+    integer >= 1; parameters broadcast; the spike index is the last axis of the result.
     """
-    U, tau_f, tau_d, isi = jnp.broadcast_arrays(*(jnp.asarray(a, jnp.result_type(float)) for a in (U, tau_f, tau_d, isi)))
-    qf = jnp.exp(-isi / tau_f)
-    qd = jnp.exp(-isi / tau_d)
-    u_inf = U / (1.0 - (1.0 - U) * qf)
+    n_spikes = check_integer("n_spikes", n_spikes, low=1)
+    _check_tm(u0=u0, x0=x0)
+    U, q_f, em_d, u_inf = _spike_map_factors(U, tau_f, tau_d, isi)
+    tau_f0 = jnp.broadcast_to(jnp.asarray(tau_f), U.shape)
+    u0, x0 = (jnp.broadcast_to(jnp.asarray(a, U.dtype), U.shape) for a in (u0, x0))
+    u_start = jnp.where(tau_f0 > 0, u0, 0.0)  # tau_f = 0: u has decayed to 0 before every spike
+    u1 = u_start + U * (1.0 - u_start)
+    base = (1.0 - U) * q_f
     k = jnp.arange(n_spikes, dtype=U.dtype)
-    u_plus = u_inf[..., None] + (U - u_inf)[..., None] * ((1.0 - U) * qf)[..., None] ** k
+    # base**0 = 1 is selected by where; the exponent is kept >= 1 so d(base**k)/d base stays finite at base = 0
+    power = jnp.where(k == 0, 1.0, base[..., None] ** jnp.maximum(k, 1.0))
+    u_plus = u_inf[..., None] + (u1 - u_inf)[..., None] * power
 
     def body(x_m, u_p):
-        return 1.0 - (1.0 - x_m * (1.0 - u_p)) * qd, x_m
+        x_p = x_m * (1.0 - u_p)
+        return x_p - (1.0 - x_p) * em_d, x_m
 
-    _, x_minus = jax.lax.scan(body, jnp.ones_like(U), jnp.moveaxis(u_plus, -1, 0))
+    _, x_minus = jax.lax.scan(body, x0, jnp.moveaxis(u_plus, -1, 0))
     x_minus = jnp.moveaxis(x_minus, 0, -1)
     return u_plus * x_minus, u_plus, x_minus
 
 
-def nth_spike_efficacy(n: int, U, *, tau_f, tau_d, isi) -> Array:
-    """Efficacy of the ``n``-th spike (1-based) of a regular train from rest."""
-    if int(n) < 1:
-        raise ValueError(f"n must be an integer >= 1; got {n!r}")
-    return regular_train_efficacies(int(n), U, tau_f=tau_f, tau_d=tau_d, isi=isi)[0][..., -1]
+def nth_spike_efficacy(n: int, U, *, tau_f, tau_d, isi, u0=0.0, x0=1.0) -> Array:
+    """Efficacy of the ``n``-th spike (1-based, an integer >= 1) of a regular train."""
+    n = check_integer("n", n, low=1)
+    return regular_train_efficacies(n, U, tau_f=tau_f, tau_d=tau_d, isi=isi, u0=u0, x0=x0)[0][..., -1]

@@ -167,8 +167,14 @@ def test_unknown_method_raises():
     (dict(U=0.0), r"U must lie in \(0, 1\]"),
     (dict(U=1.5), r"U must lie in \(0, 1\]"),
     (dict(U=np.array([0.2, -0.1])), r"U must lie in \(0, 1\]; got -0.1"),
-    (dict(tau_f=0.0), r"tau_f must lie in \(0, inf\) ms"),
-    (dict(tau_d=-3.0), r"tau_d must lie in \(0, inf\) ms"),
+    (dict(tau_f=-1.0), r"tau_f must lie in \[0, inf\] ms; got -1"),
+    (dict(tau_d=-3.0), r"tau_d must lie in \(0, inf\] ms"),
+    (dict(tau_d=0.0), r"tau_d must lie in \(0, inf\] ms"),
+    (dict(dt=np.inf), r"dt must lie in \(0, inf\) ms"),
+    (dict(u0=1.5), r"u0 must lie in \[0, 1\]"),
+    (dict(x0=-0.1), r"x0 must lie in \[0, 1\]"),
+    (dict(dt=0.5, tau_f=0.2, method="euler"), r"dt must be smaller than tau_f for method='euler'"),
+    (dict(dt=0.5, tau_d=0.5, method="euler"), r"dt must be smaller than tau_d"),
     (dict(tau_s=np.nan), r"tau_s must lie in"),
     (dict(dt=0.0), r"dt must lie in \(0, inf\) ms"),
     (dict(method="rk4"), r"method must be one of \('exact', 'euler'\)"),
@@ -182,6 +188,13 @@ def test_validate_rejects_bad_parameters(kwargs, match):
 def test_validate_accepts_batches_and_returns_shape():
     assert stp.validate_stp_params(U=np.full((5, 1), 0.3), tau_f=np.ones(4), tau_d=100.0, dt=0.1) == (5, 4)
     assert stp.validate_stp_params(U=1.0, tau_f=1.0, tau_d=1.0) == ()
+    # limits: no facilitation, no decay, no recovery; Euler ignores tau_f = 0
+    assert stp.validate_stp_params(U=1.0, tau_f=0.0, tau_d=np.inf, tau_s=np.inf, dt=0.5, method="euler") == ()
+
+
+def test_validate_refuses_strings_with_type_error():
+    with pytest.raises(TypeError, match="tau_d must be a number"):
+        stp.validate_stp_params(U=0.2, tau_f=1.0, tau_d="100")
 
 
 # ---------------------------------------------------------------- invariants (hypothesis)
@@ -230,3 +243,201 @@ def test_steady_state_monotone_in_rate_for_depression(U, tau_f, tau_d, isi):
     x1 = float(stp.steady_state(U, tau_f=tau_f, tau_d=tau_d, isi=isi)[1])
     x2 = float(stp.steady_state(U, tau_f=tau_f, tau_d=tau_d, isi=isi * 1.5)[1])
     assert x2 >= x1 - 1e-6
+
+
+# ---------------------------------------------------------------- issue 8: robust closed forms
+def tm_loop(times, U, tau_f, tau_d, u0=0.0, x0=1.0):
+    """NumPy loop of GUIDE §2.1 started from (u0, x0) just before the first spike; tau_f = 0: u⁺ = U."""
+    u, x, prev, out = u0, x0, None, []
+    for t in np.asarray(times, dtype=float):
+        if prev is not None:
+            gap = t - prev
+            u = 0.0 if tau_f == 0 else u * math.exp(-gap / tau_f)
+            x = 1.0 - (1.0 - x) * math.exp(-gap / tau_d)
+        elif tau_f == 0:
+            u = 0.0
+        u = u + U * (1.0 - u)
+        out.append((u * x, u, x))
+        x -= u * x
+        prev = t
+    return np.array(out).T
+
+
+def test_expm1_keeps_tiny_recovery_in_float32():
+    """U = 1 empties x at every spike; what comes back is 1 - exp(-20/1e9) = 2e-8, not 0."""
+    kw = dict(tau_f=1e-6, tau_d=1e9)
+    want = -math.expm1(-20.0 / 1e9)
+    assert float(stp.steady_state(1.0, isi=20.0, **kw)[2]) == pytest.approx(want, rel=1e-5)
+    assert float(stp.regular_train_efficacies(3, 1.0, isi=20.0, **kw)[0][-1]) == pytest.approx(want, rel=1e-5)
+    assert float(stp.event_efficacies(np.array([0.0, 20.0]), 1.0, **kw)[0][1]) == pytest.approx(want, rel=1e-5)
+    state, _ = stp.stp_step(stp.rest_state(), 1.0, 1.0, dt=20.0, **kw)
+    _, eff = stp.stp_step(state, 1.0, 1.0, dt=20.0, **kw)
+    assert float(eff) == pytest.approx(want, rel=1e-5)
+
+
+def test_steady_state_tiny_U_huge_tau_f_float32():
+    U, tau_f, tau_d, isi = 1e-8, 1e9, 200.0, 10.0
+    u, x, e = (float(a) for a in stp.steady_state(U, tau_f=tau_f, tau_d=tau_d, isi=isi))
+    em = math.expm1(-isi / tau_f)
+    u_ref = U / (U - (1 - U) * em)  # float64 closed form
+    x_ref = -math.expm1(-isi / tau_d) / (u_ref - (1 - u_ref) * math.expm1(-isi / tau_d))
+    assert u == pytest.approx(u_ref, rel=1e-5) and x == pytest.approx(x_ref, rel=1e-5)
+    assert e == pytest.approx(u_ref * x_ref, rel=1e-5)
+
+
+def test_float32_precision_at_large_times():
+    """0.1 ms spacing at t = 1e7 ms: intervals are taken from the float64 input, not from float32 times."""
+    times = 1e7 + np.cumsum(np.r_[0.0, np.full(19, 0.1), [3.0, 0.1, 0.2]])
+    for U, tau_f, tau_d in SETTINGS.values():
+        eff, u_p, x_m = stp.event_efficacies(times, U, tau_f=tau_f, tau_d=tau_d)
+        assert eff.dtype == np.float32
+        ref = tm_loop(times, U, tau_f, tau_d)
+        np.testing.assert_allclose(eff, ref[0], rtol=2e-5)
+        np.testing.assert_allclose(u_p, ref[1], rtol=2e-5)
+
+
+@pytest.mark.parametrize("tau_f, tau_d", [(np.inf, 150.0), (50.0, np.inf), (np.inf, np.inf), (0.0, 150.0),
+                                          (0.0, np.inf)])
+def test_limits_match_loop(x64, tau_f, tau_d):
+    times = np.array([0.0, 4.0, 9.0, 9.0, 30.0, 100.0])
+    for U in (0.05, 0.3, 1.0):
+        ref = tm_loop(times, U, tau_f, tau_d)
+        eff, u_p, x_m = stp.event_efficacies(times, U, tau_f=tau_f, tau_d=tau_d)
+        np.testing.assert_allclose(np.stack([eff, u_p, x_m]), ref, rtol=1e-12, atol=1e-300)
+        assert np.all(np.isfinite(eff))
+        isi = 7.0
+        ref_r = tm_loop(np.arange(6) * isi, U, tau_f, tau_d)
+        e_r, u_r, x_r = stp.regular_train_efficacies(6, U, tau_f=tau_f, tau_d=tau_d, isi=isi)
+        np.testing.assert_allclose(np.stack([e_r, u_r, x_r]), ref_r, rtol=1e-12, atol=1e-300)
+        u_inf, x_inf, e_inf = (float(a) for a in stp.steady_state(U, tau_f=tau_f, tau_d=tau_d, isi=isi))
+        assert u_inf == pytest.approx(U if tau_f == 0 else 1.0 if tau_f == np.inf else u_inf)
+        if tau_d == np.inf:
+            assert x_inf == 0.0 and e_inf == 0.0
+        long = tm_loop(np.arange(3000) * isi, U, tau_f, tau_d)
+        assert long[0, -1] == pytest.approx(e_inf, rel=1e-9, abs=1e-12)
+
+
+def test_tau_f_zero_means_u_plus_is_U(x64):
+    """NEST's tau_fac = 0: u⁺ = U at every spike, in every function and both stepping methods."""
+    times = np.array([0.0, 1.0, 2.5, 40.0])
+    _, u_p, _ = stp.event_efficacies(times, 0.4, tau_f=0.0, tau_d=100.0, u0=0.7)
+    np.testing.assert_array_equal(u_p, 0.4)
+    for method in ("exact", "euler"):
+        state = stp.rest_state()
+        for s in (1.0, 0.0, 1.0, 1.0):
+            state, eff = stp.stp_step(state, s, 0.4, tau_f=0.0, tau_d=100.0, dt=0.5, method=method)
+            if s:
+                assert float(state.u) == pytest.approx(0.4, rel=1e-15)
+    np.testing.assert_allclose(stp.regular_train_efficacies(4, 0.4, tau_f=0.0, tau_d=100.0, isi=5.0)[1], 0.4)
+
+
+@pytest.mark.parametrize("u0, x0", [(0.0, 1.0), (0.3, 1.0), (0.0, 0.4), (0.6, 0.2), (1.0, 0.0)])
+def test_initial_state_matches_loop(x64, u0, x0):
+    times = np.array([2.0, 5.0, 11.0, 11.5, 60.0])
+    for U, tau_f, tau_d in SETTINGS.values():
+        ref = tm_loop(times, U, tau_f, tau_d, u0, x0)
+        out = stp.event_efficacies(times, U, tau_f=tau_f, tau_d=tau_d, u0=u0, x0=x0)
+        np.testing.assert_allclose(np.stack(out), ref, rtol=1e-12, atol=1e-300)
+        reg = stp.regular_train_efficacies(5, U, tau_f=tau_f, tau_d=tau_d, isi=8.0, u0=u0, x0=x0)
+        np.testing.assert_allclose(np.stack(reg), tm_loop(np.arange(5) * 8.0, U, tau_f, tau_d, u0, x0),
+                                   rtol=1e-12, atol=1e-300)
+        assert float(stp.nth_spike_efficacy(5, U, tau_f=tau_f, tau_d=tau_d, isi=8.0, u0=u0, x0=x0)) == \
+            pytest.approx(float(reg[0][-1]), rel=1e-15)
+    st0 = stp.init_state((3,), u0=u0, x0=x0)
+    assert st0.u.shape == (3,) and float(st0.u[0]) == u0 and float(st0.x[0]) == x0
+    # the time-stepped update started there: a spike at the first step of dt sees u0, x0 decayed by dt
+    state, eff = stp.stp_step(stp.init_state(u0=u0, x0=x0), 1.0, 0.3, tau_f=50.0, tau_d=80.0, dt=0.1)
+    u_m, x_m = u0 * math.exp(-0.1 / 50.0), 1 - (1 - x0) * math.exp(-0.1 / 80.0)
+    assert float(eff) == pytest.approx((u_m + 0.3 * (1 - u_m)) * x_m, rel=1e-12)
+
+
+def test_event_efficacies_broadcast_parameter_batch(x64):
+    times = np.array([0.0, 10.0, 25.0])
+    U = np.array([0.1, 0.5, 0.9])
+    eff, _, _ = stp.event_efficacies(times, U, tau_f=100.0, tau_d=np.array([[50.0], [500.0]]))
+    assert eff.shape == (2, 3, 3)
+    np.testing.assert_allclose(eff[1, 2], tm_loop(times, 0.9, 100.0, 500.0)[0], rtol=1e-12)
+
+
+def test_euler_refuses_dt_above_tau():
+    with pytest.raises(ValueError, match="dt must be smaller than tau_d"):
+        stp.stp_step(stp.rest_state(), 1.0, 0.2, tau_f=10.0, tau_d=0.5, dt=1.0, method="euler")
+    with pytest.raises(ValueError, match="dt must be smaller than tau"):
+        stp.exp_decay_step(0.0, 1.0, 0.05, 0.1, "euler")
+    # exact stepping has no such limit
+    stp.stp_step(stp.rest_state(), 1.0, 0.2, tau_f=0.01, tau_d=0.5, dt=1.0)
+
+
+def test_checked_mode_refuses_traced_values():
+    from stp_brainpy.core.validation import checked
+
+    f = checked(lambda U, tau_d: stp.steady_state(U, tau_f=100.0, tau_d=tau_d, isi=20.0)[2], jit=True)
+    assert np.isfinite(float(f(0.3, 200.0)))
+    with pytest.raises(ValueError, match=r"U must lie in \(0, 1\]; got 1.5"):
+        f(jnp.asarray(1.5), 200.0)
+    with pytest.raises(ValueError, match=r"tau_d must lie in \(0, inf\] ms; got -2"):
+        f(0.3, jnp.asarray(-2.0))
+    g = checked(jax.vmap(lambda t: stp.event_efficacies(t, 0.2, tau_f=1.0, tau_d=10.0)[0]))
+    g(jnp.array([[0.0, 1.0], [0.0, jnp.inf]]))
+    with pytest.raises(ValueError, match="spike_times must be sorted"):
+        g(jnp.array([[0.0, 1.0], [2.0, 1.0]]))
+
+
+# ---------------------------------------------------------------- gradients finite everywhere (hypothesis)
+taus_f = st.one_of(st.just(0.0), st.just(math.inf), st.floats(1e-4, 1e7))
+taus_d = st.one_of(st.just(math.inf), st.floats(1e-4, 1e7))
+TIMES = jnp.asarray([0.0, 0.3, 0.3, 5.0, 80.0, 1e4])
+
+
+@jax.jit
+def _grads(U, tau_f, tau_d, isi):
+    def ev(U, tau_f, tau_d, isi):
+        times = jnp.concatenate([TIMES * isi, jnp.array([jnp.inf])])  # padding does not depend on isi
+        return stp.event_efficacies(times, U, tau_f=tau_f, tau_d=tau_d, u0=0.2, x0=0.9)[0].sum()
+
+    def ss(U, tau_f, tau_d, isi):
+        return sum(a for a in stp.steady_state(U, tau_f=tau_f, tau_d=tau_d, isi=isi))
+
+    def reg(U, tau_f, tau_d, isi):
+        return stp.regular_train_efficacies(5, U, tau_f=tau_f, tau_d=tau_d, isi=isi, u0=0.3)[0].sum()
+
+    def step(U, tau_f, tau_d, dt, method):
+        def body(state, s):
+            state, e = stp.stp_step(state, s, U, tau_f=tau_f, tau_d=tau_d, dt=dt, method=method)
+            return state, e
+        return jax.lax.scan(body, stp.rest_state((), U.dtype), jnp.array([1.0, 0.0, 1.0, 1.0]))[1].sum()
+
+    out = [jax.grad(f, argnums=(0, 1, 2, 3))(U, tau_f, tau_d, isi) for f in (ev, ss, reg)]
+    out.append(jax.grad(lambda *a: step(*a, "exact"), argnums=(0, 1, 2, 3))(U, tau_f, tau_d, isi))
+    # Euler only where it is valid: dt below every non-zero tau
+    dt_e = jnp.minimum(isi, 0.5 * jnp.minimum(jnp.where(tau_f > 0, tau_f, jnp.inf), tau_d))
+    out.append(jax.grad(lambda *a: step(*a, "euler"), argnums=(0, 1, 2, 3))(U, tau_f, tau_d, dt_e))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(1e-6, 1.0), taus_f, taus_d, st.floats(1e-3, 1e4))
+def test_gradients_finite_for_every_valid_parameter(U, tau_f, tau_d, isi):
+    grads = _grads(*(jnp.asarray(v, jnp.float32) for v in (U, tau_f, tau_d, isi)))
+    for g in grads:
+        assert all(np.isfinite(np.asarray(c)) for c in g), (grads, U, tau_f, tau_d, isi)
+
+
+def test_gradients_match_finite_differences(x64):
+    times = np.array([0.0, 3.0, 10.0, 10.5, 50.0])
+
+    def f(U, tf, td):
+        return (stp.event_efficacies(times, U, tau_f=tf, tau_d=td)[0].sum()
+                + stp.steady_state(U, tau_f=tf, tau_d=td, isi=7.0)[2])
+
+    p = np.array([0.3, 40.0, 120.0])
+    g = np.array(jax.grad(lambda v: f(*v))(jnp.asarray(p)))
+    for i in range(3):
+        h = 1e-6 * p[i]
+        e = np.zeros(3)
+        e[i] = h
+        fd = (float(f(*(p + e))) - float(f(*(p - e)))) / (2 * h)
+        assert g[i] == pytest.approx(fd, rel=1e-6)
+    # the tau -> inf direction: derivative tends to 0 and is exactly 0 at inf
+    g_inf = jax.grad(lambda td: stp.event_efficacies(times, 0.3, tau_f=40.0, tau_d=td)[0].sum())(jnp.inf)
+    assert float(g_inf) == 0.0
