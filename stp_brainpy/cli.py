@@ -105,7 +105,8 @@ def _one_line(err: BaseException, argv: Sequence[str]) -> str:
     if isinstance(err, UsageError):
         message, prog = err.args
         command = next((a for a in argv if a in COMMANDS), None)
-        if command and prog == "stp-brainpy":  # extra arguments are reported by the top-level parser
+        if command and prog == "stp-brainpy" and message.startswith("unrecognized arguments"):
+            # the top-level parser reports a sub-command's extra arguments
             prog = f"stp-brainpy {command}"
         return f"error: {prog}: {message} (see {prog} --help)"
     msg = str(err)
@@ -126,6 +127,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = parser.parse_args(argv)
         except SystemExit as done:  # --help, --version
             return int(done.code or 0)
+        except UsageError as err:
+            if "argument COMMAND" not in err.args[0]:
+                raise
+            # only the named command's parser was built: the full one words the error (all choices)
+            args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except (UsageError, *USER_ERRORS) as err:
         if debug:

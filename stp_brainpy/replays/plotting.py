@@ -49,8 +49,10 @@ def check_output_dir(out_dir: os.PathLike | str) -> Path:
     nearest existing parent (or ``out_dir`` itself) is not writable.
     """
     out = Path(out_dir)
-    if str(out_dir) == "" or "\0" in str(out_dir):
-        raise ValueError(f"output directory must be a non-empty path; got {str(out_dir)!r}")
+    if str(out_dir) == "":
+        raise ValueError("output directory must be a non-empty path; got ''")
+    if "\0" in str(out_dir):
+        raise ValueError(f"output directory must not contain a NUL character; got {str(out_dir)!r}")
     existing = out
     while not existing.exists():
         if existing.is_symlink():  # a dangling link cannot become a folder
