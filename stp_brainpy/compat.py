@@ -30,6 +30,7 @@ import warnings
 
 import brainpy as bp
 
+from .core.validation import check_number, check_range
 from .neurons import LIF
 from .synapses import STP
 
@@ -47,6 +48,11 @@ class StructRunner(bp.DSRunner):
     """
 
     def __init__(self, target, *args, progress_bar: bool = False, **kwargs):
+        if kwargs.get("dt") is not None:
+            check_number("dt", kwargs["dt"])
+            check_range("dt", kwargs["dt"], 0.0, float("inf"), low_open=True, high_open=True, unit="ms")
+        if not isinstance(target, bp.DynamicalSystem):
+            raise TypeError(f"target must be a brainpy DynamicalSystem (e.g. bp.Network); got {type(target).__name__}")
         super().__init__(target, *args, progress_bar=progress_bar, **kwargs)
 
 

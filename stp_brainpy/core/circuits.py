@@ -10,8 +10,9 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from .lif import LIFParams, lif_rest_state, lif_step
-from .stp import exp_decay_step, rest_state, stp_step
+from .lif import LIFParams, lif_rest_state, lif_step, validate_lif_params
+from .stp import exp_decay_step, rest_state, stp_step, validate_stp_params
+from .validation import check_finite, check_integer, check_number, check_range
 
 __all__ = ["ChainTrace", "lif_stp_chain", "n_steps"]
 
@@ -26,8 +27,17 @@ class ChainTrace(NamedTuple):
 
 
 def n_steps(duration: float, dt: float) -> int:
-    """Number of steps of a run of ``duration`` ms (brainpy's convention: t = i·dt, i < n)."""
-    return int(round(duration / dt))
+    """Number of steps of a run of ``duration`` ms (brainpy's convention: t = i·dt, i < n); at least 1.
+
+    ``duration`` and ``dt`` are finite and > 0 (ms), ``dt <= duration``.
+    """
+    for name, val in (("duration", duration), ("dt", dt)):
+        check_number(name, val)
+        check_range(name, val, 0.0, float("inf"), low_open=True, high_open=True, unit="ms")
+    n = int(round(float(duration) / float(dt)))
+    if n < 1:
+        raise ValueError(f"duration must be at least one step dt; got duration={float(duration):g} ms, dt={float(dt):g} ms")
+    return n
 
 
 def lif_stp_chain(U, *, tau_f, tau_d, tau_s=8.0, A=1.0, current=28.0, duration: float = 150.0,
@@ -35,8 +45,16 @@ def lif_stp_chain(U, *, tau_f, tau_d, tau_s=8.0, A=1.0, current=28.0, duration: 
                   decimate: int = 1) -> ChainTrace:
     """Simulate pre-LIF → TM synapse for ``duration`` ms; traces are sampled every ``decimate`` steps.
 
-    Parameters are scalars here; batch with ``jax.vmap`` over any of them.
+    Parameters are scalars here; batch with ``jax.vmap`` over any of them (traced values are not
+    checked; concrete ones are: U in (0, 1], tau_f in [0, inf], tau_d, tau_s in (0, inf] ms, A and
+    current finite, duration and dt > 0 ms, ``decimate`` an integer >= 1 dividing the step count).
     """
+    validate_stp_params(U=U, tau_f=tau_f, tau_d=tau_d, tau_s=tau_s, dt=dt, method=method)
+    for name, val in (("A", A), ("current", current)):
+        check_number(name, val)
+        check_finite(name, val)
+    validate_lif_params(lif)
+    decimate = check_integer("decimate", decimate, low=1)
     n = n_steps(duration, dt)
     dtype = jnp.result_type(float)
     ts = jnp.arange(n, dtype=dtype) * dt

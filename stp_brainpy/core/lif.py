@@ -16,8 +16,9 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from .validation import check_positive, check_range
+from .validation import check_finite, check_integer, check_number, check_range, is_concrete
 
 __all__ = ["LIFParams", "LIFState", "lif_rest_state", "lif_step", "validate_lif_params"]
 
@@ -41,21 +42,47 @@ class LIFState(NamedTuple):
 
 
 def validate_lif_params(p: LIFParams) -> None:
-    check_positive("tau", p.tau)
-    check_range("tau_ref", p.tau_ref, 0.0, None, unit="ms")
-    import numpy as np
+    """Eager checks of concrete parameters: potentials finite (mV), tau in (0, inf) ms, tau_ref in
+    [0, inf) ms, V_reset < V_th. ``TypeError`` for non-numbers, ``ValueError`` naming the parameter."""
+    if not isinstance(p, LIFParams):
+        raise TypeError(f"p must be a LIFParams; got {type(p).__name__}")
+    for name in ("V_rest", "V_reset", "V_th", "tau", "tau_ref"):
+        check_number(name, getattr(p, name))
+    for name in ("V_rest", "V_reset", "V_th"):
+        check_finite(name, getattr(p, name), unit="mV")
+    check_range("tau", p.tau, 0.0, float("inf"), low_open=True, high_open=True, unit="ms")
+    check_range("tau_ref", p.tau_ref, 0.0, float("inf"), high_open=True, unit="ms")
+    if is_concrete(p.V_reset) and is_concrete(p.V_th):
+        import numpy as np
 
-    if np.any(np.asarray(p.V_reset) >= np.asarray(p.V_th)):
-        raise ValueError(f"V_reset must be below V_th; got V_reset={p.V_reset}, V_th={p.V_th}")
+        if np.any(np.asarray(p.V_reset) >= np.asarray(p.V_th)):
+            raise ValueError(f"V_reset must be below V_th; got V_reset={p.V_reset}, V_th={p.V_th}")
+
+
+def _check_shape(shape) -> tuple[int, ...]:
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"shape must be an int or a tuple of ints; got {shape!r}")
+    return tuple(check_integer("shape", s, low=0) for s in shape)
 
 
 def lif_rest_state(shape=(), p: LIFParams = LIFParams(), dtype=None) -> LIFState:
+    """Every neuron at ``V_rest``, no spike yet."""
+    shape = _check_shape(shape)
+    validate_lif_params(p)
     dtype = dtype or jnp.result_type(float)
     return LIFState(jnp.full(shape, p.V_rest, dtype), jnp.full(shape, NEVER, dtype), jnp.zeros(shape, bool))
 
 
 def lif_step(state: LIFState, current, t, dt, p: LIFParams = LIFParams()) -> LIFState:
-    """One step at time ``t`` (ms) with input ``current`` (same units as V)."""
+    """One step at time ``t`` (ms) of length ``dt`` (ms, > 0) with input ``current`` (same units as V, finite)."""
+    validate_lif_params(p)
+    check_number("dt", dt)
+    check_range("dt", dt, 0.0, float("inf"), low_open=True, high_open=True, unit="ms")
+    check_number("current", current)
+    check_finite("current", current)
+    check_number("t", t)
     refractory = (t - state.t_last_spike) <= p.tau_ref
     v_inf = p.V_rest + current
     v_new = v_inf + (state.V - v_inf) * jnp.exp(-dt / p.tau)

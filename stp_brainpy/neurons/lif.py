@@ -1,4 +1,9 @@
-r"""Leaky integrate-and-fire group with the homework library's (brainmodels') defaults."""
+r"""Leaky integrate-and-fire group with the homework library's (brainmodels') defaults.
+
+Equations: :mod:`stp_brainpy.core.lif`. References: Lapicque (1907) / Gerstner et al., *Neuronal
+Dynamics* (2014), ch. 1.3 (the leaky integrate-and-fire model); the homework's
+``brainmodels.neurons.LIF`` (brainmodels 0.4.1, defaults kept).
+"""
 from __future__ import annotations
 
 from typing import Callable, Optional, Sequence, Union
@@ -8,6 +13,7 @@ import brainpy.math as bm
 import jax.numpy as jnp
 
 from ..core.lif import NEVER, LIFParams, LIFState, lif_step, validate_lif_params
+from ..synapses.syndyn import check_params, check_size
 
 __all__ = ["LIF"]
 
@@ -27,20 +33,25 @@ class LIF(bp.dyn.NeuDyn):
     ``I`` the sum of the ``input`` variable (cleared after every step, as brainpy does), the
     argument of ``update`` and the current inputs registered by brainpy projections.
 
+    ===========  =====  =======  ===============  ======================================
+    parameter    unit   default  valid range      meaning
+    ===========  =====  =======  ===============  ======================================
+    ``size``     --     --       int >= 1         number (geometry) of neurons
+    ``V_rest``   mV     0        finite           resting potential
+    ``V_reset``  mV     -5       finite, < V_th   reset potential
+    ``V_th``     mV     20       finite           spike threshold
+    ``tau``      ms     10       (0, inf)         membrane time constant
+    ``tau_ref``  ms     1        [0, inf)         refractory period
+    ===========  =====  =======  ===============  ======================================
+
+    Bad concrete parameters are refused at construction: ``ValueError`` naming the parameter, its
+    range and the value, ``TypeError`` for strings and other non-numbers.
+
     Parameters
     ----------
-    size : int or sequence of int
-        Number (geometry) of neurons.
-    V_rest : float or array, mV
-        Resting potential. Default 0.
-    V_reset : float or array, mV
-        Reset potential, below ``V_th``. Default -5.
-    V_th : float or array, mV
-        Spike threshold. Default 20.
-    tau : float or array, ms
-        Membrane time constant, in (0, inf). Default 10.
-    tau_ref : float or array, ms
-        Refractory period, in [0, inf). Default 1.
+    size, V_rest, V_reset, V_th, tau, tau_ref
+        As in the table; potentials and time constants may be arrays over the neurons or brainpy
+        initializers.
     name, mode
         As for every brainpy model; ``mode=bm.BatchingMode(B)`` adds a leading batch axis.
 
@@ -57,11 +68,18 @@ class LIF(bp.dyn.NeuDyn):
     >>> _ = runner.run(150.)
     >>> int(runner.mon['spike'].sum())   # one spike every ~15.2 ms at input 28
     10
+
+    References
+    ----------
+    Gerstner, W., Kistler, W. M., Naud, R. & Paninski, L. (2014). *Neuronal Dynamics*, ch. 1.3.
+    The homework's ``brainmodels.neurons.LIF`` (brainmodels 0.4.1), whose defaults this class keeps.
     """
 
     def __init__(self, size: Union[int, Sequence[int]], V_rest: Param = 0.0, V_reset: Param = -5.0,
                  V_th: Param = 20.0, tau: Param = 10.0, tau_ref: Param = 1.0, keep_size: bool = False,
                  name: Optional[str] = None, mode: Optional[bm.Mode] = None):
+        check_size(size)
+        check_params(V_rest=V_rest, V_reset=V_reset, V_th=V_th, tau=tau, tau_ref=tau_ref)
         super().__init__(size=size, keep_size=keep_size, name=name, mode=mode)
         self.V_rest = self.init_param(V_rest)
         self.V_reset = self.init_param(V_reset)

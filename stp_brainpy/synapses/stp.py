@@ -1,4 +1,9 @@
-r"""Tsodyks–Markram STP synapse between two neuron groups, with the homework's signature."""
+r"""Tsodyks–Markram STP synapse between two neuron groups, with the homework's signature.
+
+Equations: :mod:`stp_brainpy.core.stp` (variant ``tm``). References: Tsodyks & Markram (1997),
+PNAS 94:719–723; Tsodyks, Pawelzik & Markram (1998), Neural Comput. 10:821–835; NEST's
+``tsodyks2_synapse`` documentation; the homework's ``brainmodels.synapses.STP``.
+"""
 from __future__ import annotations
 
 from typing import Any, Optional, Union
@@ -9,8 +14,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..core import stp as _stp
 from ..core.stp import STPState, exp_decay_step, stp_step, validate_stp_params
-from ..core.validation import check_range
+from ..core.validation import check_finite, check_number, check_range
 
 __all__ = ["STP", "as_connector"]
 
@@ -68,6 +74,25 @@ class STP(bp.Projection):
     left after the release) instead of the released :math:`u^+x^-`; brainmodels 0.4.1 applied the
     current jump on the wrong branch of its ``where``. This class follows the equations above.
 
+    ==========  =====  =======  ============  ===============================================
+    parameter   unit   default  valid range   meaning
+    ==========  =====  =======  ============  ===============================================
+    ``U``       --     0.15     (0, 1]        increment of ``u`` per spike
+    ``tau_f``   ms     1500     [0, inf]      facilitation (0: none, ``u⁺ = U`` at every spike)
+    ``tau_d``   ms     200      (0, inf]      recovery of ``x`` (inf: none)
+    ``tau``     ms     8        (0, inf]      decay of the current ``I``
+    ``A``       --     1        finite        current per unit efficacy
+    ``delay``   ms     0        [0, inf)      synaptic delay, rounded to whole steps of ``dt``
+    ``u0``      --     0        [0, 1]        initial ``u`` (also after ``reset_state``)
+    ``x0``      --     1        [0, 1]        initial ``x``
+    ``method``  --     'exact'  exact, euler  time stepping (:mod:`stp_brainpy.core.stp`);
+                                              ``'euler'`` needs ``dt`` below every τ
+    ==========  =====  =======  ============  ===============================================
+
+    Bad concrete parameters are refused at construction: ``ValueError`` naming the parameter, its
+    range and the value (``U must lie in (0, 1]; got 1.5``), ``TypeError`` for strings and other
+    non-numbers.
+
     Parameters
     ----------
     pre, post : bp.DynamicalSystem
@@ -75,20 +100,8 @@ class STP(bp.Projection):
     conn : bp.connect.TwoEndConnector, array (pre.num, post.num) or (pre_ids, post_ids)
         Connectivity: any ``bp.connect`` connector (All2All, One2One, FixedProb, ...), a dense
         boolean matrix or index pairs.
-    U : float or array, dimensionless
-        Increment of ``u`` per spike, in (0, 1]. Default 0.15.
-    tau_f : float or array, ms
-        Facilitation time constant, in (0, inf). Default 1500.
-    tau_d : float or array, ms
-        Depression (recovery) time constant, in (0, inf). Default 200.
-    tau : float or array, ms
-        Decay time constant of the current ``I``, in (0, inf). Default 8.
-    A : float or array
-        Current per unit efficacy. Default 1.
-    delay : float, ms
-        Synaptic delay in [0, inf), rounded to whole steps of ``dt``. Default 0.
-    method : {'exact', 'euler'}
-        Time stepping (see :mod:`stp_brainpy.core.stp`). Default ``'exact'``.
+    U, tau_f, tau_d, tau, A, delay, u0, x0, method
+        As in the table above; every parameter but ``delay`` and ``method`` may be an array.
 
     Parameters are scalars, per-connection arrays of shape ``(num,)``, or a batch of parameter
     sets of shape ``(B, 1)`` / ``(B, num)``: one compiled run then covers all ``B`` sets, the
@@ -109,16 +122,37 @@ class STP(bp.Projection):
     >>> _ = runner.run(150.)
     >>> round(float(runner.mon['syn.I'].max()), 3)   # first release: U = 0.2
     0.2
+
+    References
+    ----------
+    Tsodyks, M. & Markram, H. (1997). The neural code between neocortical pyramidal neurons depends on
+    neurotransmitter release probability. PNAS 94, 719–723.
+    Tsodyks, M., Pawelzik, K. & Markram, H. (1998). Neural networks with dynamic synapses. Neural
+    Computation 10, 821–835.
+    NEST ``tsodyks2_synapse`` model documentation (same equations with ``u = U``, ``x = 1``).
+    The homework's ``brainmodels.synapses.STP`` (signature and defaults kept).
     """
 
     def __init__(self, pre: bp.DynamicalSystem, post: bp.DynamicalSystem, conn: Any, U: Param = 0.15,
                  tau_f: Param = 1500.0, tau_d: Param = 200.0, tau: Param = 8.0, A: Param = 1.0,
                  delay: float = 0.0, method: str = "exact", name: Optional[str] = None,
-                 mode: Optional[bm.Mode] = None):
-        super().__init__(name=name, mode=mode)
+                 mode: Optional[bm.Mode] = None, *, u0: Param = 0.0, x0: Param = 1.0):
         dt = bm.get_dt()
-        pshape = validate_stp_params(U=U, tau_f=tau_f, tau_d=tau_d, tau_s=tau, dt=dt, method=method, A=A)
-        check_range("delay", delay, 0.0, None, unit="ms")
+        for pname, pval in (("U", U), ("tau_f", tau_f), ("tau_d", tau_d), ("tau", tau), ("A", A), ("u0", u0),
+                            ("x0", x0), ("delay", delay)):
+            check_number(pname, pval)  # None is not "unset" here: every parameter has a value
+        pshape = validate_stp_params(U=U, tau_f=tau_f, tau_d=tau_d, dt=dt, method=method, u0=u0, x0=x0, A=A, tau=tau)
+        # the homework's name for the current's decay is tau (the core calls it tau_s)
+        check_number("tau", tau)
+        check_range("tau", tau, 0.0, float("inf"), low_open=True, unit="ms")
+        _stp._check_step(dt, method, tau=tau)
+        check_number("A", A)
+        check_finite("A", A)
+        check_number("delay", delay)
+        if np.ndim(delay) != 0:
+            raise ValueError(f"delay must be a single number (ms); got shape {np.shape(delay)}")
+        check_range("delay", delay, 0.0, float("inf"), high_open=True, unit="ms")
+        super().__init__(name=name, mode=mode)
         for who, obj, var in (("pre", pre, "spike"), ("post", post, "input")):
             if not hasattr(obj, var):
                 raise ValueError(f"{who} must have a '{var}' variable (a brainpy neuron group); got {obj!r}")
@@ -158,6 +192,7 @@ class STP(bp.Projection):
         f = bm.float_
         self.U, self.tau_f, self.tau_d, self.tau, self.A = (jnp.asarray(bm.as_jax(p), f)
                                                             for p in (U, tau_f, tau_d, tau, A))
+        self.u0, self.x0 = (jnp.asarray(bm.as_jax(p), f) for p in (u0, x0))
         self.method = method
         self.delay = float(delay)
         self.delay_steps = int(round(self.delay / dt))
@@ -167,8 +202,8 @@ class STP(bp.Projection):
     def reset_state(self, batch_or_mode=None, **kwargs):
         f = bm.float_
         batch_axis = 0 if len(self.state_shape) > 1 else None
-        self.u = bm.Variable(jnp.zeros(self.state_shape, f), batch_axis=batch_axis)
-        self.x = bm.Variable(jnp.ones(self.state_shape, f), batch_axis=batch_axis)
+        self.u = bm.Variable(jnp.broadcast_to(self.u0, self.state_shape).astype(f), batch_axis=batch_axis)
+        self.x = bm.Variable(jnp.broadcast_to(self.x0, self.state_shape).astype(f), batch_axis=batch_axis)
         self.I = bm.Variable(jnp.zeros(self.state_shape, f), batch_axis=batch_axis)
         self.efficacy = bm.Variable(jnp.zeros(self.state_shape, f), batch_axis=batch_axis)
         if self.delay_steps:

@@ -1,4 +1,9 @@
-r"""Tsodyks–Markram STP as synaptic dynamics (``bp.dyn.SynDyn``) for brainpy's AlignPre projections."""
+r"""Tsodyks–Markram STP as synaptic dynamics (``bp.dyn.SynDyn``) for brainpy's AlignPre projections.
+
+Equations: :mod:`stp_brainpy.core.stp` (variant ``tm``). References: Tsodyks & Markram (1997),
+PNAS 94:719–723; Tsodyks, Pawelzik & Markram (1998), Neural Comput. 10:821–835; NEST's
+``tsodyks2_synapse`` documentation; the homework's ``brainmodels.synapses.STP``.
+"""
 from __future__ import annotations
 
 from typing import Callable, Optional, Sequence, Union
@@ -8,11 +13,31 @@ import brainpy.math as bm
 import jax
 import numpy as np
 
+from ..core import stp as _stp
 from ..core.stp import STPState, exp_decay_step, stp_step, validate_stp_params
+from ..core.validation import check_finite, check_integer, check_number, check_range
 
 __all__ = ["STPExpon", "STPRelease"]
 
 Param = Union[float, np.ndarray, jax.Array, Callable]
+
+
+def check_size(size) -> None:
+    """``size`` is a positive integer or a sequence of them (``TypeError`` / ``ValueError`` otherwise)."""
+    if isinstance(size, (tuple, list)):
+        if not size:
+            raise ValueError("size must hold at least one dimension; got ()")
+        for s in size:
+            check_integer("size", s, low=1)
+    else:
+        check_integer("size", size, low=1)
+
+
+def check_params(**params) -> None:
+    """Type-check concrete parameters before ``init_param`` (initializers and callables pass)."""
+    for name, value in params.items():
+        if not callable(value) or isinstance(value, (np.ndarray, jax.Array)):
+            check_number(name, value)
 
 
 class STPRelease(bp.dyn.SynDyn):
@@ -28,16 +53,22 @@ class STPRelease(bp.dyn.SynDyn):
     ``bp.dyn.STP`` (``u`` starts at ``U``, output :math:`u^+x^+` at every step, what is left after
     the release), the output is the amount released by the spike itself.
 
-    Parameters
-    ----------
-    size : int or sequence of int
-        Number of presynaptic neurons.
-    U : float or array
-        Increment of ``u`` per spike, in (0, 1]. Default 0.15.
-    tau_f, tau_d : float or array, ms
-        Facilitation / depression time constants, in (0, inf). Defaults 1500, 200.
-    method : {'exact', 'euler'}
-        Time stepping. Default ``'exact'``.
+    ==========  =====  =======  ============  ===============================================
+    parameter   unit   default  valid range   meaning
+    ==========  =====  =======  ============  ===============================================
+    ``size``    --     --       int >= 1      number (geometry) of presynaptic neurons
+    ``U``       --     0.15     (0, 1]        increment of ``u`` per spike
+    ``tau_f``   ms     1500     [0, inf]      facilitation (0: none, ``u⁺ = U`` at every spike)
+    ``tau_d``   ms     200      (0, inf]      recovery of ``x`` (inf: none)
+    ``u0``      --     0        [0, 1]        initial ``u``
+    ``x0``      --     1        [0, 1]        initial ``x``
+    ``method``  --     'exact'  exact, euler  time stepping; ``'euler'`` needs ``dt`` below every τ
+    ==========  =====  =======  ============  ===============================================
+
+    Parameters may be scalars, arrays over the neurons or brainpy initializers. Bad concrete values
+    are refused at construction (``ValueError`` naming the parameter, ``TypeError`` for non-numbers).
+
+    References: Tsodyks & Markram (1997); Tsodyks, Pawelzik & Markram (1998); NEST ``tsodyks2_synapse``.
 
     Example
     -------
@@ -51,19 +82,24 @@ class STPRelease(bp.dyn.SynDyn):
 
     def __init__(self, size: Union[int, Sequence[int]], U: Param = 0.15, tau_f: Param = 1500.0,
                  tau_d: Param = 200.0, method: str = "exact", keep_size: bool = False, name: Optional[str] = None,
-                 mode: Optional[bm.Mode] = None):
+                 mode: Optional[bm.Mode] = None, *, u0: Param = 0.0, x0: Param = 1.0):
+        check_size(size)
+        check_params(U=U, tau_f=tau_f, tau_d=tau_d, u0=u0, x0=x0)
         super().__init__(size=size, keep_size=keep_size, name=name, mode=mode)
         self.U = self.init_param(U)
         self.tau_f = self.init_param(tau_f)
         self.tau_d = self.init_param(tau_d)
+        self.u0 = self.init_param(u0)
+        self.x0 = self.init_param(x0)
         validate_stp_params(U=self.U, tau_f=self.tau_f, tau_d=self.tau_d, dt=bm.get_dt(), method=method,
-                            state=np.zeros(self.varshape))
+                            u0=self.u0, x0=self.x0, state=np.zeros(self.varshape))
         self.method = method
         self.reset_state(self.mode)
 
     def reset_state(self, batch_or_mode=None, **kwargs):
-        self.u = self.init_variable(bm.zeros, batch_or_mode)
-        self.x = self.init_variable(bm.ones, batch_or_mode)
+        u0, x0 = bm.as_jax(self.u0), bm.as_jax(self.x0)
+        self.u = self.init_variable(lambda s: jax.numpy.broadcast_to(u0, s).astype(bm.float_), batch_or_mode)
+        self.x = self.init_variable(lambda s: jax.numpy.broadcast_to(x0, s).astype(bm.float_), batch_or_mode)
         self.efficacy = self.init_variable(bm.zeros, batch_or_mode)
 
     def _release(self, pre_spike):
@@ -97,13 +133,16 @@ class STPExpon(STPRelease):
     Parameters
     ----------
     size : int or sequence of int
-        Number of presynaptic neurons.
-    U, tau_f, tau_d, method
-        As :class:`STPRelease`.
+        Number of presynaptic neurons (integers >= 1).
+    U, tau_f, tau_d, u0, x0, method
+        As :class:`STPRelease` (table there).
     tau : float or array, ms
-        Decay time constant of ``g``, in (0, inf). Default 8.
+        Decay time constant of ``g``, in (0, inf]. Default 8.
     A : float or array
-        Jump of ``g`` per unit efficacy. Default 1.
+        Jump of ``g`` per unit efficacy, finite. Default 1.
+
+    References: Tsodyks & Markram (1997); Tsodyks, Pawelzik & Markram (1998); NEST ``tsodyks2_synapse``;
+    the homework's ``brainmodels.synapses.STP`` (whose ``I`` this ``g`` is with ``A=1``, ``CUBA``).
 
     Example
     -------
@@ -117,14 +156,19 @@ class STPExpon(STPRelease):
 
     def __init__(self, size: Union[int, Sequence[int]], U: Param = 0.15, tau_f: Param = 1500.0,
                  tau_d: Param = 200.0, tau: Param = 8.0, A: Param = 1.0, method: str = "exact",
-                 keep_size: bool = False, name: Optional[str] = None, mode: Optional[bm.Mode] = None):
+                 keep_size: bool = False, name: Optional[str] = None, mode: Optional[bm.Mode] = None, *,
+                 u0: Param = 0.0, x0: Param = 1.0):
+        check_params(tau=tau, A=A)
         self.tau = tau
         self.A = A
         super().__init__(size, U=U, tau_f=tau_f, tau_d=tau_d, method=method, keep_size=keep_size, name=name,
-                         mode=mode)
+                         mode=mode, u0=u0, x0=x0)
         self.tau = self.init_param(tau)
         self.A = self.init_param(A)
-        validate_stp_params(tau_s=self.tau, A=self.A, state=np.zeros(self.varshape))
+        check_range("tau", self.tau, 0.0, float("inf"), low_open=True, unit="ms")
+        _stp._check_step(bm.get_dt(), method, tau=self.tau)
+        check_finite("A", self.A)
+        validate_stp_params(A=self.A, tau=self.tau, state=np.zeros(self.varshape))
 
     def reset_state(self, batch_or_mode=None, **kwargs):
         super().reset_state(batch_or_mode)

@@ -64,7 +64,19 @@ def test_update_argument_and_batching_mode():
 
 
 @pytest.mark.parametrize("kwargs,name", [(dict(tau=0.0), "tau"), (dict(tau_ref=-1.0), "tau_ref"),
-                                         (dict(V_reset=25.0), "V_reset")])
+                                         (dict(V_reset=25.0), "V_reset"), (dict(V_th=np.nan), "V_th must be finite"),
+                                         (dict(V_rest=np.inf), "V_rest must be finite"), (dict(tau=np.inf), "tau"),
+                                         (dict(tau_ref=np.nan), "tau_ref")])
 def test_bad_parameters_raise(kwargs, name):
     with pytest.raises(ValueError, match=name):
         LIF(1, **kwargs)
+
+
+@pytest.mark.parametrize("args,kwargs,exc,name", [
+    ((2.5,), {}, ValueError, "size must be an integer; got 2.5"), ((-1,), {}, ValueError, "size must be an integer >= 1"),
+    ((None,), {}, TypeError, "size must be an integer"), ((1,), dict(V_th="20"), TypeError, "V_th must be"),
+    ((1,), dict(tau=1j), TypeError, "tau must be"),
+])
+def test_bad_sizes_and_types_raise(args, kwargs, exc, name):
+    with pytest.raises(exc, match=name):
+        LIF(*args, **kwargs)

@@ -169,8 +169,10 @@ def test_batching_mode_network(x64):
 
 
 @pytest.mark.parametrize("kwargs,name", [
-    (dict(U=0.0), "U"), (dict(U=1.5), "U"), (dict(U=np.array([0.2, -0.1])), "U"), (dict(tau_f=0.0), "tau_f"),
-    (dict(tau_d=-5.0), "tau_d"), (dict(tau=0.0), "tau_s"), (dict(method="rk4"), "method"),
+    (dict(U=0.0), "U"), (dict(U=1.5), "U"), (dict(U=np.array([0.2, -0.1])), "U"), (dict(tau_f=-1.0), "tau_f"),
+    (dict(tau_d=-5.0), "tau_d"), (dict(tau=0.0), "tau must lie"), (dict(A=np.nan), "A must be finite"),
+    (dict(A=np.array([1.0, np.inf])), "A must be finite"), (dict(delay=np.nan), "delay"), (dict(delay=np.inf), "delay"),
+    (dict(u0=1.2), "u0"), (dict(x0=-0.5), "x0"), (dict(method="euler", tau=0.05), "dt must be smaller than tau"), (dict(method="rk4"), "method"),
     (dict(delay=-1.0), "delay"), (dict(U=np.full(3, 0.2)), "shape"), (dict(U=np.full((2, 1), 0.2)), "post.input"),
     (dict(U=np.ones((2, 3)) * 0.2, tau_f=np.ones((3, 2))), "shape"),
 ])
@@ -178,6 +180,31 @@ def test_bad_input_raises(kwargs, name):
     pre, post = LIF(2), LIF(2)
     with pytest.raises(ValueError, match=name):
         STP(pre, post, bp.connect.All2All(), **kwargs)
+
+
+@pytest.mark.parametrize("kwargs,name", [
+    (dict(U="0.2"), "U"), (dict(tau_f=None), "tau_f"), (dict(tau_d=1j), "tau_d"), (dict(tau="8"), "tau"),
+    (dict(A="1"), "A"), (dict(delay="1"), "delay"),
+])
+def test_non_numbers_raise_type_error(kwargs, name):
+    pre, post = LIF(2), LIF(2)
+    with pytest.raises(TypeError, match=f"^{name} must be"):
+        STP(pre, post, bp.connect.All2All(), **kwargs)
+
+
+def test_limits_and_initial_state(x64):
+    """tau_f = 0 (no facilitation) and tau_d = inf (no recovery) are valid; u0/x0 set the start."""
+    pre, post = LIF(1), LIF(1)
+    syn = STP(pre, post, bp.connect.All2All(), U=0.3, tau_f=0.0, tau_d=np.inf, u0=0.5, x0=0.8)
+    assert float(syn.u[0]) == 0.5 and float(syn.x[0]) == 0.8
+    mon = run(bp.Network(pre=pre, syn=syn, post=post), 60.0, ["syn.efficacy", "pre.spike"], [("pre.input", 28.0)])
+    eff = mon["syn.efficacy"][:, 0]
+    e = eff[eff > 0]
+    x, want = 0.8, []
+    for _ in e:
+        want.append(0.3 * x)
+        x -= 0.3 * x
+    np.testing.assert_allclose(e, want, rtol=1e-12)
 
 
 def test_bad_dt_and_connectivity_raise():

@@ -130,8 +130,30 @@ def test_stprelease_returns_efficacy(x64):
 
 
 @pytest.mark.parametrize("kwargs,name", [(dict(U=0.0), "U"), (dict(tau_f=-1.0), "tau_f"), (dict(tau_d=0.0), "tau_d"),
-                                         (dict(tau=0.0), "tau_s"), (dict(method="rk2"), "method"),
-                                         (dict(U=np.full(4, 0.2)), "shape")])
+                                         (dict(tau=0.0), "tau must lie"), (dict(method="rk2"), "method"),
+                                         (dict(U=np.full(4, 0.2)), "shape"), (dict(A=np.nan), "A must be finite"),
+                                         (dict(u0=2.0), "u0"), (dict(x0=np.nan), "x0"),
+                                         (dict(method="euler", tau_d=0.1), "dt must be smaller than tau_d")])
 def test_bad_input_raises(kwargs, name):
     with pytest.raises(ValueError, match=name):
         STPExpon(3, **kwargs)
+
+
+@pytest.mark.parametrize("args,kwargs,exc,name", [
+    ((2.5,), {}, ValueError, "size must be an integer"), ((0,), {}, ValueError, "size must be an integer >= 1"),
+    (("3",), {}, TypeError, "size must be an integer"), (((2, 1.5),), {}, ValueError, "size must be an integer"),
+    ((3,), dict(U="0.2"), TypeError, "U must be"), ((3,), dict(tau=None), TypeError, "tau must be"),
+])
+def test_bad_sizes_and_types_raise(args, kwargs, exc, name):
+    with pytest.raises(exc, match=name):
+        STPExpon(*args, **kwargs)
+    if "tau" not in kwargs:
+        with pytest.raises(exc, match=name):
+            STPRelease(*args, **kwargs)
+
+
+def test_release_limits_and_initial_state(x64):
+    syn = STPRelease(1, U=0.25, tau_f=0.0, tau_d=np.inf, u0=0.9, x0=0.5)
+    bp.share.save(t=0.0, dt=0.1)
+    e = [float(syn(bm.asarray([True]))[0]) for _ in range(3)]
+    np.testing.assert_allclose(e, [0.125, 0.09375, 0.0703125], rtol=1e-12)
