@@ -250,12 +250,21 @@ def ratio(gap: Array, tau: Array) -> Array:
     return jnp.where(tau > 0, gap / _safe_tau(gap, tau), 700.0)
 
 
-def one_minus_exp_over(d: Array) -> Array:
-    """``(1 - exp(-d))/d`` for d >= 0, equal to 1 at d = 0, with a finite derivative everywhere."""
-    small = d < 1e-3
-    ds = jnp.where(small, 1.0, d)
-    series = 1.0 - d / 2.0 + d * d / 6.0 - d ** 3 / 24.0 + d ** 4 / 120.0
-    return jnp.where(small, series, -jnp.expm1(-ds) / ds)
+def exp_divided_difference(a: Array, b: Array) -> Array:
+    """``(exp(-a) - exp(-b)) / (b - a)`` for a, b >= 0, equal to ``exp(-a)`` at a = b; smooth in (a, b).
+
+    Near the diagonal it is ``exp(-(a+b)/2) sinh(s)/s`` with ``s = (b-a)/2`` (no kink, so autodiff is
+    exact there); away from it ``exp(-min(a, b)) (1 - exp(-|b-a|)) / |b-a|`` (no overflow).
+    """
+    d = b - a
+    near = jnp.abs(d) < 2.0
+    s = jnp.where(near, d / 2.0, 0.0)
+    small = jnp.abs(s) < 1e-3
+    s_safe = jnp.where(small, 1.0, s)
+    sinhc = jnp.where(small, 1.0 + s * s / 6.0 + s ** 4 / 120.0, jnp.sinh(s_safe) / s_safe)
+    far = jnp.where(near, 2.0, jnp.abs(d))
+    far_val = jnp.exp(-jnp.minimum(a, b)) * (-jnp.expm1(-far)) / far
+    return jnp.where(near, jnp.exp(-(a + b) / 2.0) * sinhc, far_val)
 
 
 def to_batch_last(outputs: tuple[Array, ...]) -> tuple[Array, ...]:
