@@ -1,6 +1,6 @@
 """COBA / COBA-STP in Brian2 (runtime/cython or cpp_standalone), for benchmarks/bench_coba.py.
 
-Run with the Brian2 venv (benchmarks/peers/setup.sh). Same model as stp_brainpy.network.coba:
+Run with the Brian2 venv (benchmarks/peers/setup.sh). Same model as stp_brainpy.network (config.py, fused.py):
 exponential-Euler membrane, exact exponential conductances, TM synapses with u resting at 0 and
 efficacy u⁺x⁻ (Brian2's canonical STP form, state per synapse, event-driven), Bernoulli p per pair.
 Writes spikes to --out (npz) and timings as one JSON line on stdout.

@@ -15,12 +15,13 @@ from typing import Optional
 __all__ = ["available_memory", "expected_synapses", "check_fits", "format_bytes", "BUILD_BYTES_PER_SYNAPSE",
            "SIM_BYTES_PER_SYNAPSE", "MAX_INDEX"]
 
-#: Peak host bytes per synapse while a connectivity is built (sorted int64 keys, int32 CSR indices,
-#: the padded int32 ELL table and the boolean fill mask; measured 24–33 B at 3.2M synapses).
-BUILD_BYTES_PER_SYNAPSE = 40
-#: Peak host bytes per synapse of a fused simulation on top of its connectivity (the merged int32
-#: target table, its int64 staging copy and the device copy; measured ~20 B at 3.2M synapses).
-SIM_BYTES_PER_SYNAPSE = 24
+#: Peak host bytes per synapse while a connectivity is built (int64 pair keys and their sort, int32 CSR
+#: indices, the padded int32 ELL table and its boolean fill mask): measured 34 B (bernoulli) and 56 B
+#: (fixed_in_degree) at 3.2M synapses, peak RSS.
+BUILD_BYTES_PER_SYNAPSE = 64
+#: Host bytes per synapse a fused simulation adds on top (the merged int32 target table, its int64
+#: staging copy, the device copy); a 40k-neuron FusedCOBA peaked at 56.5 B per synapse in all.
+SIM_BYTES_PER_SYNAPSE = 16
 #: Targets are int32 (the native kernel's index type), padded with ``n_post``.
 MAX_INDEX = 2**31 - 2
 

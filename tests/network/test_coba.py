@@ -142,3 +142,12 @@ def test_xla_delivery_path_gives_the_same_spikes(x64, caps):
     xla = FusedCOBA(cfg, record=cfg.n_neurons, backend="xla", capacities=caps).run()
     np.testing.assert_array_equal(xla["raster"], native["raster"])
     assert native["pop_count"].max() > 4  # the small first buffer overflows into the next branch
+
+
+def test_empty_populations_run(x64):
+    """An all-E or all-I network (an empty population) runs; statistics stay finite."""
+    for kw in (dict(exc_fraction=1.0, in_degree=4), dict(exc_fraction=0.0, p=0.3)):
+        cfg = COBAConfig(n_neurons=10, duration=5.0, **kw)
+        res = FusedCOBA(cfg, record=10).run()
+        assert res["raster"].shape == (50, 10) and np.isfinite(res["rate_hz"])
+        assert res["counts"].sum() == res["raster"].sum()
