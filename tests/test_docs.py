@@ -1,0 +1,170 @@
+"""The documentation site: its code runs, its reference covers the API, its benchmark data are well formed.
+
+Every ```python block of a page under ``docs/`` runs standalone, each in a namespace of its own, in a
+temporary working directory (```py blocks are fragments and are not run; ```bash blocks are commands). The
+site itself is built with warnings as errors by ``bash scripts/docs.sh`` (CI).
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import re
+import sys
+import types
+import warnings
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+GENERATED = {"benchmarks.md"}  # written by the build from benchmarks/results/*.json
+# blocks that import brainpy/brainstate, compile a network or fit take seconds each on 2 cores
+_SLOW = re.compile(r"\bbrainpy\b|\bbrainstate\b|\bsweep\(|\bfit\(|\bsimulate\(")
+
+
+def _pages() -> list[Path]:
+    return sorted(p for p in DOCS.rglob("*.md")
+                  if "_build" not in p.parts and p.relative_to(DOCS).as_posix() not in GENERATED)
+
+
+def _blocks() -> list:
+    params = []
+    for page in _pages():
+        rel = page.relative_to(DOCS).as_posix()
+        for i, code in enumerate(re.findall(r"^```python\n(.*?)^```", page.read_text(encoding="utf-8"),
+                                            flags=re.S | re.M)):
+            marks = [pytest.mark.slow] if _SLOW.search(code) else []
+            params.append(pytest.param(rel, i, code, id=f"{rel}[{i}]", marks=marks))
+    return params
+
+
+BLOCKS = _blocks()
+
+
+def test_docs_have_python_blocks():
+    pages = {p for p, *_ in (b.values for b in BLOCKS)}
+    for page in ("getting-started.md", "model.md", "guides/core.md", "guides/sweeps.md", "guides/fitting.md"):
+        assert page in pages, f"docs/{page} has no ```python block"
+
+
+@pytest.mark.parametrize("page, index, code", BLOCKS)
+def test_docs_python_block_runs(page, index, code, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # examples may write (a sweep store); never into the repository
+    ns: dict = {"__name__": f"docs_block_{index}"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # the compat shim's notice
+        exec(compile(code, f"docs/{page} python block {index}", "exec"), ns)
+
+
+def _load(name: str, path: Path) -> types.ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def apigen():
+    return _load("_docs_apigen", DOCS / "_ext" / "apigen.py")
+
+
+@pytest.fixture(scope="module")
+def results():
+    return _load("_bench_results", ROOT / "benchmarks" / "_results.py")
+
+
+def test_api_reference_documents_every_public_name(apigen):
+    """Every name in every public module's ``__all__`` is importable and appears in the reference."""
+    import stp_brainpy
+
+    documented = {}
+    for dotted in apigen.documented_names():
+        mod, _, name = dotted.rpartition(".")
+        documented[id(getattr(importlib.import_module(mod), name))] = dotted
+    missing = []
+    for modname in apigen.top_modules():
+        mod = importlib.import_module(modname)
+        for name in getattr(mod, "__all__", []):
+            obj = getattr(mod, name)  # an __all__ entry that does not exist fails here
+            if isinstance(obj, types.ModuleType):
+                for sub in getattr(obj, "__all__", []):
+                    sobj = getattr(obj, sub)
+                    if not isinstance(sobj, types.ModuleType) and id(sobj) not in documented:
+                        missing.append(f"{obj.__name__}.{sub}")
+            elif id(obj) not in documented:
+                missing.append(f"{modname}.{name}")
+    assert not missing, f"not in the API reference: {missing}"
+    top = {m.rsplit(".", 1)[1] for m in apigen.top_modules()}
+    assert {"core", "synapses", "sweeps", "network", "fitting"} <= top
+    assert set(stp_brainpy.__all__) - {"__version__"} <= top | {"cli"}
+
+
+def test_api_pages_are_written_and_stale_ones_removed(apigen, tmp_path):
+    (tmp_path / "stp_brainpy.gone.rst").write_text("stale")
+    mods = apigen.write_pages(tmp_path)
+    assert not (tmp_path / "stp_brainpy.gone.rst").exists()
+    index = (tmp_path / "index.rst").read_text()
+    for m in mods:
+        assert f"   {m}" in index
+        text = (tmp_path / f"{m}.rst").read_text()
+        assert f".. automodule:: {m}" in text
+    core = (tmp_path / "stp_brainpy.core.rst").read_text()
+    assert "   stp_step" in core and "   event_efficacies" in core
+
+
+def test_benchmark_results_are_well_formed(results):
+    files = sorted((ROOT / "benchmarks" / "results").glob("*.json"))
+    assert files, "benchmarks/results/ is empty"
+    for f in files:
+        rec = json.loads(f.read_text())
+        assert results.validate(rec) == [], f.name
+        assert rec["name"] == f.stem
+        scripts = re.findall(r"benchmarks/[\w/]+\.py", rec["command"])
+        assert scripts, f"{f.name}: the command names no benchmark script"
+        for s in scripts:
+            assert (ROOT / s).exists(), f"{f.name}: {s} does not exist"
+
+
+def test_write_results_records_provenance(results, tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "argv", [str(ROOT / "benchmarks" / "bench_x.py"), "--quick"])
+    monkeypatch.setenv("JAX_PLATFORMS", "cpu")
+    path = results.write_results("x-cpu", [{"n": 1, "s": 0.5}, {"n": 2, "s": 0.25, "extra": "a"}],
+                                 title="t", notes="n", out_dir=tmp_path)
+    rec = json.loads(path.read_text())
+    assert results.validate(rec) == []
+    assert rec["benchmark"] == "x" and rec["columns"] == ["n", "s", "extra"] and rec["source"] == "measured"
+    assert rec["command"] == "JAX_PLATFORMS=cpu python benchmarks/bench_x.py --quick"
+    assert rec["machine"]["cpu_count"] >= 1 and rec["versions"]["python"] and "numpy" in rec["versions"]
+    assert not list(tmp_path.glob("*.tmp"))
+    with pytest.raises(ValueError, match="name"):
+        results.write_results("../x", [{"a": 1}], title="t", out_dir=tmp_path)
+    bad = dict(rec, rows=[], date="23/11/2026")
+    assert set(results.validate(bad)) == {"no rows", "date '23/11/2026' is not YYYY-MM-DD"}
+
+
+def test_benchmarks_page_renders_every_result(tmp_path):
+    page = _load("_docs_benchmarks_page", DOCS / "_ext" / "benchmarks_page.py")
+    out = tmp_path / "benchmarks.md"
+    n = page.write_page(out)
+    text = out.read_text()
+    assert n == len(list((ROOT / "benchmarks" / "results").glob("*.json")))
+    assert text.count("- **command:**") == n
+    assert "7.7e8" in text  # homework chain, 2-core CPU
+    assert page.fmt(0.2) == "0.2" and page.fmt(2.8e7) == "2.8e7" and page.fmt(None) == "—"
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "broken.json").write_text(json.dumps({"name": "broken"}))
+    with pytest.raises(ValueError, match="broken"):
+        page.write_page(tmp_path / "b.md", tmp_path / "r")
+
+
+def test_every_page_is_in_a_toctree():
+    """Sphinx warns about orphans too; this says which page, without a build."""
+    text = "\n".join(p.read_text(encoding="utf-8") for p in _pages())
+    for page in _pages():
+        rel = page.relative_to(DOCS).with_suffix("").as_posix()
+        if rel in ("index", "changelog") or rel.startswith("_"):
+            continue
+        assert re.search(rf"^{re.escape(rel)}$", text, flags=re.M), f"docs/{rel}.md is in no toctree"
