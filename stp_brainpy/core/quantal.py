@@ -1,0 +1,246 @@
+r"""Stochastic release from n sites (Fuhrmann et al. 2002; Loebel et al. 2009; NEST ``quantal_stp_synapse``).
+
+Each of n release sites is either available or empty; ``a`` counts the available ones. The utilisation
+follows the ``tm`` form (rests at 0). At a spike, after an interval h since the previous one:
+
+1. :math:`u^+ = u^- + U(1-u^-)` with :math:`u^- = u\,e^{-h/\tau_f}` (``tau_f = 0``: :math:`u^+ = U`);
+2. each of the :math:`n-a` empty sites has recovered independently with probability
+   :math:`1-e^{-h/\tau_d}` (``-expm1``);
+3. each of the :math:`a` available sites releases independently with probability :math:`u^+`;
+   the released sites become empty.
+
+The response is ``weight × (number of released sites)`` — per site, not divided by n, as NEST 3.10
+delivers it (measured: n = 5, U = 0.5 gives a mean first response of 2.5·w; nothing is sent when no
+site releases). Its mean is exactly ``weight · n ·`` the ``tm`` efficacy :math:`u^+x^-` with
+:math:`x = a/n` (the dynamics are linear in the site counts), which :func:`mean_efficacies` returns.
+
+Randomness comes from JAX keys (``jax.random.key(seed)``): one key per train, so ``vmap`` over keys
+gives independent trials and ``vmap`` over parameters gives settings.
+
+Parameters
+----------
+=========  ====  =======  ===============  =================================================
+name       unit  default  valid range      meaning
+=========  ====  =======  ===============  =================================================
+U          --    0.15     (0, 1]           utilisation increment
+tau_f      ms    1500     [0, inf]         facilitation time constant (0: none)
+tau_d      ms    200      (0, inf]         site recovery time constant (NEST ``tau_rec``)
+n          --    1        integer >= 1     number of release sites (static)
+weight     any   1        finite           response per released site
+u0         --    0        [0, 1]           u before the first spike
+a0         --    n        integer [0, n]   available sites at ``t0``
+t0         ms    None     <= first spike   time of (u0, a0); None = at the first spike
+=========  ====  =======  ===============  =================================================
+
+References: Fuhrmann, Segev, Markram & Tsodyks (2002) J Neurophysiol 87:140; Loebel, Silberberg,
+Helbig, Markram, Tsodyks & Richardson (2009) Front Comput Neurosci 3:27; NEST
+``quantal_stp_synapse`` documentation.
+
+Example::
+
+    >>> import jax, jax.numpy as jnp
+    >>> from stp_brainpy.core import quantal
+    >>> keys = jax.random.split(jax.random.key(0), 1000)
+    >>> t = jnp.arange(5) * 20.0
+    >>> run = lambda k: quantal.event_efficacies(t, 0.5, tau_f=0.0, tau_d=100.0, n=5, key=k)[0]
+    >>> jax.vmap(run)(keys).shape
+    (1000, 5)
+"""
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import family as fam
+from . import tm3
+
+__all__ = ["QuantalParams", "QuantalState", "make_params", "validate_params", "rest_state",
+           "event_releases", "event_efficacies", "mean_efficacies", "step", "steady_state"]
+
+Array = jax.Array
+
+
+class QuantalParams(NamedTuple):
+    """``U, tau_f, tau_d`` (ms); the number of sites ``n`` is static and passed separately."""
+
+    U: Any
+    tau_f: Any
+    tau_d: Any
+
+
+class QuantalState(NamedTuple):
+    """``u`` utilisation (after the last spike) and ``a`` available sites (integer counts)."""
+
+    u: Array
+    a: Array
+
+
+def validate_params(U: Any = None, *, tau_f: Any = None, tau_d: Any = None, n: Any = None,
+                    u0: Any = None, a0: Any = None, weight: Any = None) -> int | None:
+    """Eager checks (concrete values); returns ``n`` as an int when given."""
+    fam.check_params("quantal", U=U, tau_f=tau_f, tau_d=tau_d)
+    fam.check_fraction("u0", u0)
+    n_int = None if n is None else fam.check_integer("n", n, 1)
+    if weight is not None:
+        fam.check_interval("weight", weight, (-fam.INF, fam.INF, True, True))
+    if a0 is not None and fam.is_concrete(a0):
+        fam.check_number("a0", a0)
+        arr = np.asarray(a0)
+        if arr.dtype.kind == "f" and not np.all(np.isfinite(arr) & (arr == np.round(arr))):
+            raise ValueError(f"a0 must be an integer count of available sites; got {a0!r}")
+        hi = n_int if n_int is not None else np.inf
+        if np.any(arr < 0) or np.any(arr > hi):
+            raise ValueError(f"a0 must lie in [0, n] = [0, {n_int}]; got {a0!r}")
+    return n_int
+
+
+def check_key(key: Any) -> None:
+    """A JAX PRNG key (``jax.random.key(seed)`` or ``jax.random.PRNGKey(seed)``), not a seed."""
+    if not fam.is_concrete(key):
+        return
+    if isinstance(key, (int, np.integer, float, str, bytes)) or key is None:
+        raise TypeError(f"key must be a JAX PRNG key, e.g. jax.random.key(0); got {key!r}")
+    dt = getattr(key, "dtype", None)
+    if dt is None or not (jnp.issubdtype(dt, jax.dtypes.prng_key) or (dt == jnp.uint32 and key.shape[-1:] == (2,))):
+        raise TypeError(f"key must be a JAX PRNG key, e.g. jax.random.key(0); got {key!r}")
+
+
+def make_params(U: Any = 0.15, *, tau_f: Any = 1500.0, tau_d: Any = 200.0) -> QuantalParams:
+    """A validated :class:`QuantalParams`."""
+    validate_params(U, tau_f=tau_f, tau_d=tau_d)
+    return QuantalParams(U, tau_f, tau_d)
+
+
+def rest_state(n: int, shape: tuple[int, ...] = (), dtype: Any = None) -> QuantalState:
+    """``u = 0`` and all ``n`` sites available."""
+    n = fam.check_integer("n", n, 1)
+    dtype = dtype or jnp.result_type(float)
+    return QuantalState(jnp.zeros(shape, dtype), jnp.full(shape, n, jnp.int32))
+
+
+def _count_below(draws: Array, prob: Array, limit: Array) -> Array:
+    """Sites ``i < limit`` whose uniform draw is below ``prob`` (one Bernoulli per site, as NEST)."""
+    n = draws.shape[-1]
+    active = jnp.arange(n) < limit[..., None]
+    return jnp.sum(active & (draws < prob[..., None]), axis=-1).astype(jnp.int32)
+
+
+def _recover(a: Array, h: Array, tau_d: Array, n: int, draws: Array) -> Array:
+    _, em1 = fam.decay(h, tau_d)
+    return a + _count_below(draws, jnp.broadcast_to(-em1, a.shape), n - a)
+
+
+def _scan(spike_times: Any, p: QuantalParams, n: int, key: Any, u0: Any, a0: Any, t0: Any,
+          u_first: Any = None) -> tuple[Array, Array, Array]:
+    """The event-driven kernel (no checks); ``u_first`` replaces the first spike's u⁺ (NEST ``u``)."""
+    gaps, valid, skip = fam.spike_gaps(spike_times, t0)
+    has_first = u_first is not None
+    a0 = n if a0 is None else a0
+    return _kernel(gaps, valid, skip, p, key, u0, a0, u_first if has_first else 0.0, n, has_first)
+
+
+@partial(jax.jit, static_argnames=("n", "has_first"))
+def _kernel(gaps: Array, valid: Array, skip: Array, p: QuantalParams, key: Any, u0: Any, a0: Any, u_first: Any,
+            n: int, has_first: bool) -> tuple[Array, Array, Array]:
+    # jitted with the parameters as arguments: one compile per train length, not per setting
+    dtype = fam.float_dtype(gaps.dtype, *p, u0)
+    p = QuantalParams(*(jnp.asarray(v, dtype) for v in p))
+    shape = jnp.broadcast_shapes(*(jnp.shape(v) for v in (*p, u0, a0, u_first)))
+    init = QuantalState(jnp.broadcast_to(jnp.asarray(u0, dtype), shape),
+                        jnp.broadcast_to(jnp.asarray(a0).astype(jnp.int32), shape))
+    first_u = jnp.broadcast_to(jnp.asarray(u_first, dtype), shape) if has_first else None
+    keys = jax.random.split(key, gaps.shape[0])
+
+    def body(carry, inp):
+        (u, a), seen = carry
+        h, ok, sk, k = inp
+        draws = jax.random.uniform(k, (2, *shape, n), dtype)
+        p_uu, _ = fam.decay(h.astype(dtype), p.tau_f)
+        u_m = jnp.where(sk, u, u * p_uu)
+        a_m = jnp.where(sk, a, _recover(a, h.astype(dtype), p.tau_d, n, draws[0]))
+        u_p = u_m + p.U * (1.0 - u_m)
+        if first_u is not None:
+            u_p = jnp.where(seen, u_p, first_u)
+        rel = jnp.where(ok, _count_below(draws[1], u_p, a_m), 0)
+        new = QuantalState(jnp.where(ok, u_p, u), jnp.where(ok, a_m - rel, a))
+        return (new, seen | ok), (rel, jnp.where(ok, u_p, 0.0), jnp.where(ok, a_m, 0))
+
+    _, out = jax.lax.scan(body, (init, jnp.zeros((), bool)), (gaps, valid, skip, keys))
+    return fam.to_batch_last(out)
+
+
+def event_releases(spike_times: Any, U: Any, *, tau_f: Any, tau_d: Any, n: int, key: Any, u0: Any = 0.0,
+                   a0: Any = None, t0: Any = None) -> tuple[Array, Array, Array]:
+    """Number of released sites at every spike (one random realisation per ``key``).
+
+    Returns ``(released, u_plus, a_minus)`` (integer counts, u⁺, sites available at the spike),
+    each shaped ``batch + spike_times.shape``; ``+inf`` padding gives 0.
+    """
+    fam.check_required(U=U, tau_f=tau_f, tau_d=tau_d)
+    n = validate_params(U, tau_f=tau_f, tau_d=tau_d, n=n, u0=u0, a0=a0)
+    check_key(key)
+    fam.check_spike_times(spike_times, t0)
+    return _scan(spike_times, QuantalParams(U, tau_f, tau_d), n, key, u0, a0, t0)
+
+
+def event_efficacies(spike_times: Any, U: Any, *, tau_f: Any, tau_d: Any, n: int = 1, key: Any,
+                     weight: Any = 1.0, u0: Any = 0.0, a0: Any = None,
+                     t0: Any = None) -> tuple[Array, Array, Array]:
+    """``weight × released sites`` at every spike; see :func:`event_releases` for the rest."""
+    validate_params(weight=weight)
+    rel, u_p, a_m = event_releases(spike_times, U, tau_f=tau_f, tau_d=tau_d, n=n, key=key, u0=u0, a0=a0,
+                                   t0=t0)
+    return weight * rel.astype(u_p.dtype), u_p, a_m
+
+
+def mean_efficacies(spike_times: Any, U: Any, *, tau_f: Any, tau_d: Any, n: int = 1, weight: Any = 1.0,
+                    u0: Any = 0.0, a0: Any = None, t0: Any = None) -> tuple[Array, Array, Array]:
+    """Exact mean response per spike, ``weight · n · u⁺ x⁻`` with ``x = a/n`` (no sampling).
+
+    Returns ``(mean, u_plus, mean_available_fraction)``.
+    """
+    fam.check_required(U=U, tau_f=tau_f, tau_d=tau_d)
+    n = validate_params(U, tau_f=tau_f, tau_d=tau_d, n=n, u0=u0, a0=a0, weight=weight)
+    fam.check_spike_times(spike_times, t0)
+    x0 = 1.0 if a0 is None else jnp.asarray(a0) / n
+    eff, u_p, x_m, _ = tm3._scan(spike_times, tm3.TM3Params(U, tau_f, tau_d, 0.0), u0, x0, 0.0, t0)
+    return weight * n * eff, u_p, x_m
+
+
+def step(state: QuantalState, spike: Any, params: QuantalParams, dt: Any, *, key: Any,
+         n: int) -> tuple[QuantalState, Array]:
+    """Exact stochastic time step: u decays and each empty site recovers with probability
+    ``1 - exp(-dt/tau_d)`` over the step, then the spike (indicator ``spike``) releases.
+
+    The per-spike release counts have the distribution of :func:`event_releases` whatever ``dt``
+    (for spikes on the grid). Returns ``(state, released)`` (released as the state's float dtype).
+    """
+    n = validate_params(params.U, tau_f=params.tau_f, tau_d=params.tau_d, n=n)
+    fam.check_dt(dt)
+    check_key(key)
+    u, a = state
+    dtype = jnp.result_type(u)
+    h = jnp.asarray(dt, dtype)
+    draws = jax.random.uniform(key, (2, *jnp.shape(a), n), dtype)
+    p_uu, _ = fam.decay(h, params.tau_f)
+    u_m = u * p_uu
+    a_m = _recover(a, h, params.tau_d, n, draws[0])
+    s = jnp.asarray(spike).astype(bool)
+    u_p = u_m + params.U * (1.0 - u_m)
+    rel = jnp.where(s, _count_below(draws[1], jnp.broadcast_to(u_p, a_m.shape), a_m), 0)
+    return QuantalState(jnp.where(s, u_p, u_m), a_m - rel), rel.astype(dtype)
+
+
+def steady_state(U: Any, *, tau_f: Any, tau_d: Any, isi: Any, n: int = 1,
+                 weight: Any = 1.0) -> tuple[Array, Array, Array]:
+    """Closed-form mean steady state of a regular train: ``(u_plus, x_minus, weight · n · u⁺x⁻)``
+    with :math:`u^+_\\infty = U/(1-(1-U)e^{-\\Delta/\\tau_f})` and
+    :math:`x^-_\\infty = (1-e^{-\\Delta/\\tau_d})/(1-(1-u^+_\\infty)e^{-\\Delta/\\tau_d})` (the ``tm`` values)."""
+    fam.check_required(U=U, tau_f=tau_f, tau_d=tau_d)
+    n = validate_params(U, tau_f=tau_f, tau_d=tau_d, n=n, weight=weight)
+    u, x, _, e = tm3.steady_state(U, tau_f=tau_f, tau_d=tau_d, tau_psc=0.0, isi=isi)
+    return u, x, weight * n * e
