@@ -40,21 +40,22 @@ import jax.numpy as jnp
 import numpy as np
 
 from .core import spike_inputs as _k
+from .core.circuits import n_steps
 from .core.validation import check_binary, check_finite, check_integer, check_range, is_concrete
 
-__all__ = ["MAX_SPIKE_PROB", "n_steps", "as_key", "regular_train", "poisson_train", "spike_times_train",
+__all__ = ["MAX_SPIKE_PROB", "as_key", "regular_train", "poisson_train", "spike_times_train",
            "gaussian_white_noise", "check_train", "SpikeTrainGroup"]
 
 MAX_SPIKE_PROB = 0.1
 Seed = Union[int, jax.Array]
 
 
-def n_steps(duration: float, dt: float) -> int:
-    """Samples of a run: ``round(duration/dt)`` (t = k·dt, k < steps), at least one."""
+def _n_steps(duration: float, dt: float) -> int:
+    """Samples of a run (:func:`stp_brainpy.core.circuits.n_steps`: t = k·dt, k < steps), checked: at least one."""
     check_finite("duration", duration, "ms")
     check_range("duration", duration, 0.0, None, low_open=True, unit="ms")
     _k.check_dt(dt)
-    steps = int(round(duration / dt))
+    steps = n_steps(duration, dt)
     if steps < 1:
         raise ValueError(f"duration must hold at least one step of dt = {dt:g} ms; got {duration:g} ms")
     return steps
@@ -100,7 +101,7 @@ def regular_train(rate: float, duration: float, dt: float = 0.1, n: int = 1, sta
     tutorial's loops never read). Otherwise spikes at ``start + k·1000/rate`` ms rounded to the
     grid (``start`` defaults to one interval, the tutorial's first effective spike).
     """
-    steps = n_steps(duration, dt)
+    steps = _n_steps(duration, dt)
     _check_rate(rate, dt, positive=True)
     if np.ndim(rate) != 0:
         raise ValueError(f"rate must be a single rate (Hz) for a regular train; got shape {np.shape(rate)}")
@@ -119,7 +120,7 @@ def regular_train(rate: float, duration: float, dt: float = 0.1, n: int = 1, sta
 
 def poisson_train(rate, n: int, duration: float, dt: float = 0.1, seed: Seed = 0, dtype=None) -> jax.Array:
     """``n`` Poisson (Bernoulli-per-step) trains at ``rate`` Hz (scalar or one per train): ``(n, steps)``."""
-    steps = n_steps(duration, dt)
+    steps = _n_steps(duration, dt)
     n = check_integer("n", n, 0, None)
     _check_rate(rate, dt)
     if np.ndim(rate) > 1 or (np.ndim(rate) == 1 and np.size(rate) not in (1, n)):
@@ -129,7 +130,7 @@ def poisson_train(rate, n: int, duration: float, dt: float = 0.1, seed: Seed = 0
 
 def spike_times_train(spike_times: Sequence[float], duration: float, dt: float = 0.1, dtype=None) -> jax.Array:
     """Binary train with a spike at the sample nearest to each time (ms); two in one step is an error."""
-    steps = n_steps(duration, dt)
+    steps = _n_steps(duration, dt)
     check_finite("spike_times", spike_times, "ms")
     if np.ndim(spike_times) > 1:
         raise ValueError(f"spike_times must be 1-D (one train); got shape {np.shape(spike_times)}")
@@ -145,7 +146,7 @@ def spike_times_train(spike_times: Sequence[float], duration: float, dt: float =
 def gaussian_white_noise(mu: float, sig: float, duration: float, dt: float = 0.1, seed: Seed = 0,
                          dtype=None) -> jax.Array:
     """The tutorial's ``my_GWN`` (pA): ``mu + sig·N(0,1)/sqrt(dt/1000)`` per step, seeded."""
-    steps = n_steps(duration, dt)
+    steps = _n_steps(duration, dt)
     check_finite("mu", mu, "pA")
     check_finite("sig", sig, "pA")
     check_range("sig", sig, 0.0, None, unit="pA")

@@ -33,7 +33,7 @@ from ..sweeps import sweep, zipped
 from .plotting import (add_output_arguments, check_output_dir, check_targets, csv_text, output_dir, run_command,
                        save_figure, write_tables)
 
-__all__ = ["Setting", "SETTINGS", "MAX_DT", "validate", "simulate", "summarize", "plot_setting", "figure_names",
+__all__ = ["Setting", "SETTINGS", "MAX_DT", "validate_run", "simulate", "summarize", "plot_setting", "figure_names",
            "table_names", "targets", "run_all", "add_parser"]
 
 
@@ -71,7 +71,7 @@ DURATION = 150.0  # ms
 MAX_DT = LIFParams().tau_ref
 
 
-def validate(settings: Sequence[Setting] = SETTINGS, dt: float = 0.1, method: str = "exact",
+def validate_run(settings: Sequence[Setting] = SETTINGS, dt: float = 0.1, method: str = "exact",
              duration: float = DURATION, current: float = CURRENT, tau_s: float = TAU_S, A: float = A) -> None:
     """Refuse (``ValueError``/``TypeError`` naming the parameter) what :func:`simulate` cannot replay.
 
@@ -119,7 +119,7 @@ def simulate(settings: Sequence[Setting] = SETTINGS, dt: float = 0.1, method: st
     Returns NumPy arrays: ``t`` (steps,) in ms and ``u``, ``x``, ``I``, ``efficacy``, ``spike`` of
     shape (settings, steps), plus the ``settings`` and run parameters.
     """
-    validate(settings, dt, method, duration, current, tau_s, A)
+    validate_run(settings, dt, method, duration, current, tau_s, A)
     U = np.array([s.U for s in settings], float)
     tau_d = np.array([s.tau_d for s in settings], float)
     tau_f = np.array([s.tau_f for s in settings], float)
@@ -216,14 +216,14 @@ def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: boo
     """Replay the homework into ``out_dir``: eight PNG figures and the tables; returns the paths written.
 
     Everything is checked before the simulation starts and nothing is written when a check fails:
-    the parameters (:func:`validate`), that ``out_dir`` can be created, and that no target exists
+    the parameters (:func:`validate_run`), that ``out_dir`` can be created, and that no target exists
     (``FileExistsError`` unless ``overwrite``). ``quick`` only lowers the figure resolution (the
     simulation itself takes well under a second).
     """
     from tqdm import tqdm
 
     settings = SETTINGS
-    validate(settings, dt, method)
+    validate_run(settings, dt, method)
     out = check_output_dir(out_dir)
     paths = check_targets(targets(out, quick), overwrite)
     with tqdm(total=len(settings) + 2, desc="homework", disable=not progress, unit="step") as bar:

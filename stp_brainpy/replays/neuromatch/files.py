@@ -76,7 +76,7 @@ def targets(out_dir, quick: bool = False) -> list[Path]:
     return [Path(out_dir) / n for n in figure_names() + table_names()]
 
 
-def validate(method: str = "euler", seed: int = 0) -> None:
+def validate_run(method: str = "euler", seed: int = 0) -> None:
     """The options of :func:`run_all`, checked before anything runs (``ValueError``/``TypeError``)."""
     check_method(method)
     check_seed(seed)
@@ -94,7 +94,7 @@ def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: boo
     """
     from tqdm import tqdm
 
-    validate(method, seed)
+    validate_run(method, seed)
     out = check_output_dir(out_dir)
     paths = check_targets(targets(out), overwrite)
     dpi = 70 if quick else 150
