@@ -181,6 +181,7 @@ def _prepare(args):
     """Every check of a sweep command, before JAX starts, anything runs or anything is written."""
     from .checks import check_names, check_values
     from .grids import product
+    from .storeread import check_store_path
 
     _at_least_one("--cpu-devices", args.cpu_devices)
     _at_least_one("--seeds", args.seeds)
@@ -194,7 +195,7 @@ def _prepare(args):
     n_items = len(grid) * (args.seeds or 1)
     if n_items >= 2**31:
         raise ValueError(f"{n_items} settings is more than one sweep indexes (2**31); sweep fewer values")
-    check_output_dir(args.store, "store")
+    check_store_path(args.store)
     return run, grid, static, out_dims, coords
 
 
@@ -212,8 +213,6 @@ def run_sweep(args) -> int:
     if args.x64:
         jax.config.update("jax_enable_x64", True)
     try:
-        print(f"stp-brainpy sweep {args.model}: {grid.describe()}" + (f" × {args.seeds} seeds" if args.seeds else "")
-              + f" on {len(jax.devices())} {jax.devices()[0].platform} device(s) → {args.store}", file=sys.stderr)
         budget = None if args.memory_budget is None else max(1, int(args.memory_budget * 2**20))
         ds = sweep(run, grid, seeds=args.seeds, static=static, out_dims=out_dims, coords=coords,
                    chunk_size=args.chunk_size, memory_budget=budget, store=args.store, overwrite=args.overwrite,
@@ -227,7 +226,10 @@ def run_sweep(args) -> int:
               file=sys.stderr)
         return 130
     print(ds)
-    print(f"stored in {args.store / 'result.nc'}; draw it with: stp-brainpy plot {args.store}", file=sys.stderr)
+    seeds = f" × {args.seeds} seeds" if args.seeds else ""
+    print(f"stp-brainpy sweep {args.model}: {grid.describe()}{seeds} on {len(jax.devices())} "
+          f"{jax.devices()[0].platform} device(s), stored in {args.store / 'result.nc'}; draw it with: "
+          f"stp-brainpy plot {args.store}", file=sys.stderr)
     return 0
 
 

@@ -34,8 +34,8 @@ from .lock import LOCK, StoreLock
 from .provenance import FORMAT, versions
 from .storefiles import (atomic_to_netcdf, atomic_write_bytes, checksum, create_result_variables, interrupt_after,
                          is_tmp, tmp_path, write_guard, write_items)
-from .storeread import (GRID, MANIFEST, REMEDY, RESULT, StoreWarning, load_result, open_store, owned, read_dataset,
-                        read_manifest)
+from .storeread import (GRID, MANIFEST, REMEDY, RESULT, StoreWarning, check_store_path, load_result, open_store, owned,
+                        read_dataset, read_manifest)
 
 __all__ = ["SweepStore", "open_store", "StoreWarning", "RESULT", "MANIFEST", "GRID"]
 
@@ -67,14 +67,7 @@ class SweepStore:
         (unless ``overwrite``). Removes temporaries a killed writer left behind.
         """
         path = Path(path)
-        if path.exists() and not path.is_dir():
-            raise ValueError(f"store {path} exists and is not a directory; a sweep store is a directory")
-        if path.is_dir() and not (path / MANIFEST).exists():
-            foreign = sorted(p.name for p in path.iterdir() if p.name not in (GRID, LOCK) and not is_tmp(p.name))
-            if foreign:
-                raise ValueError(f"{path} is a non-empty directory without {MANIFEST} (it holds "
-                                 f"{', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''}): not a sweep "
-                                 "store; refusing to write into it")
+        check_store_path(path)
         created = None
         if not path.exists():
             created = path

@@ -12,7 +12,7 @@ from .lock import LOCK
 from .provenance import FORMAT
 from .storefiles import interrupt_after, is_tmp
 
-__all__ = ["open_store", "read_dataset", "read_manifest", "load_result", "StoreWarning", "MANIFEST", "RESULT",
+__all__ = ["open_store", "check_store_path", "read_dataset", "read_manifest", "load_result", "StoreWarning", "MANIFEST", "RESULT",
            "GRID", "LOAD_LIMIT", "REMEDY"]
 
 MANIFEST = "manifest.json"
@@ -24,6 +24,34 @@ REMEDY = "pass overwrite=True (command line: --overwrite) to recompute the sweep
 
 class StoreWarning(RuntimeWarning):
     """A store file could not be used and is being rebuilt."""
+
+
+def check_store_path(path: Path) -> None:
+    """Refuse a path that cannot be (or become) a store, creating nothing.
+
+    A file; a non-empty directory that is not a store (its files are never touched); a
+    path whose nearest existing parent is not a writable directory.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"store {path} exists and is not a directory; a sweep store is a directory")
+    if path.is_dir():
+        if not (path / MANIFEST).exists():
+            foreign = sorted(p.name for p in path.iterdir() if p.name not in (GRID, LOCK) and not is_tmp(p.name))
+            if foreign:
+                raise ValueError(f"{path} is a non-empty directory without {MANIFEST} (it holds "
+                                 f"{', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''}): not a sweep "
+                                 "store; refusing to write into it")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise ValueError(f"store {path} is not writable")
+        return
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ValueError(f"cannot create the store {path}: {parent} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ValueError(f"cannot create the store {path}: {parent} is not writable")
 
 
 def read_dataset(path: Path):
