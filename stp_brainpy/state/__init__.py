@@ -1,0 +1,34 @@
+"""stp_brainpy for brainpy.state (brainstate + brainunit): the package's models as brainstate modules.
+
+Thin skins over the one pure-JAX core (:mod:`stp_brainpy.core`): every equation is computed there.
+Imported only when used (``import stp_brainpy`` does not import brainstate).
+
+=====================  ===================================================================
+:class:`PresynapticSTP`  per-presynaptic TM STP (exact, u⁺x⁻), a pre-processing module for
+                         brainpy.state projections (``DeltaProj``, ``AlignPostProj``)
+:class:`EventConn`       static event-driven ``comm`` that multiplies graded values (efficacies)
+:class:`EventSTPComm`    per-synapse TM STP ``comm`` (heterogeneous parameters, event-driven:
+                         decayed from the source's last spike)
+:class:`EventSTPProj`    ``brainpy.state.DeltaProj`` with an :class:`EventSTPComm`
+:class:`ConductanceLIF`  the package's conductance LIF (tutorial and COBA neuron) as a
+                         brainpy.state neuron with ``gE``, ``gI`` (delta inputs ``'w_ex'``/``'w_in'``)
+:class:`COBAStateNet`    the COBA(-STP) benchmark network assembled from the above
+:class:`COBAStateNet`    the COBA(-STP) benchmark network assembled from the above
+:func:`run`              a ``brainstate.transform.for_loop`` over steps that records what you ask
+=====================  ===================================================================
+
+Parameters take brainunit Quantities (checked dimensions) or bare numbers in ms, mV, nS, pA.
+Importing this module also makes brainevent's CPU event operators runnable when numba is missing
+(:func:`ensure_event_backend`; a backend chosen before is kept).
+"""
+from ._env import dt_ms, ensure_event_backend, t_ms
+from .comm import EventConn, EventSTPComm, EventSTPProj, as_connectivity
+from .network import COBAStateNet
+from .neurons import ConductanceLIF
+from .run import run
+from .stp import PresynapticSTP
+
+ensure_event_backend()
+
+__all__ = ["PresynapticSTP", "EventConn", "EventSTPComm", "EventSTPProj", "ConductanceLIF", "COBAStateNet", "run",
+           "as_connectivity", "dt_ms", "t_ms", "ensure_event_backend"]

@@ -1,0 +1,249 @@
+r"""Event-driven communication for brainpy.state projections: static weights, and STP per synapse.
+
+Both modules hold their synapses as a :class:`stp_brainpy.network.Connectivity` (source-major,
+the package's builders or any ``(pre, post)`` pairs) and deliver with
+:func:`stp_brainpy.network.events.deliver` (the package's event kernel: only the rows of sources
+that spiked are touched). Use them as the ``comm`` of brainpy.state projections,
+``brainpy.state.DeltaProj(comm=..., post=neuron, label='w_ex')`` into a
+:class:`~stp_brainpy.state.ConductanceLIF`, or ``brainpy.state.AlignPostProj(comm=..., syn=...,
+out=..., post=...)`` into any brainpy.state neuron. They take one step's input without a batch
+axis (vmap a whole run for batches).
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import brainpy.state as bps
+import brainstate
+import brainunit as u
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..core import stp as core_stp
+from ..network.connectivity import Connectivity, from_pairs
+from ..network.events import default_capacities, deliver
+from ..units import to_unit
+from ._env import t_ms
+from .stp import _tm_params, spike_values
+
+__all__ = ["EventConn", "EventSTPComm", "EventSTPProj", "as_connectivity"]
+
+
+def as_connectivity(conn: Any, n_pre: Optional[int] = None, n_post: Optional[int] = None) -> Connectivity:
+    """A :class:`Connectivity`, or ``(pre, post)`` index arrays with ``n_pre``/``n_post``, as a Connectivity."""
+    if isinstance(conn, Connectivity):
+        return conn
+    if isinstance(conn, tuple) and len(conn) == 2:
+        if n_pre is None or n_post is None:
+            raise ValueError("(pre, post) pairs need n_pre and n_post")
+        return from_pairs(np.asarray(conn[0]), np.asarray(conn[1]), int(n_pre), int(n_post))
+    raise TypeError(f"conn must be a stp_brainpy.network.Connectivity or a (pre, post) pair of index arrays; "
+                    f"got {type(conn).__name__}")
+
+
+def _per_synapse(name: str, value, conn: Connectivity, fill: float) -> tuple[Any, bool]:
+    """A scalar stays a scalar; (nnz,) values in CSR order become the (n_pre, max_degree) ELL layout."""
+    arr = np.asarray(value, float)
+    if arr.ndim == 0:
+        return float(arr), False
+    if arr.shape != (conn.nnz,):
+        raise ValueError(f"{name} must be a scalar or one value per synapse, shape ({conn.nnz},); got shape {arr.shape}")
+    return jnp.asarray(conn.ell_values(arr, fill=fill), brainstate.environ.dftype()), True
+
+
+class EventConn(brainstate.nn.Module):
+    r"""Static event-driven connection: ``out[j] = Σ_i w_ij · v_i`` over sources with ``v_i ≠ 0``.
+
+    ``v`` is what the source sends this step: spikes (0/1) or graded values such as the
+    efficacies ``u⁺x⁻`` of a :class:`~stp_brainpy.state.PresynapticSTP`. Unlike brainstate's
+    ``EventFixedProb``, graded values are multiplied in, not treated as binary events.
+
+    Parameters
+    ----------
+    conn : Connectivity, or ``(pre, post)`` index arrays with ``n_pre``, ``n_post``
+    weight : nS, a scalar or one value per synapse (CSR order); Quantity or bare nS
+    backend : event kernel of :func:`stp_brainpy.network.events.deliver` ('auto', 'native', 'xla')
+
+    Returns a Quantity in nS of shape ``(n_post,)`` (a conductance jump for ``DeltaProj`` into a
+    :class:`~stp_brainpy.state.ConductanceLIF`, or the input of an ``AlignPostProj`` synapse).
+
+    Example::
+
+        >>> import jax.numpy as jnp, brainunit as u
+        >>> from stp_brainpy.state import EventConn
+        >>> comm = EventConn(([0, 0, 1], [0, 1, 1]), weight=2.0 * u.nS, n_pre=2, n_post=2)
+        >>> comm(jnp.array([0.5, 1.0])).to_decimal(u.nS).tolist()
+        [1.0, 3.0]
+    """
+
+    __module__ = "stp_brainpy.state"
+
+    def __init__(self, conn, weight=1.0, *, n_pre: Optional[int] = None, n_post: Optional[int] = None,
+                 backend: str = "auto", name: Optional[str] = None):
+        super().__init__(name=name)
+        self.conn = as_connectivity(conn, n_pre, n_post)
+        self.in_size, self.out_size = (self.conn.n_pre,), (self.conn.n_post,)
+        self.weight, self._per_syn = _per_synapse("weight", to_unit("weight", weight, "nS"), self.conn, 0.0)
+        self.targets = jnp.asarray(self.conn.targets, jnp.int32)
+        self.backend = backend
+
+    def update(self, values):
+        v = jnp.asarray(spike_values(values), brainstate.environ.dftype())
+        if self._per_syn:
+            out = deliver(v, self.targets, self.conn.n_post, weights=self.weight, backend=self.backend)
+        else:
+            out = deliver(v * self.weight, self.targets, self.conn.n_post, backend=self.backend)
+        return u.Quantity(out, unit=u.nS)
+
+
+class EventSTPComm(brainstate.nn.Module):
+    r"""Tsodyks–Markram STP on every synapse, updated only when its source spikes.
+
+    Each synapse ``(i, j)`` has its own ``u_ij``, ``x_ij`` and may have its own ``U``, ``tau_f``,
+    ``tau_d`` and weight ``w_ij`` (heterogeneous synapses: Gupta, Wang & Markram 2000 classes,
+    Maass et al. 2002 draws). When source ``i`` spikes at time ``t``, its synapses decay exactly
+    from the source's previous spike at ``t_i`` (NEST's event-driven scheme) and release:
+
+    .. math::
+
+        u^- = u\,e^{-(t-t_i)/\tau_f},\quad x^- = 1 - (1-x)e^{-(t-t_i)/\tau_d},\quad
+        u^+ = u^- + U(1-u^-),\quad e = u^+x^-,\quad x^+ = x^- - e,
+
+    and ``out[j] += w_ij · e_ij``. The first spike of a source finds its synapses at rest
+    (``u = 0``, ``x = 1``). One :func:`stp_brainpy.core.stp.stp_step` over the gap does the
+    decay and the jump; only the rows of sources that spiked are gathered (their number picks a
+    buffer size from a ladder), so the cost follows events, not synapses. With homogeneous
+    parameters this equals :class:`~stp_brainpy.state.PresynapticSTP` followed by
+    :class:`EventConn` (to rounding).
+
+    ==========  ====  ========  ==============================================================
+    parameter   unit  default   range (scalar or one value per synapse, CSR order)
+    ==========  ====  ========  ==============================================================
+    ``U``       1     0.15      (0, 1]
+    ``tau_f``   ms    1500      [0, inf]
+    ``tau_d``   ms    200       (0, inf]
+    ``weight``  nS    1         any (sign is the user's choice)
+    ==========  ====  ========  ==============================================================
+
+    ``conn``: a :class:`~stp_brainpy.network.Connectivity` or ``(pre, post)`` index arrays with
+    ``n_pre``/``n_post``. :meth:`update` takes the spikes of the sources (read at
+    ``brainstate.environ``'s ``t``) and returns the conductance jumps (nS Quantity, ``(n_post,)``).
+    States (ELL layout ``(n_pre, max_degree)``; padding slots unused): ``u``, ``x``; ``last``
+    (``(n_pre,)``, ms): each source's last spike time.
+
+    References: Tsodyks & Markram (1997); NEST ``tsodyks2_synapse`` (per-synapse parameters);
+    Gupta, Wang & Markram (2000) Science 287:273.
+
+    Example::
+
+        >>> import brainstate, brainunit as u, jax.numpy as jnp
+        >>> from stp_brainpy.state import EventSTPComm
+        >>> brainstate.environ.set(dt=0.1 * u.ms)
+        >>> comm = EventSTPComm(([0, 0], [0, 1]), U=[0.5, 0.2], tau_f=100 * u.ms, tau_d=800 * u.ms,
+        ...                     weight=1.0 * u.nS, n_pre=1, n_post=2)
+        >>> comm.init_state()
+        >>> with brainstate.environ.context(t=10.0 * u.ms):
+        ...     out = comm(jnp.array([1.0]))
+        >>> [round(g, 6) for g in out.to_decimal(u.nS).tolist()]
+        [0.5, 0.2]
+    """
+
+    __module__ = "stp_brainpy.state"
+
+    def __init__(self, conn, U=0.15, *, tau_f=1500.0, tau_d=200.0, weight=1.0, n_pre: Optional[int] = None,
+                 n_post: Optional[int] = None, capacities=None, name: Optional[str] = None):
+        super().__init__(name=name)
+        self.conn = as_connectivity(conn, n_pre, n_post)
+        self.in_size, self.out_size = (self.conn.n_pre,), (self.conn.n_post,)
+        p = _tm_params(U, tau_f, tau_d)
+        self.U, _ = _per_synapse("U", p["U"], self.conn, 1.0)
+        self.tau_f, _ = _per_synapse("tau_f", p["tau_f"], self.conn, 1.0)
+        self.tau_d, _ = _per_synapse("tau_d", p["tau_d"], self.conn, 1.0)
+        self.weight, _ = _per_synapse("weight", to_unit("weight", weight, "nS"), self.conn, 0.0)
+        self.targets = jnp.asarray(self.conn.targets, jnp.int32)
+        n = self.conn.n_pre
+        self.capacities = (tuple(int(k) for k in capacities) if capacities is not None
+                           else default_capacities(n, jax.default_backend()))
+        if self.capacities[-1] < n:
+            raise ValueError(f"the last capacity must be n_pre = {n} (it must never overflow); got {self.capacities}")
+
+    def init_state(self, batch_size: Optional[int] = None, **kwargs):
+        dtype = brainstate.environ.dftype()
+        shape = self.conn.targets.shape
+        self.u = brainstate.HiddenState(jnp.zeros(shape, dtype))
+        self.x = brainstate.HiddenState(jnp.ones(shape, dtype))
+        self.last = brainstate.HiddenState(jnp.full((self.conn.n_pre,), -jnp.inf, dtype))
+
+    def reset_state(self, batch_size: Optional[int] = None, **kwargs):
+        self.u.value = jnp.zeros_like(self.u.value)
+        self.x.value = jnp.ones_like(self.x.value)
+        self.last.value = jnp.full_like(self.last.value, -jnp.inf)
+
+    @staticmethod
+    def _rows(a, idx, fill):
+        return a if jnp.ndim(a) == 0 else jnp.take(a, idx, axis=0, mode="fill", fill_value=fill)
+
+    def _release(self, k: int, active, t, u_s, x_s, last):
+        n_pre, n_post = self.conn.n_pre, self.conn.n_post
+        idx = jnp.nonzero(active, size=k, fill_value=n_pre)[0]
+        prev = jnp.take(last, idx, mode="clip")
+        # a source's first spike finds its synapses at rest (u = 0, x = 1), which any decay keeps:
+        # a finite stand-in gap keeps stp_step's eager dt check (finite, > 0) satisfied
+        gap = jnp.where((idx < n_pre) & jnp.isfinite(prev), t - prev, 1.0)[:, None]
+        state = core_stp.STPState(self._rows(u_s, idx, 0.0), self._rows(x_s, idx, 1.0))
+        state, eff = core_stp.stp_step(state, 1.0, self._rows(self.U, idx, 1.0), tau_f=self._rows(self.tau_f, idx, 1.0),
+                                       tau_d=self._rows(self.tau_d, idx, 1.0), dt=gap, method="exact")
+        u_s = u_s.at[idx].set(state.u, mode="drop")
+        x_s = x_s.at[idx].set(state.x, mode="drop")
+        last = last.at[idx].set(t, mode="drop")
+        rows = jnp.take(self.targets, idx, axis=0, mode="fill", fill_value=n_post)
+        vals = jnp.broadcast_to(self._rows(self.weight, idx, 0.0) * eff, rows.shape)
+        out = jnp.zeros((n_post,), eff.dtype).at[rows].add(vals, mode="drop")
+        return u_s, x_s, last, out
+
+    def update(self, pre_spike):
+        active = jnp.asarray(spike_values(pre_spike)) != 0
+        t = jnp.asarray(t_ms(), brainstate.environ.dftype())
+        ops = (active, t, self.u.value, self.x.value, self.last.value)
+        if len(self.capacities) == 1:
+            res = self._release(self.capacities[0], *ops)
+        else:
+            which = jnp.searchsorted(jnp.asarray(self.capacities), jnp.sum(active))
+            res = jax.lax.switch(which, [lambda *a, k=k: self._release(k, *a) for k in self.capacities], *ops)
+        self.u.value, self.x.value, self.last.value, out = res
+        return u.Quantity(out, unit=u.nS)
+
+
+class EventSTPProj(bps.DeltaProj):
+    r"""A brainpy.state projection with per-synapse STP: :class:`EventSTPComm` into ``post``'s delta inputs.
+
+    ``proj(pre_spike)`` adds the conductance jumps ``w_ij u⁺_ij x⁻_ij`` of the sources that spiked
+    to ``post`` under ``label`` (``'w_ex'`` or ``'w_in'`` for a
+    :class:`~stp_brainpy.state.ConductanceLIF` or brainpy.state's ``iaf_cond_exp``); the neuron
+    applies them at its next update. Parameters as :class:`EventSTPComm` (per synapse allowed).
+
+    Example::
+
+        >>> import brainstate, brainunit as u, jax.numpy as jnp
+        >>> from stp_brainpy.state import ConductanceLIF, EventSTPProj
+        >>> brainstate.environ.set(dt=0.1 * u.ms)
+        >>> post = ConductanceLIF.coba(2)
+        >>> proj = EventSTPProj(([0, 1], [1, 0]), post, U=0.2, tau_f=2 * u.ms, tau_d=150 * u.ms,
+        ...                     weight=30 * u.nS, n_pre=2, n_post=2)
+        >>> brainstate.nn.init_all_states(post), brainstate.nn.init_all_states(proj)  # doctest: +ELLIPSIS
+        (...)
+        >>> with brainstate.environ.context(t=1.0 * u.ms):
+        ...     proj(jnp.array([1.0, 0.0]))
+        ...     _ = post.update()
+        >>> [round(g, 6) for g in post.gE.value.to_decimal(u.nS).tolist()]
+        [0.0, 6.0]
+    """
+
+    __module__ = "stp_brainpy.state"
+
+    def __init__(self, conn, post, U=0.15, *, tau_f=1500.0, tau_d=200.0, weight=1.0, label: str = "w_ex",
+                 n_pre: Optional[int] = None, n_post: Optional[int] = None, capacities=None):
+        comm = EventSTPComm(conn, U, tau_f=tau_f, tau_d=tau_d, weight=weight, n_pre=n_pre, n_post=n_post,
+                            capacities=capacities)
+        super().__init__(comm=comm, post=post, label=label)
