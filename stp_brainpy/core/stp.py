@@ -82,25 +82,31 @@ class STPState(NamedTuple):
     x: Array
 
 
-def _checked_number(name: str, value: Any, low, high, low_open: bool, high_open: bool, unit: str = "") -> None:
-    if value is None:
+def _checked_number(name: str, value: Any, low, high, low_open: bool, high_open: bool, unit: str = "",
+                    required: bool = True) -> None:
+    if value is None and not required:
         return
     check_number(name, value)
     check_range(name, value, low, high, low_open=low_open, high_open=high_open, unit=unit)
 
 
-def _check_tm(U=None, tau_f=None, tau_d=None, u0=None, x0=None) -> None:
-    _checked_number("U", U, 0.0, 1.0, True, False)
-    _checked_number("tau_f", tau_f, 0.0, INF, False, False, "ms")
-    _checked_number("tau_d", tau_d, 0.0, INF, True, False, "ms")
-    _checked_number("u0", u0, 0.0, 1.0, False, False)
-    _checked_number("x0", x0, 0.0, 1.0, False, False)
+_UNSET = object()
+
+
+def _check_tm(U=_UNSET, tau_f=_UNSET, tau_d=_UNSET, u0=_UNSET, x0=_UNSET, required: bool = True) -> None:
+    """Check the given TM parameters; ``None`` is refused unless ``required=False`` (then: unset)."""
+    for name, value, low, high, low_open in (("U", U, 0.0, 1.0, True), ("tau_f", tau_f, 0.0, INF, False),
+                                             ("tau_d", tau_d, 0.0, INF, True), ("u0", u0, 0.0, 1.0, False),
+                                             ("x0", x0, 0.0, 1.0, False)):
+        if value is not _UNSET:
+            _checked_number(name, value, low, high, low_open, False, "ms" if name.startswith("tau") else "",
+                            required)
 
 
 def _check_step(dt, method: str, **taus) -> None:
     """dt in (0, inf); for forward Euler also dt < every (non-zero) time constant."""
     check_choice("method", method, METHODS)
-    _checked_number("dt", dt, 0.0, INF, True, True, "ms")
+    _checked_number("dt", dt, 0.0, INF, True, True, "ms", required=False)
     if method != "euler" or dt is None:
         return
     for name, tau in taus.items():
@@ -127,12 +133,12 @@ def validate_stp_params(U=None, tau_f=None, tau_d=None, tau_s=None, dt=None, met
     u0 and x0 in [0, 1], method in ('exact', 'euler'); ``TypeError`` for non-numbers. Arrays in
     ``extra`` only take part in the broadcast check.
     """
-    _check_tm(U, tau_f, tau_d, u0, x0)
-    _checked_number("tau_s", tau_s, 0.0, INF, True, False, "ms")
+    _check_tm(U, tau_f, tau_d, u0, x0, required=False)
+    _checked_number("tau_s", tau_s, 0.0, INF, True, False, "ms", required=False)
     if method is not None:
         _check_step(dt, method, tau_f=tau_f, tau_d=tau_d, tau_s=tau_s)
     else:
-        _checked_number("dt", dt, 0.0, INF, True, True, "ms")
+        _checked_number("dt", dt, 0.0, INF, True, True, "ms", required=False)
     return check_broadcastable(dict(U=U, tau_f=tau_f, tau_d=tau_d, tau_s=tau_s, u0=u0, x0=x0, **extra))
 
 
@@ -203,6 +209,7 @@ def stp_step(state: STPState, spike, U, *, tau_f, tau_d, dt, method: str = "exac
       entries and 0 elsewhere.
     """
     _check_tm(U, tau_f, tau_d)
+    _checked_number("dt", dt, 0.0, INF, True, True, "ms")
     _check_step(dt, method, tau_f=tau_f, tau_d=tau_d)
     _v.check_binary("spike", spike)
     s = jnp.asarray(spike, dtype=state.u.dtype)
@@ -232,6 +239,7 @@ def stp_step(state: STPState, spike, U, *, tau_f, tau_d, dt, method: str = "exac
 def exp_decay_step(g, drive, tau, dt, method: str = "exact") -> Array:
     """Exponential synapse (current or conductance): decay over ``dt`` (tau in (0, inf] ms) then add ``drive``."""
     _checked_number("tau", tau, 0.0, INF, True, False, "ms")
+    _checked_number("dt", dt, 0.0, INF, True, True, "ms")
     _check_step(dt, method, tau=tau)
     if method == "exact":
         return g + g * decay_factors(dt, tau)[1] + drive
