@@ -30,8 +30,7 @@ from ..core.lif import LIFParams
 from ..core.stp import steady_state, validate_stp_params
 from ..core.validation import check_method, check_range
 from ..sweeps import sweep, zipped
-from .plotting import (add_output_arguments, check_output_dir, check_targets, csv_text, output_dir, run_command,
-                       save_figure, write_tables)
+from .plotting import add_output_arguments, check_outputs, csv_text, run_command, write_outputs
 
 __all__ = ["Setting", "SETTINGS", "MAX_DT", "validate_run", "simulate", "summarize", "plot_setting", "figure_names",
            "table_names", "targets", "run_all", "add_parser"]
@@ -224,22 +223,14 @@ def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: boo
 
     settings = SETTINGS
     validate_run(settings, dt, method)
-    out = check_output_dir(out_dir)
-    paths = check_targets(targets(out, quick), overwrite)
+    paths = check_outputs(out_dir, targets(out_dir, quick), overwrite)
     with tqdm(total=len(settings) + 2, desc="homework", disable=not progress, unit="step") as bar:
         bar.set_postfix_str("simulating 8 settings (one compiled call)")
         result = simulate(settings, dt=dt, method=method)
         bar.update()
-        with output_dir(out):
-            written = []
-            for k in range(len(settings)):
-                bar.set_postfix_str(f"figure {settings[k].name}")
-                written.append(save_figure(plot_setting(result, k), paths[k], overwrite=True, dpi=80 if quick else 150))
-                bar.update()
-            bar.set_postfix_str("tables")
-            written += write_tables(out, tables(summarize(result), result))
-            bar.update()
-    return written
+        bar.set_postfix_str("figures and tables")
+        figures = (plot_setting(result, k) for k in range(len(settings)))
+        return write_outputs(out_dir, figures, paths, tables(summarize(result), result), 80 if quick else 150, bar)
 
 
 def _main(args: argparse.Namespace) -> int:

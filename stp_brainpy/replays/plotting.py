@@ -19,8 +19,8 @@ from typing import Iterable, Iterator, Sequence
 import jax
 import numpy as np
 
-__all__ = ["check_targets", "check_output_dir", "output_dir", "save_figure", "write_tables", "csv_text",
-           "host_arrays", "add_output_arguments", "run_command"]
+__all__ = ["check_targets", "check_output_dir", "check_outputs", "output_dir", "save_figure", "write_tables",
+           "write_outputs", "csv_text", "host_arrays", "add_output_arguments", "run_command"]
 
 
 def check_targets(paths: Iterable[os.PathLike | str], overwrite: bool = False) -> list[Path]:
@@ -92,6 +92,32 @@ def output_dir(out_dir: os.PathLike | str) -> Iterator[Path]:
             with contextlib.suppress(OSError):
                 d.rmdir()  # only succeeds while empty
         raise
+
+
+def check_outputs(out_dir: os.PathLike | str, targets: Iterable[os.PathLike | str], overwrite: bool = False
+                  ) -> list[Path]:
+    """Both checks a replay runs before it simulates: :func:`check_output_dir`, then :func:`check_targets`."""
+    check_output_dir(out_dir)
+    return check_targets(targets, overwrite)
+
+
+def write_outputs(out_dir: os.PathLike | str, figures: Iterable, paths: Sequence[Path], tables: dict[str, str],
+                  dpi: int, progress=None) -> list[Path]:
+    """Create ``out_dir`` (:func:`output_dir`), save each figure as its path, then write the tables.
+
+    ``figures`` may be a generator (figures drawn one at a time); ``progress`` (a tqdm bar) advances
+    once per figure and once for the tables.
+    """
+    written = []
+    with output_dir(out_dir) as out:
+        for fig, path in zip(figures, paths):
+            written.append(save_figure(fig, path, overwrite=True, dpi=dpi))
+            if progress is not None:
+                progress.update()
+        written += write_tables(out, tables)
+        if progress is not None:
+            progress.update()
+    return written
 
 
 def save_figure(fig, path: os.PathLike | str, overwrite: bool = False, dpi: int = 150) -> Path:

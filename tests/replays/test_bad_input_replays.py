@@ -91,7 +91,9 @@ def test_failed_write_leaves_no_folder(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(homework, "save_figure", broken)
+    import stp_brainpy.replays.plotting as plotting
+
+    monkeypatch.setattr(plotting, "save_figure", broken)
     with pytest.raises(OSError, match="No space"):
         homework.run_all(tmp_path / "a" / "b", progress=False)
     assert list(tmp_path.iterdir()) == []

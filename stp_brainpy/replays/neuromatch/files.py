@@ -9,8 +9,7 @@ from typing import Sequence
 import numpy as np
 
 from ...core.validation import check_method
-from ..plotting import (add_output_arguments, check_output_dir, check_targets, csv_text, output_dir, run_command,
-                        save_figure, write_tables)
+from ..plotting import add_output_arguments, check_outputs, csv_text, run_command, write_outputs
 from .bonus import bonus, bonus_trace
 from .checks import check_seed
 from .figures import (plot_bonus, plot_bonus_trace, plot_ei_grid, plot_fmp_exercise, plot_g_ratio,
@@ -95,8 +94,7 @@ def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: boo
     from tqdm import tqdm
 
     validate_run(method, seed)
-    out = check_output_dir(out_dir)
-    paths = check_targets(targets(out), overwrite)
+    paths = check_outputs(out_dir, targets(out_dir), overwrite)
     dpi = 70 if quick else 150
     duration = QUICK_DURATION if quick else DURATION
     with tqdm(total=7, desc="neuromatch", disable=not progress, unit="section") as bar:
@@ -122,12 +120,10 @@ def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: boo
         step("figures")
         figs = [plot_fmp_exercise(fmp), plot_ei_grid(grid)] + [plot_stp_explorer(e) for e in explorers] + [
             plot_g_ratio(ratios), plot_bonus(bon), plot_bonus_trace(trace)]
-        with output_dir(out):
-            written = [save_figure(f, p, overwrite=True, dpi=dpi) for f, p in zip(figs, paths)]
-            bar.update()
-            step("tables")
-            written += write_tables(out, tables(fmp, grid, ratios, bon, trace, explorers))
-            bar.update()
+        bar.update()
+        step("writing")
+        written = write_outputs(out_dir, figs, paths, tables(fmp, grid, ratios, bon, trace, explorers), dpi)
+        bar.update()
     return written
 
 
