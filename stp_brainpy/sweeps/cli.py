@@ -87,7 +87,7 @@ def _one_line_errors(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
         print(f"error: {parser.prog}: {message} (see {parser.prog} --help)", file=sys.stderr)
         sys.exit(2)
 
-    parser.error = error
+    parser.error = error  # type: ignore[method-assign]
     return parser
 
 
@@ -329,7 +329,7 @@ def plot_dataset(ds, var: str | None = None, sel: dict | None = None):
             sub = sub.transpose(rows, cols)
             mesh = ax.pcolormesh(np.arange(sub.sizes[cols]), np.arange(sub.sizes[rows]), sub.values, shading="nearest",
                                  vmin=vmin, vmax=vmax, cmap="viridis")
-            for axis, d, setter in ((ax.xaxis, cols, ax.set_xticks), (ax.yaxis, rows, ax.set_yticks)):
+            for d, setter in ((cols, ax.set_xticks), (rows, ax.set_yticks)):
                 vals = sub[d].values if d in sub.coords else np.arange(sub.sizes[d])
                 ticks = np.unique(np.linspace(0, len(vals) - 1, min(6, len(vals))).astype(int))
                 setter(ticks, [f"{vals[t]:.3g}" for t in ticks])

@@ -7,10 +7,8 @@ cuts it into equal chunks sized to a memory budget (:mod:`.planning`), runs each
 the results with ``xarray`` (:mod:`.results`); with a store, chunks are written as they
 finish so an interrupted sweep resumes (:mod:`.store`).
 
-Multi-host: after ``jax.distributed.initialize()`` every process calls :func:`sweep`
-with the same arguments; ``jax.devices()`` is then the global device list, inputs are
-built with ``jax.make_array_from_callback`` from the (identical) host grid, results are
-all-gathered, and only process 0 touches the store.
+Multi-host: after ``jax.distributed.initialize()`` every process calls :func:`sweep` with
+the same arguments; results are all-gathered, and only process 0 touches the store.
 """
 from __future__ import annotations
 
@@ -58,9 +56,7 @@ class _Plan:
     base_key: tuple
     compiler_options: Mapping[str, Any] | None
 
-    @property
-    def seeded(self) -> bool:
-        return self.seed_arr is not None
+    seeded = property(lambda self: self.seed_arr is not None)
 
     def attrs(self, csize: int) -> dict:
         return result_attrs(self.run, self.grid, self.seed_arr, self.static, self.fingerprint, csize,
@@ -119,7 +115,7 @@ def _plan(run, grid, *, seeds, static, out_dims, coords, reduce, devices, compil
         if len(d) != len(out_struct[k].shape):
             raise ValueError(f"out_dims[{k!r}] = {d} but output {k!r} has shape {out_struct[k].shape}")
     dims = full_dims(grid, seeded, out_struct, out_dims)
-    sizes = {}
+    sizes: dict[str, int] = {}
     for k, s in out_struct.items():
         sizes.update(zip(dims[k], lead_shape(grid, seed_arr) + tuple(s.shape)))
     for d, v in coords.items():
@@ -161,7 +157,7 @@ def _compute(p: _Plan, csize: int, todo: np.ndarray, sink: Callable[[int, dict],
         from tqdm.auto import tqdm
 
         bar = tqdm(total=p.n_items, unit="setting", unit_scale=True, desc="sweep", dynamic_ncols=True)
-        already = sum(min(csize, p.n_items - c * csize) for c in np.flatnonzero(~todo))
+        already = sum(min(csize, p.n_items - int(c) * csize) for c in np.flatnonzero(~todo))
         if already:
             bar.update(already)
 
@@ -296,6 +292,7 @@ def _stored(p: _Plan, store, overwrite, chunk_size, memory_budget, progress, cal
             if not have.all():  # chunks of an earlier run live in process 0's store: a shared filesystem
                 return open_store(store)
             return label(flat_out, p.grid, p.seed_arr, p.dims, p.coords, attrs)
+        assert st is not None
         ds = st.load_result()
         if multi:
             _sync()

@@ -79,14 +79,6 @@ class Grid:
             return {k: m.reshape(-1) for k, m in zip(self.axes, mesh)}
         return {k: np.asarray(v) for k, v in self.axes.items()}
 
-    def take(self, index: np.ndarray) -> dict[str, np.ndarray]:
-        """Values of every parameter at the given flat setting indices (no full flattening)."""
-        index = np.asarray(index)
-        if self.kind == "product":
-            sub = np.unravel_index(index, self.shape)
-            return {k: v[i] for (k, v), i in zip(self.axes.items(), sub)}
-        return {k: np.asarray(v)[index] for k, v in self.axes.items()}
-
     def fingerprint(self) -> str:
         h = hashlib.sha256(self.kind.encode())
         for k, v in self.axes.items():

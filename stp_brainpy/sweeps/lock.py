@@ -18,7 +18,7 @@ from pathlib import Path
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX: no lock (documented)
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["StoreLock", "StoreBusy", "LOCK"]
 

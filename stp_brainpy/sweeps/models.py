@@ -54,14 +54,14 @@ CHAIN_SUMMARIES = ("n_spikes", "efficacy_first", "efficacy_last", "efficacy_sum"
 _U = Range(0.0, 1.0, low_open=True)
 _TAU = Range(0.0, None, low_open=True, unit="ms")  # inf: no recovery / no decay, computed as the limit
 _RATE = Range(0.0, None, low_open=True, finite=True, unit="Hz")
-_STEP = dict(duration=Range(0.0, None, low_open=True, finite=True, unit="ms", static=True),
+_STEP: dict[str, Range | Choice] = dict(duration=Range(0.0, None, low_open=True, finite=True, unit="ms", static=True),
              dt=Range(0.0, None, low_open=True, finite=True, unit="ms", static=True))
 _COUNT = Range(1, None, integer=True, finite=True, static=True)
 _REAL = Range(finite=True)
 
 EFFICACY_PARAMS = ParamSpec({"U": _U, "tau_f": _TAU, "tau_d": _TAU, "rate": _RATE, "n_spikes": _COUNT,
                              "train": Choice(("regular", "poisson")), "algorithm": Choice(("stepwise", "closed"))})
-_CHAIN = {"U": _U, "tau_f": _TAU, "tau_d": _TAU, "tau_s": _TAU, "A": _REAL, "current": _REAL, **_STEP,
+_CHAIN: dict[str, Range | Choice] = {"U": _U, "tau_f": _TAU, "tau_d": _TAU, "tau_s": _TAU, "A": _REAL, "current": _REAL, **_STEP,
           "method": Choice(METHODS)}
 _CHAIN_RULES = (min_steps_rule(), euler_dt_rule(("tau_f", "tau_d", "tau_s")))
 CHAIN_PARAMS = ParamSpec(_CHAIN, _CHAIN_RULES)

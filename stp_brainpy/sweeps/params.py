@@ -137,7 +137,7 @@ class ParamSpec:
 def declare(spec: ParamSpec) -> Callable[[Callable], Callable]:
     """Attach ``spec`` to a sweep model (``model.sweep_params``); the function is unchanged."""
     def attach(fn: Callable) -> Callable:
-        fn.sweep_params = spec
+        fn.sweep_params = spec  # type: ignore[attr-defined]
         return fn
 
     return attach
@@ -178,10 +178,10 @@ def check_call_values(run: Callable, axes: Mapping[str, np.ndarray], static: Map
             f"steps of the computation; valid values: {spec.params[name].describe()}): pass it in static= "
             "and run one sweep per value"
         )
-    for name, values in axes.items():
+    for name, axis in axes.items():
         check = spec.params.get(name)
         if check is not None:
-            check.check(name, values)
+            check.check(name, axis)
     for name, value in static.items():
         check = spec.params.get(name)
         if check is not None:

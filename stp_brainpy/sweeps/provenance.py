@@ -90,7 +90,7 @@ def _dist_versions() -> tuple[tuple[str, str], ...]:
 def versions() -> dict[str, str]:
     """Versions of this package and the numerical stack (recorded in every result)."""
     out = dict(_dist_versions())
-    out["x64"] = str(bool(jax.config.jax_enable_x64))
+    out["x64"] = str(jax.dtypes.canonicalize_dtype(np.float64) == np.float64)
     return out
 
 

@@ -160,6 +160,13 @@ class SweepStore:
 
     # -- state -------------------------------------------------------------------------------
     @property
+    def layout(self) -> dict:
+        """The manifest of a store that has begun (its chunk layout)."""
+        if self.manifest is None:
+            raise RuntimeError("the store has no layout yet: call begin() first")
+        return self.manifest
+
+    @property
     def chunk_size(self) -> int | None:
         return None if self.manifest is None else int(self.manifest["chunk_size"])
 
@@ -231,7 +238,7 @@ class SweepStore:
                          self.path / GRID)
 
     def _expected(self, c: int) -> tuple[int, int]:
-        csize, n = int(self.manifest["chunk_size"]), int(self.manifest["n_items"])
+        csize, n = int(self.layout["chunk_size"]), int(self.layout["n_items"])
         start = c * csize
         return start, min(csize, n - start)
 
@@ -278,7 +285,7 @@ class SweepStore:
 
     def missing_chunks(self) -> np.ndarray:
         """Which chunks to compute: those absent, and those that fail verification (with a warning)."""
-        n_chunks = int(self.manifest["n_chunks"])
+        n_chunks = int(self.layout["n_chunks"])
         todo = np.ones(n_chunks, bool)
         for c in range(n_chunks):
             if self.chunk_path(c).exists():
@@ -307,11 +314,12 @@ class SweepStore:
         with interrupt_after(), write_guard(final, tmp):
             with netCDF4.Dataset(tmp, "w", format="NETCDF4") as nc:
                 create_result_variables(nc, variables, coords, attrs)
-                for c in range(int(self.manifest["n_chunks"])):
+                for c in range(int(self.layout["n_chunks"])):
                     data, why = self.read_chunk(c)
                     if data is None:
                         self._discard(c, why)
                         bad.append(c)
+                        continue
                     if bad:
                         continue  # keep verifying the rest, write nothing more
                     write_items(nc, data, self._expected(c)[0], lead_shape)
@@ -319,8 +327,8 @@ class SweepStore:
                 tmp.unlink(missing_ok=True)
                 return bad
             os.replace(tmp, final)
-        self.manifest["status"] = "complete"
-        self.manifest["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        self.layout["status"] = "complete"
+        self.layout["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self._write_manifest()
         self._remove_chunks()
         return []

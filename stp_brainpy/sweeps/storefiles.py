@@ -113,7 +113,7 @@ def checksum(arrays: Mapping[str, np.ndarray]) -> int:
     for name in sorted(arrays):
         a = np.ascontiguousarray(arrays[name])
         crc = zlib.crc32(f"{name}|{a.dtype.str}|{a.shape}".encode(), crc)
-        crc = zlib.crc32(a.reshape(-1).view(np.uint8), crc)
+        crc = zlib.crc32(a.reshape(-1).view(np.uint8).data, crc)
     return crc
 
 
@@ -160,10 +160,10 @@ def create_result_variables(nc, variables: Mapping, coords: Mapping, attrs: Mapp
     floats, ``coordinates`` for non-dimension coordinates) so ``xarray.open_dataset`` reads
     it back as the in-memory result.
     """
-    sizes = {}
+    sizes: dict[str, int] = {}
     for dims, shape, _ in variables.values():
         sizes.update(zip(dims, shape))
-    for k, (d, v) in coords.items():
+    for d, v in coords.values():
         sizes.setdefault(d, len(v))
     for d, n in sizes.items():
         nc.createDimension(d, n)
@@ -171,7 +171,7 @@ def create_result_variables(nc, variables: Mapping, coords: Mapping, attrs: Mapp
         v = np.asarray(v)
         nc.createVariable(k, v.dtype, (d,))[:] = v
     aux = " ".join(k for k, (d, _) in coords.items() if k != d)
-    for name, (dims, shape, dtype) in variables.items():
+    for name, (dims, _, dtype) in variables.items():
         dtype = np.dtype(dtype)
         if dtype == np.bool_:
             var = nc.createVariable(name, "i1", dims)

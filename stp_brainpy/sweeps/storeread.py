@@ -18,7 +18,7 @@ __all__ = ["open_store", "check_store_path", "read_dataset", "read_manifest", "l
 MANIFEST = "manifest.json"
 RESULT = "result.nc"
 GRID = "grid.nc"
-LOAD_LIMIT = 2 * 2**30  # results larger than this (bytes on disk) are opened lazily, not loaded
+LOAD_LIMIT = 2 * 2**30  # results larger than this (or half the free memory) are opened lazily, not loaded
 REMEDY = "pass overwrite=True (command line: --overwrite) to recompute the sweep, or remove the store directory"
 
 
@@ -57,8 +57,10 @@ def check_store_path(path: Path) -> None:
 def read_dataset(path: Path):
     import xarray as xr
 
+    from .planning import available_memory
+
     with interrupt_after():
-        if path.stat().st_size > LOAD_LIMIT:
+        if path.stat().st_size > min(LOAD_LIMIT, available_memory() // 2):
             return xr.open_dataset(path, engine="netcdf4")  # lazy: indexing reads only what it needs
         with xr.open_dataset(path, engine="netcdf4") as ds:
             return ds.load()

@@ -308,3 +308,18 @@ def test_cli_refuses_bad_input_in_one_line(tmp_path, finished, capsys, argv):
 
 def test_table_size():
     assert len(API) + len(STORE) + len(CLI) >= 60
+
+
+def test_valid_edges_give_the_right_answer(x64):
+    """Limits that are meant are computed: tau = inf (no decay, no recovery), one spike, one setting."""
+    ds = sweep(stp_efficacy, product(U=[0.5, 1.0], tau_f=[math.inf], tau_d=[math.inf], rate=[10.0]),
+               static={"n_spikes": 4}, out_dims=EFFICACY_DIMS)
+    for U in (0.5, 1.0):
+        u, x, ref = 0.0, 1.0, []
+        for _ in range(4):  # nothing decays between spikes
+            u += U * (1.0 - u)
+            ref.append(u * x)
+            x -= u * x
+        np.testing.assert_allclose(ds.efficacy.sel(U=U).values.ravel(), ref, rtol=1e-12)
+    one = sweep(stp_efficacy, zipped(U=[0.3], tau_f=[50.0], tau_d=[100.0], rate=[1e4]), static={"n_spikes": 1})
+    np.testing.assert_allclose(one.efficacy.values.ravel(), [0.3], rtol=1e-12)  # the first spike releases U

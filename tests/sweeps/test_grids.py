@@ -13,9 +13,6 @@ def test_product_flattens_in_c_order():
     flat = g.flat()
     np.testing.assert_array_equal(flat["a"], [1, 1, 1, 2, 2, 2])
     np.testing.assert_array_equal(flat["b"], [10, 20, 30, 10, 20, 30])
-    idx = np.array([5, 0, 3])
-    for k, v in g.take(idx).items():
-        np.testing.assert_array_equal(v, flat[k][idx])
 
 
 def test_zipped_and_random_use_setting_dim():
