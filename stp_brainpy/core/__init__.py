@@ -1,8 +1,9 @@
 """Pure-JAX numerics: every model's equations live here and nowhere else."""
 from . import circuits, lif, stp, validation
-from .stp import (STPState, event_efficacies, exp_decay_step, nth_spike_efficacy, regular_train_efficacies,
-                  rest_state, stp_step, steady_state, validate_stp_params)
+from .stp import (STPState, decay_factors, event_efficacies, exp_decay_step, init_state, interval_efficacies,
+                  nth_spike_efficacy, regular_train_efficacies, rest_state, stp_step, steady_state,
+                  validate_stp_params)
 
 __all__ = ["circuits", "lif", "stp", "validation", "STPState", "event_efficacies", "exp_decay_step",
            "nth_spike_efficacy", "regular_train_efficacies", "rest_state", "stp_step", "steady_state",
-           "validate_stp_params"]
+           "validate_stp_params", "decay_factors", "init_state", "interval_efficacies"]

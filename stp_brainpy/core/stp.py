@@ -66,6 +66,7 @@ __all__ = [
     "stp_step",
     "exp_decay_step",
     "event_efficacies",
+    "interval_efficacies",
     "steady_state",
     "regular_train_efficacies",
     "nth_spike_efficacy",
@@ -266,27 +267,9 @@ def _gaps(spike_times, dtype) -> tuple[Array, Array]:
     return gaps.astype(dtype), valid
 
 
-def event_efficacies(spike_times, U, *, tau_f, tau_d, u0=0.0, x0=1.0) -> tuple[Array, Array, Array]:
-    """Efficacy :math:`u^+x^-` of every spike of an arbitrary train, event by event.
-
-    Args:
-      spike_times: 1-D non-decreasing spike times (ms). Trailing ``+inf`` entries are padding (for
-        trains of unequal length under ``vmap``) and get efficacy 0. Only intervals matter: they are
-        taken from the original values (float64 for NumPy input), so large offsets cost no precision.
-      U, tau_f, tau_d: TM parameters (``tau_f = 0``: no facilitation; inf limits allowed).
-        Broadcast together; a parameter batch of shape ``P`` gives results of shape ``P + (n,)``.
-      u0, x0: ``u`` and ``x`` just before the first spike (NEST: the first spike is not decayed).
-
-    Returns:
-      ``(efficacy, u_plus, x_minus)``, each of shape ``P + spike_times.shape``.
-    """
-    check_spike_times("spike_times", spike_times)
-    _check_tm(U, tau_f, tau_d, u0, x0)
-    t_dtype = spike_times.dtype if isinstance(spike_times, jax.Array) else float
-    dtype = jnp.result_type(t_dtype, U, tau_f, tau_d, float)
+def _event_scan(gaps, valid, U, tau_f, tau_d, u0, x0, dtype):
     U, tau_f, tau_d, u0, x0 = (jnp.asarray(a, dtype) for a in (U, tau_f, tau_d, u0, x0))
     shape = jnp.broadcast_shapes(U.shape, tau_f.shape, tau_d.shape, u0.shape, x0.shape)
-    gaps, valid = _gaps(spike_times, dtype)
 
     def body(carry, inp):
         u_prev, x_prev = carry
@@ -304,6 +287,52 @@ def event_efficacies(spike_times, U, *, tau_f, tau_d, u0=0.0, x0=1.0) -> tuple[A
     init = (jnp.broadcast_to(u0, shape), jnp.broadcast_to(x0, shape))
     _, out = jax.lax.scan(body, init, (gaps, valid))
     return tuple(jnp.moveaxis(a, 0, -1) for a in out)
+
+
+def _dtype_of(values, *params):
+    t_dtype = values.dtype if isinstance(values, jax.Array) else float
+    return jnp.result_type(t_dtype, *(jnp.asarray(p) for p in params), float)
+
+
+def event_efficacies(spike_times, U, *, tau_f, tau_d, u0=0.0, x0=1.0) -> tuple[Array, Array, Array]:
+    """Efficacy :math:`u^+x^-` of every spike of an arbitrary train, event by event.
+
+    Args:
+      spike_times: 1-D non-decreasing spike times (ms). Trailing ``+inf`` entries are padding (for
+        trains of unequal length under ``vmap``) and get efficacy 0. Only intervals matter: they are
+        taken from the original values (float64 for NumPy input), so large offsets cost no precision.
+      U, tau_f, tau_d: TM parameters (``tau_f = 0``: no facilitation; inf limits allowed).
+        Broadcast together; a parameter batch of shape ``P`` gives results of shape ``P + (n,)``.
+      u0, x0: ``u`` and ``x`` just before the first spike (NEST: the first spike is not decayed).
+
+    Returns:
+      ``(efficacy, u_plus, x_minus)``, each of shape ``P + spike_times.shape``.
+    """
+    check_spike_times("spike_times", spike_times)
+    _check_tm(U, tau_f, tau_d, u0, x0)
+    dtype = _dtype_of(spike_times, U, tau_f, tau_d)
+    gaps, valid = _gaps(spike_times, dtype)
+    return _event_scan(gaps, valid, U, tau_f, tau_d, u0, x0, dtype)
+
+
+def interval_efficacies(intervals, U, *, tau_f, tau_d, u0=0.0, x0=1.0) -> tuple[Array, Array, Array]:
+    """As :func:`event_efficacies`, from the intervals (ms) instead of the spike times.
+
+    ``intervals[0]`` is the time from the state ``(u0, x0)`` to the first spike (0: the state holds
+    at the first spike, as in :func:`event_efficacies`), ``intervals[i]`` the time from spike ``i-1``
+    to spike ``i``; entries must be >= 0, trailing ``+inf`` entries are padding (efficacy 0). No
+    cumulative sum is formed, so long trains keep their float32 precision.
+    """
+    check_number("intervals", intervals)
+    check_range("intervals", intervals, 0.0, INF, unit="ms")
+    if is_concrete(intervals):  # 1-D, +inf only as trailing padding (the order of the rest is free)
+        arr = np.asarray(intervals, float)
+        check_spike_times("intervals", np.where(np.isfinite(arr), 0.0, arr) if arr.ndim else arr)
+    _check_tm(U, tau_f, tau_d, u0, x0)
+    dtype = _dtype_of(intervals, U, tau_f, tau_d)
+    gaps = jnp.asarray(intervals, dtype)
+    valid = jnp.isfinite(gaps)
+    return _event_scan(jnp.where(valid, gaps, 0.0), valid, U, tau_f, tau_d, u0, x0, dtype)
 
 
 def _spike_map_factors(U, tau_f, tau_d, isi):

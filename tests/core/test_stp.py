@@ -441,3 +441,20 @@ def test_gradients_match_finite_differences(x64):
     # the tau -> inf direction: derivative tends to 0 and is exactly 0 at inf
     g_inf = jax.grad(lambda td: stp.event_efficacies(times, 0.3, tau_f=40.0, tau_d=td)[0].sum())(jnp.inf)
     assert float(g_inf) == 0.0
+
+
+def test_interval_efficacies_equal_event_efficacies_and_keep_precision():
+    gaps = np.r_[0.0, np.full(30, 0.1), [5.0, 0.1]]
+    times = 1e7 + np.cumsum(gaps)
+    for U, tau_f, tau_d in SETTINGS.values():
+        ref = tm_loop(times, U, tau_f, tau_d)
+        got = stp.interval_efficacies(jnp.asarray(gaps, jnp.float32), U, tau_f=tau_f, tau_d=tau_d)
+        np.testing.assert_allclose(np.stack(got), ref, rtol=2e-5)
+    # a first interval decays (u0, x0); trailing inf is padding
+    e, _, _ = stp.interval_efficacies(np.array([10.0, 5.0, np.inf]), 0.3, tau_f=20.0, tau_d=50.0, u0=0.5, x0=0.5)
+    u_m, x_m = 0.5 * math.exp(-0.5), 1 - 0.5 * math.exp(-0.2)
+    assert float(e[0]) == pytest.approx((u_m + 0.3 * (1 - u_m)) * x_m, rel=1e-6) and float(e[2]) == 0.0
+    for bad, match in (([1.0, -1.0], "intervals must lie in"), ([1.0, np.inf, 2.0], "padding"),
+                       ([[1.0]], "1-D"), (["a"], "intervals must be")):
+        with pytest.raises((ValueError, TypeError), match=match):
+            stp.interval_efficacies(np.array(bad) if bad != ["a"] else bad, 0.3, tau_f=20.0, tau_d=50.0)
