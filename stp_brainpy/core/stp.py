@@ -24,11 +24,10 @@ parameter   unit   default  valid range      meaning
 ``dt``      ms     --       (0, inf)         step; ``method='euler'`` needs dt < every τ
 ==========  =====  =======  ===============  ==============================================
 
-Every function is pure JAX (jit-, vmap- and grad-able, gradients finite for every valid
-parameter, limits τ → 0 / τ → inf included) and checks concrete arguments eagerly
-(:mod:`stp_brainpy.core.validation`; traced ones under :func:`~stp_brainpy.core.validation.checked`).
-Decays use :func:`decay_factors` (``expm1`` forms, so ``1 - e^{-Δ/τ}`` keeps its digits in
-float32). Two time-stepping methods:
+Every function is pure JAX (jit-, vmap-, grad-able; gradients finite for every valid parameter,
+limits included), checks concrete arguments eagerly (traced ones under
+:func:`stp_brainpy.core.validation.checked`) and decays with :func:`decay_factors` (``expm1``
+forms: ``1 - e^{-Δ/τ}`` keeps its digits in float32). Two time-stepping methods:
 
 ``exact``
     between steps the state follows the exact exponential solution, jumps are
@@ -185,10 +184,9 @@ def _decay_jvp(primals, tangents):
 
 
 def decay_factors(delta, tau) -> tuple[Array, Array]:
-    """``(exp(-delta/tau), expm1(-delta/tau))`` with the limits taken exactly and finite gradients.
+    """``(exp(-delta/tau), expm1(-delta/tau))``, limits exact, gradients finite; ``delta >= 0``, broadcast.
 
-    ``tau = 0`` gives ``(0, -1)`` (instant decay), ``tau = inf`` gives ``(1, 0)`` for finite
-    ``delta``, ``delta = inf`` gives ``(0, -1)``. ``delta >= 0``; inputs broadcast.
+    ``tau = 0``: ``(0, -1)`` (instant decay); ``tau = inf``: ``(1, 0)``; ``delta = inf``: ``(0, -1)``.
     """
     dtype = jnp.result_type(delta, tau, float)
     return _decay(jnp.asarray(delta, dtype), jnp.asarray(tau, dtype))
@@ -249,11 +247,8 @@ def exp_decay_step(g, drive, tau, dt, method: str = "exact") -> Array:
 
 # ---------------------------------------------------------------- event-driven and closed forms
 def _gaps(spike_times, dtype) -> tuple[Array, Array]:
-    """Spike-to-spike intervals (first one 0) and the validity mask, differences taken before any cast.
-
-    A concrete train is differenced in float64 NumPy, so 0.1 ms spacing at t = 1e7 ms survives
-    the float32 computation that follows; a traced one in its own dtype.
-    """
+    """Intervals (first one 0) and validity mask; a concrete train is differenced in float64 NumPy
+    before any cast (0.1 ms spacing at t = 1e7 ms survives float32), a traced one in its dtype."""
     if is_concrete(spike_times) and not isinstance(spike_times, jax.Array):
         t = np.asarray(spike_times, dtype=np.float64)
         valid = np.isfinite(t)
@@ -305,8 +300,7 @@ def event_efficacies(spike_times, U, *, tau_f, tau_d, u0=0.0, x0=1.0) -> tuple[A
         Broadcast together; a parameter batch of shape ``P`` gives results of shape ``P + (n,)``.
       u0, x0: ``u`` and ``x`` just before the first spike (NEST: the first spike is not decayed).
 
-    Returns:
-      ``(efficacy, u_plus, x_minus)``, each of shape ``P + spike_times.shape``.
+    Returns ``(efficacy, u_plus, x_minus)``, each of shape ``P + spike_times.shape``.
     """
     check_spike_times("spike_times", spike_times)
     _check_tm(U, tau_f, tau_d, u0, x0)

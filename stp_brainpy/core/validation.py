@@ -48,6 +48,8 @@ __all__ = [
     "check_integer",
     "check_spike_times",
     "check_choice",
+    "check_size",
+    "check_numbers",
     "checked",
     "checking",
     "ParameterTypeError",
@@ -363,3 +365,17 @@ def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
             continue
     raise ValueError(f"{name} must be one of {choices}; got {value!r}")
 
+
+def check_size(name: str, size: Any) -> tuple[int, ...]:
+    """A group size: an integer >= 1 or a non-empty sequence of them; returns the shape tuple."""
+    dims = tuple(size) if isinstance(size, (tuple, list)) else (size,)
+    if not dims:
+        raise ValueError(f"{name} must hold at least one dimension; got {size!r}")
+    return tuple(check_integer(name, d, low=1) for d in dims)
+
+
+def check_numbers(**params: Any) -> None:
+    """:func:`check_number` on each named value, letting initializers / callables through (brainpy skins)."""
+    for name, value in params.items():
+        if not callable(value) or isinstance(value, np.ndarray) or not is_concrete(value):
+            check_number(name, value)

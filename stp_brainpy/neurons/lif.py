@@ -13,7 +13,7 @@ import brainpy.math as bm
 import jax.numpy as jnp
 
 from ..core.lif import NEVER, LIFParams, LIFState, lif_step, validate_lif_params
-from ..synapses.syndyn import check_params, check_size
+from ..core.validation import check_numbers, check_size
 
 __all__ = ["LIF"]
 
@@ -78,8 +78,8 @@ class LIF(bp.dyn.NeuDyn):
     def __init__(self, size: Union[int, Sequence[int]], V_rest: Param = 0.0, V_reset: Param = -5.0,
                  V_th: Param = 20.0, tau: Param = 10.0, tau_ref: Param = 1.0, keep_size: bool = False,
                  name: Optional[str] = None, mode: Optional[bm.Mode] = None):
-        check_size(size)
-        check_params(V_rest=V_rest, V_reset=V_reset, V_th=V_th, tau=tau, tau_ref=tau_ref)
+        check_size("size", size)
+        check_numbers(V_rest=V_rest, V_reset=V_reset, V_th=V_th, tau=tau, tau_ref=tau_ref)
         super().__init__(size=size, keep_size=keep_size, name=name, mode=mode)
         self.V_rest = self.init_param(V_rest)
         self.V_reset = self.init_param(V_reset)

@@ -15,29 +15,11 @@ import numpy as np
 
 from ..core import stp as _stp
 from ..core.stp import STPState, exp_decay_step, stp_step, validate_stp_params
-from ..core.validation import check_finite, check_integer, check_number, check_range
+from ..core.validation import check_finite, check_numbers, check_range, check_size
 
 __all__ = ["STPExpon", "STPRelease"]
 
 Param = Union[float, np.ndarray, jax.Array, Callable]
-
-
-def check_size(size) -> None:
-    """``size`` is a positive integer or a sequence of them (``TypeError`` / ``ValueError`` otherwise)."""
-    if isinstance(size, (tuple, list)):
-        if not size:
-            raise ValueError("size must hold at least one dimension; got ()")
-        for s in size:
-            check_integer("size", s, low=1)
-    else:
-        check_integer("size", size, low=1)
-
-
-def check_params(**params) -> None:
-    """Type-check concrete parameters before ``init_param`` (initializers and callables pass)."""
-    for name, value in params.items():
-        if not callable(value) or isinstance(value, (np.ndarray, jax.Array)):
-            check_number(name, value)
 
 
 class STPRelease(bp.dyn.SynDyn):
@@ -83,8 +65,8 @@ class STPRelease(bp.dyn.SynDyn):
     def __init__(self, size: Union[int, Sequence[int]], U: Param = 0.15, tau_f: Param = 1500.0,
                  tau_d: Param = 200.0, method: str = "exact", keep_size: bool = False, name: Optional[str] = None,
                  mode: Optional[bm.Mode] = None, *, u0: Param = 0.0, x0: Param = 1.0):
-        check_size(size)
-        check_params(U=U, tau_f=tau_f, tau_d=tau_d, u0=u0, x0=x0)
+        check_size("size", size)
+        check_numbers(U=U, tau_f=tau_f, tau_d=tau_d, u0=u0, x0=x0)
         super().__init__(size=size, keep_size=keep_size, name=name, mode=mode)
         self.U = self.init_param(U)
         self.tau_f = self.init_param(tau_f)
@@ -158,7 +140,7 @@ class STPExpon(STPRelease):
                  tau_d: Param = 200.0, tau: Param = 8.0, A: Param = 1.0, method: str = "exact",
                  keep_size: bool = False, name: Optional[str] = None, mode: Optional[bm.Mode] = None, *,
                  u0: Param = 0.0, x0: Param = 1.0):
-        check_params(tau=tau, A=A)
+        check_numbers(tau=tau, A=A)
         self.tau = tau
         self.A = A
         super().__init__(size, U=U, tau_f=tau_f, tau_d=tau_d, method=method, keep_size=keep_size, name=name,

@@ -458,3 +458,10 @@ def test_interval_efficacies_equal_event_efficacies_and_keep_precision():
                        ([[1.0]], "1-D"), (["a"], "intervals must be")):
         with pytest.raises((ValueError, TypeError), match=match):
             stp.interval_efficacies(np.array(bad) if bad != ["a"] else bad, 0.3, tau_f=20.0, tau_d=50.0)
+
+
+def test_module_docstring_example_runs():
+    import doctest
+
+    result = doctest.testmod(stp, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
