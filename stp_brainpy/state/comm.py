@@ -49,10 +49,27 @@ def _per_synapse(name: str, value, conn: Connectivity, fill: float) -> tuple[Any
         return float(arr), False
     if arr.shape != (conn.nnz,):
         raise ValueError(f"{name} must be a scalar or one value per synapse, shape ({conn.nnz},); got shape {arr.shape}")
-    return jnp.asarray(conn.ell_values(arr, fill=fill), brainstate.environ.dftype()), True
+    return _table(conn.ell_values(arr, fill=fill), brainstate.environ.dftype()), True
 
 
-class EventConn(brainstate.nn.Module):
+def _table(values, dtype):
+    # synapse tables live in a State so that a jitted run takes them as arguments: embedded as
+    # constants (a 3200 x 100 table per projection at COBA size) they made XLA constant-fold for seconds
+    return brainstate.LongTermState(jnp.asarray(values, dtype))
+
+
+def _value(x):
+    return x.value if isinstance(x, brainstate.State) else x
+
+
+class _Tables:
+    """Read-only views of the synapse tables (plain arrays or floats)."""
+
+    targets = property(lambda self: _value(self._targets))
+    weight = property(lambda self: _value(self._weight))
+
+
+class EventConn(_Tables, brainstate.nn.Module):
     r"""Static event-driven connection: ``out[j] = Σ_i w_ij · v_i`` over sources with ``v_i ≠ 0``.
 
     ``v`` is what the source sends this step: spikes (0/1) or graded values such as the
@@ -84,20 +101,21 @@ class EventConn(brainstate.nn.Module):
         super().__init__(name=name)
         self.conn = as_connectivity(conn, n_pre, n_post)
         self.in_size, self.out_size = (self.conn.n_pre,), (self.conn.n_post,)
-        self.weight, self._per_syn = _per_synapse("weight", to_unit("weight", weight, "nS"), self.conn, 0.0)
-        self.targets = jnp.asarray(self.conn.targets, jnp.int32)
+        self._weight, self._per_syn = _per_synapse("weight", to_unit("weight", weight, "nS"), self.conn, 0.0)
+        self._targets = _table(self.conn.targets, jnp.int32)
         self.backend = backend
 
     def update(self, values):
         v = jnp.asarray(spike_values(values), brainstate.environ.dftype())
+        targets, weight = self.targets, self.weight
         if self._per_syn:
-            out = deliver(v, self.targets, self.conn.n_post, weights=self.weight, backend=self.backend)
+            out = deliver(v, targets, self.conn.n_post, weights=weight, backend=self.backend)
         else:
-            out = deliver(v * self.weight, self.targets, self.conn.n_post, backend=self.backend)
+            out = deliver(v * weight, targets, self.conn.n_post, backend=self.backend)
         return u.Quantity(out, unit=u.nS)
 
 
-class EventSTPComm(brainstate.nn.Module):
+class EventSTPComm(_Tables, brainstate.nn.Module):
     r"""Tsodyks–Markram STP on every synapse, updated only when its source spikes.
 
     Each synapse ``(i, j)`` has its own ``u_ij``, ``x_ij`` and may have its own ``U``, ``tau_f``,
@@ -150,6 +168,9 @@ class EventSTPComm(brainstate.nn.Module):
     """
 
     __module__ = "stp_brainpy.state"
+    U = property(lambda self: _value(self._U))
+    tau_f = property(lambda self: _value(self._tau_f))
+    tau_d = property(lambda self: _value(self._tau_d))
 
     def __init__(self, conn, U=0.15, *, tau_f=1500.0, tau_d=200.0, weight=1.0, n_pre: Optional[int] = None,
                  n_post: Optional[int] = None, capacities=None, name: Optional[str] = None):
@@ -157,11 +178,11 @@ class EventSTPComm(brainstate.nn.Module):
         self.conn = as_connectivity(conn, n_pre, n_post)
         self.in_size, self.out_size = (self.conn.n_pre,), (self.conn.n_post,)
         p = _tm_params(U, tau_f, tau_d)
-        self.U, _ = _per_synapse("U", p["U"], self.conn, 1.0)
-        self.tau_f, _ = _per_synapse("tau_f", p["tau_f"], self.conn, 1.0)
-        self.tau_d, _ = _per_synapse("tau_d", p["tau_d"], self.conn, 1.0)
-        self.weight, _ = _per_synapse("weight", to_unit("weight", weight, "nS"), self.conn, 0.0)
-        self.targets = jnp.asarray(self.conn.targets, jnp.int32)
+        self._U, _ = _per_synapse("U", p["U"], self.conn, 1.0)
+        self._tau_f, _ = _per_synapse("tau_f", p["tau_f"], self.conn, 1.0)
+        self._tau_d, _ = _per_synapse("tau_d", p["tau_d"], self.conn, 1.0)
+        self._weight, _ = _per_synapse("weight", to_unit("weight", weight, "nS"), self.conn, 0.0)
+        self._targets = _table(self.conn.targets, jnp.int32)
         n = self.conn.n_pre
         self.capacities = (tuple(int(k) for k in capacities) if capacities is not None
                            else default_capacities(n, jax.default_backend()))
@@ -184,7 +205,8 @@ class EventSTPComm(brainstate.nn.Module):
     def _rows(a, idx, fill):
         return a if jnp.ndim(a) == 0 else jnp.take(a, idx, axis=0, mode="fill", fill_value=fill)
 
-    def _release(self, k: int, active, t, u_s, x_s, last):
+    def _release(self, k: int, active, t, u_s, x_s, last, tables):
+        U, tau_f, tau_d, weight, targets = tables
         n_pre, n_post = self.conn.n_pre, self.conn.n_post
         idx = jnp.nonzero(active, size=k, fill_value=n_pre)[0]
         prev = jnp.take(last, idx, mode="clip")
@@ -192,20 +214,21 @@ class EventSTPComm(brainstate.nn.Module):
         # a finite stand-in gap keeps stp_step's eager dt check (finite, > 0) satisfied
         gap = jnp.where((idx < n_pre) & jnp.isfinite(prev), t - prev, 1.0)[:, None]
         state = core_stp.STPState(self._rows(u_s, idx, 0.0), self._rows(x_s, idx, 1.0))
-        state, eff = core_stp.stp_step(state, 1.0, self._rows(self.U, idx, 1.0), tau_f=self._rows(self.tau_f, idx, 1.0),
-                                       tau_d=self._rows(self.tau_d, idx, 1.0), dt=gap, method="exact")
+        state, eff = core_stp.stp_step(state, 1.0, self._rows(U, idx, 1.0), tau_f=self._rows(tau_f, idx, 1.0),
+                                       tau_d=self._rows(tau_d, idx, 1.0), dt=gap, method="exact")
         u_s = u_s.at[idx].set(state.u, mode="drop")
         x_s = x_s.at[idx].set(state.x, mode="drop")
         last = last.at[idx].set(t, mode="drop")
-        rows = jnp.take(self.targets, idx, axis=0, mode="fill", fill_value=n_post)
-        vals = jnp.broadcast_to(self._rows(self.weight, idx, 0.0) * eff, rows.shape)
+        rows = jnp.take(targets, idx, axis=0, mode="fill", fill_value=n_post)
+        vals = jnp.broadcast_to(self._rows(weight, idx, 0.0) * eff, rows.shape)
         out = jnp.zeros((n_post,), eff.dtype).at[rows].add(vals, mode="drop")
         return u_s, x_s, last, out
 
     def update(self, pre_spike):
         active = jnp.asarray(spike_values(pre_spike)) != 0
         t = jnp.asarray(t_ms(), brainstate.environ.dftype())
-        ops = (active, t, self.u.value, self.x.value, self.last.value)
+        tables = (self.U, self.tau_f, self.tau_d, self.weight, self.targets)
+        ops = (active, t, self.u.value, self.x.value, self.last.value, tables)
         if len(self.capacities) == 1:
             res = self._release(self.capacities[0], *ops)
         else:
