@@ -1,8 +1,8 @@
 """Sphinx configuration: MyST/myst-nb pages, autodoc + autosummary (napoleon, numpy style), book theme.
 
-Three things are generated when the build starts, so they cannot go stale: the API reference (from the
+Four things are generated when the build starts, so they cannot go stale: the API reference (from the
 packages' ``__all__``, ``_ext/apigen.py``), the benchmarks page (from ``benchmarks/results/*.json``,
-``_ext/benchmarks_page.py``) and the tutorials (copies of ``notebooks/*.ipynb``, rendered from their
+``_ext/benchmarks_page.py``), the command reference (the CLI's ``--help``, ``_ext/cli_page.py``) and the tutorials (copies of ``notebooks/*.ipynb``, rendered from their
 stored outputs, never executed here).
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 import apigen  # noqa: E402
 import benchmarks_page  # noqa: E402
+import cli_page  # noqa: E402
 
 import stp_brainpy  # noqa: E402
 
@@ -77,6 +78,7 @@ html_last_updated_fmt = ""
 def _generate() -> None:
     apigen.write_pages(DOCS / "api")
     benchmarks_page.write_page(DOCS / "benchmarks.md")
+    cli_page.write_page(DOCS / "cli-reference.md")
     tut = DOCS / "tutorials"
     tut.mkdir(exist_ok=True)
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):

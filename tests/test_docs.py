@@ -19,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-GENERATED = {"benchmarks.md"}  # written by the build from benchmarks/results/*.json
+GENERATED = {"benchmarks.md", "cli-reference.md"}  # written by the build (benchmarks/results/*.json, the CLI)
 # blocks that import brainpy/brainstate, compile a network or fit take seconds each on 2 cores
 _SLOW = re.compile(r"\bbrainpy\b|\bbrainstate\b|\bsweep\(|\bfit\(|\bsimulate\(")
 
@@ -104,8 +104,13 @@ def test_api_reference_documents_every_public_name(apigen):
 
 def test_api_pages_are_written_and_stale_ones_removed(apigen, tmp_path):
     (tmp_path / "stp_brainpy.gone.rst").write_text("stale")
+    (tmp_path / "generated").mkdir()
+    (tmp_path / "generated" / "stp_brainpy.core.gone.rst").write_text("stale")
+    (tmp_path / "generated" / "stp_brainpy.core.stp_step.rst").write_text("kept")
     mods = apigen.write_pages(tmp_path)
     assert not (tmp_path / "stp_brainpy.gone.rst").exists()
+    assert not (tmp_path / "generated" / "stp_brainpy.core.gone.rst").exists()
+    assert (tmp_path / "generated" / "stp_brainpy.core.stp_step.rst").exists()
     index = (tmp_path / "index.rst").read_text()
     for m in mods:
         assert f"   {m}" in index
@@ -168,3 +173,13 @@ def test_every_page_is_in_a_toctree():
         if rel in ("index", "changelog") or rel.startswith("_"):
             continue
         assert re.search(rf"^{re.escape(rel)}$", text, flags=re.M), f"docs/{rel}.md is in no toctree"
+
+
+def test_cli_reference_lists_every_command():
+    page = _load("_docs_cli_page", DOCS / "_ext" / "cli_page.py")
+    text = page.render()
+    from stp_brainpy.cli import COMMANDS
+
+    for name in COMMANDS:
+        assert f"## `stp-brainpy {name}`" in text, name
+    assert "## `stp-brainpy sweep efficacy`" in text and "--store" in text

@@ -115,11 +115,16 @@ def write_pages(outdir: Path) -> list[str]:
     for old in outdir.glob("*.rst"):  # a module that went away leaves no page behind
         if old.name not in wanted:
             old.unlink()
+    stubs: set[str] = set()
     for m in mods:
         lines: list[str] = []
         for i, (sec, names) in enumerate(collect(m)):
             lines += _section(sec, names, "=" if i == 0 else "-", f"``{sec}``")
+            stubs |= {f"{sec}.{n}.rst" for n in names}
         _write(outdir / f"{m}.rst", "\n".join(lines))
+    for old in (outdir / "generated").glob("*.rst"):  # autosummary's pages of names no longer exported
+        if old.name not in stubs:
+            old.unlink()
     index = ["API reference", "=============", "",
              "Every public name of the package, generated at build time from each module's ``__all__``.", "",
              ".. toctree::", "   :maxdepth: 1", ""] + [f"   {m}" for m in mods]

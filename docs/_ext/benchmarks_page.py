@@ -57,10 +57,13 @@ def table(rec: dict) -> list[str]:
 def provenance(rec: dict) -> list[str]:
     m = rec["machine"]
     machine = m.get("description") or m.get("platform", "")
-    bits = [f"{k} {m[k]}" for k in ("device", "cpu_count") if k in m]
+    bits = [str(m["device"])] if "device" in m else []
+    bits += [f"{m['cpu_count']} CPUs"] if m.get("cpu_count") else []
+    bits += [str(m["processor"])] if m.get("processor") not in (None, "", "not recorded") else []
+    bits += [str(m["platform"])] if m.get("platform") else []
     v = ", ".join(f"{k} {val}" for k, val in rec["versions"].items())
     lines = [f"- **command:** `{rec['command']}`",
-             f"- **date:** {rec['date']}; **machine:** {machine} ({'; '.join(bits)}; {m.get('processor', '')})",
+             f"- **date:** {rec['date']}; **machine:** {machine} ({'; '.join(bits)})",
              f"- **versions:** {v}"]
     if rec.get("source") == "transcribed":
         lines.append("- transcribed from the README's measured tables; rerun the command to replace it")
@@ -81,13 +84,19 @@ def render(records: list[dict]) -> str:
     order = [g for g in GROUPS if g in groups] + sorted(set(groups) - set(GROUPS))
     for g in order:
         lines += [f"## {GROUPS.get(g, g)}", ""]
+        titles: dict[str, list[dict]] = {}
         for r in groups[g]:
-            desc = r["machine"].get("description") or r["machine"].get("device", "")
-            lines += [f"### {r['title']}" + (f" ({desc})" if desc else ""), ""]
-            lines += table(r) + [""]
-            if r.get("notes"):
-                lines += [r["notes"], ""]
-            lines += provenance(r) + [""]
+            titles.setdefault(r["title"], []).append(r)
+        for title, recs in titles.items():
+            lines += [f"### {title}", ""]
+            # the idle 2-core machine (the project's own) first, then by core count
+            for r in sorted(recs, key=lambda r: (r["machine"].get("cpu_count") or 0, r["name"])):
+                m = r["machine"]
+                lines += [f"#### {m.get('description') or m.get('device') or m.get('platform', '')}", ""]
+                lines += table(r) + [""]
+                if r.get("notes"):
+                    lines += [r["notes"], ""]
+                lines += provenance(r) + [""]
     return "\n".join(lines)
 
 
