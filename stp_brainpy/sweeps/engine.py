@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import jax
@@ -25,9 +26,10 @@ from .grids import SEED_DIM, Grid
 from .planning import (DEFAULT_MEMORY_BUDGET, check_result_fits, cpu_max_items, default_memory_budget,
                        loop_carry_bytes, nbytes, plan_chunks)
 from .provenance import describe, jsonable, result_attrs, sweep_fingerprint, versions
-from .results import full_dims, label, lead_shape, result_coords
+from .results import full_dims, label, lead_shape, memory_sink, result_coords
 from .runner import RUNNERS, SPECS, Runner, cached
 from .store import SweepStore, open_store
+from .storeread import check_store_path
 
 __all__ = ["sweep", "plan_chunks", "DEFAULT_MEMORY_BUDGET", "SEED_DIM", "versions"]
 
@@ -189,23 +191,12 @@ def _compute(p: _Plan, csize: int, todo: np.ndarray, sink: Callable[[int, dict],
             bar.close()
 
 
-def _memory_sink(p: _Plan, csize: int, n_chunks: int, flat_out: dict) -> Callable[[int, dict], None]:
-    def sink(c: int, host: dict) -> None:
-        start, stop = c * csize, min((c + 1) * csize, p.n_items)
-        for k, v in host.items():
-            if n_chunks == 1:
-                flat_out[k] = v if v.flags.writeable else v.copy()  # the whole result: no second copy
-            else:
-                flat_out.setdefault(k, np.empty((p.n_items,) + v.shape[1:], v.dtype))[start:stop] = v
-    return sink
-
-
 def _in_memory(p: _Plan, chunk_size, memory_budget, max_result_bytes, progress, callback):
     check_result_fits(p.n_items * nbytes(p.out_struct), max_result_bytes, p.describe_size())
     csize = _chunk_size(p, chunk_size, memory_budget)
     n_chunks = -(-p.n_items // csize)
     flat_out: dict[str, np.ndarray] = {}
-    _compute(p, csize, np.ones(n_chunks, bool), _memory_sink(p, csize, n_chunks, flat_out), progress=progress,
+    _compute(p, csize, np.ones(n_chunks, bool), memory_sink(p.n_items, csize, n_chunks, flat_out), progress=progress,
              callback=callback)
     return label(flat_out, p.grid, p.seed_arr, p.dims, p.coords, p.attrs(csize))
 
@@ -262,13 +253,13 @@ def _stored(p: _Plan, store, overwrite, chunk_size, memory_budget, progress, cal
             todo = _broadcast(todo).astype(bool)
         flat_out: dict[str, np.ndarray] = {}  # other processes keep the result in memory
         have = ~todo
-        memory_sink = _memory_sink(p, csize, n_chunks, flat_out)
+        keep = memory_sink(p.n_items, csize, n_chunks, flat_out)
 
         def sink(c: int, host: dict) -> None:
             if st is not None:
                 st.write_chunk(c, host, start=c * csize)  # the store assembles the result on disk
             else:
-                memory_sink(c, host)
+                keep(c, host)
             have[c] = True
 
         lead = lead_shape(p.grid, p.seed_arr)
@@ -392,6 +383,8 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
         run, static=static, out_dims=out_dims, coords=coords, chunk_size=chunk_size, memory_budget=memory_budget,
         max_result_bytes=max_result_bytes, reduce=reduce, store=store, overwrite=overwrite, devices=devices,
         progress=progress, callback=callback, compiler_options=compiler_options)
+    if store is not None and jax.process_count() == 1:  # multi-host: refused collectively, later
+        check_store_path(Path(store))
     p = _plan(run, grid, seeds=seeds, static=static, out_dims=out_dims, coords=coords, reduce=reduce,
               devices=devices, compiler_options=compiler_options)
     if store is None:

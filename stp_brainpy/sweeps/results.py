@@ -5,14 +5,14 @@ shape (the grid's shape, then the seeds) labels it without copying.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import xarray as xr
 
 from .grids import SEED_DIM, SETTING_DIM, Grid
 
-__all__ = ["lead_shape", "result_coords", "full_dims", "label"]
+__all__ = ["lead_shape", "result_coords", "full_dims", "label", "memory_sink"]
 
 
 def lead_shape(grid: Grid, seed_arr: np.ndarray | None) -> tuple[int, ...]:
@@ -50,3 +50,15 @@ def label(flat_out: dict[str, np.ndarray], grid: Grid, seed_arr: np.ndarray | No
     lead = lead_shape(grid, seed_arr)
     data_vars = {k: (dims[k], v.reshape(lead + v.shape[1:])) for k, v in flat_out.items()}
     return xr.Dataset(data_vars, coords=result_coords(grid, seed_arr, coords), attrs=dict(attrs))
+
+
+def memory_sink(n_items: int, csize: int, n_chunks: int, flat_out: dict) -> Callable[[int, dict], None]:
+    """Collect chunk ``c``'s host outputs into ``flat_out`` (flat arrays of ``n_items``)."""
+    def sink(c: int, host: dict) -> None:
+        start, stop = c * csize, min((c + 1) * csize, n_items)
+        for k, v in host.items():
+            if n_chunks == 1:
+                flat_out[k] = v if v.flags.writeable else v.copy()  # the whole result: no second copy
+            else:
+                flat_out.setdefault(k, np.empty((n_items,) + v.shape[1:], v.dtype))[start:stop] = v
+    return sink

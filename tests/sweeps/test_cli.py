@@ -62,6 +62,7 @@ def test_plot_random_settings_against_first_parameter(tmp_path):
     np.testing.assert_allclose(np.sort(fig.axes[0].lines[0].get_xdata()), np.sort(ds.U.values))
 
 
+@pytest.mark.slow
 def test_ctrl_c_then_same_command_resumes(tmp_path):
     """A real interruption (SIGINT) of the console command, then the same command finishes the store."""
     import os

@@ -82,6 +82,7 @@ _SHARDED = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_sharded_over_host_devices_matches_single_device(x64, tmp_path):
     """N host devices with N×k settings per chunk == 1 device with k: bitwise (same per-device batch)."""
     # the subprocesses run on host (CPU) devices: so does the reference, on any machine

@@ -9,6 +9,7 @@ import textwrap
 
 import jax
 import numpy as np
+import pytest
 import xarray as xr
 
 from stp_brainpy.sweeps import product, sweep
@@ -46,6 +47,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_two_processes_share_one_sweep(tmp_path):
     store, port = tmp_path / "store", str(_free_port())
     env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=2", JAX_PLATFORMS="cpu")
