@@ -69,7 +69,7 @@ class Range:
         lo = "-inf" if self.low is None else f"{self.low:g}"
         hi = "inf" if self.high is None else f"{self.high:g}"
         lo_br = "(" if (self.low_open or (self.low is None and self.finite)) else "["
-        hi_br = ")" if (self.high_open or self.high is None) else "]"
+        hi_br = ")" if (self.high_open or (self.high is None and self.finite)) else "]"
         return f"{lo_br}{lo}, {hi}{hi_br}" + (f" {self.unit}" if self.unit else "")
 
     def check(self, name: str, value: Any) -> None:
@@ -81,9 +81,9 @@ class Range:
         if arr is None:
             return
         low, high, low_open, high_open = self.low, self.high, self.low_open, self.high_open
-        if self.finite:
-            low, low_open = (-np.inf, True) if low is None else (low, low_open)
-            high, high_open = (np.inf, True) if high is None else (high, high_open)
+        # a missing bound is ±inf, excluded for finite ranges and included (a meant limit) otherwise
+        low, low_open = (-np.inf, self.finite) if low is None else (low, low_open)
+        high, high_open = (np.inf, self.finite) if high is None else (high, high_open)
         check_range(name, arr, low, high, low_open=low_open, high_open=high_open, unit=self.unit)
         if self.integer:
             frac = arr[np.isfinite(arr) & (arr != np.round(arr))]
