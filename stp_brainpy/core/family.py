@@ -41,7 +41,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .validation import check_range, is_concrete
+from . import validation
+from .validation import check_number, check_range, is_concrete
 
 __all__ = ["MODELS", "DETERMINISTIC", "PARAMS", "RANGES", "DEFAULTS", "Spec", "get", "validate",
            "event_efficacies"]
@@ -88,22 +89,6 @@ def check_model(model: Any) -> str:
     return model
 
 
-def check_number(name: str, value: Any) -> None:
-    """``TypeError`` naming ``name`` for strings, None, complex or other non-numeric values."""
-    if value is None or isinstance(value, (str, bytes)):
-        raise TypeError(f"{name} must be a real number or an array of real numbers; got {value!r}")
-    if not is_concrete(value):
-        return
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a real number, not a bool; got {value!r}")
-    try:
-        arr = np.asarray(value)
-    except Exception:
-        raise TypeError(f"{name} must be a real number or an array of real numbers; got {value!r}") from None
-    if arr.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must be a real number or an array of real numbers; got {value!r}")
-
-
 def check_interval(name: str, value: Any, bounds: tuple[float, float, bool, bool], unit: str = "") -> None:
     """Type check, then ``ValueError`` naming ``name``, the interval and the offending value."""
     check_number(name, value)
@@ -144,51 +129,23 @@ def check_isi(isi: Any) -> None:
 
 def check_integer(name: str, value: Any, low: int = 1) -> int:
     """A Python/NumPy integer >= ``low``; 2.7 is refused instead of truncated."""
-    if isinstance(value, (bool, np.bool_)) or value is None or isinstance(value, (str, bytes, complex)):
-        raise TypeError(f"{name} must be an integer >= {low}; got {value!r}")
-    if isinstance(value, (int, np.integer)):
-        iv = int(value)
-    elif isinstance(value, (float, np.floating)) and float(value).is_integer():
-        iv = int(value)
-    else:
-        raise ValueError(f"{name} must be an integer >= {low}; got {value!r}")
-    if iv < low:
-        raise ValueError(f"{name} must be an integer >= {low}; got {value!r}")
-    return iv
+    return validation.check_integer(name, value, low)
 
 
 def check_spike_times(spike_times: Any, t0: Any = None) -> None:
     """1-D, sorted, no NaN/-inf; trailing ``+inf`` entries are padding. ``t0`` <= the first spike."""
-    if not is_concrete(spike_times):
-        return
-    if isinstance(spike_times, (str, bytes)) or spike_times is None:
-        raise TypeError(f"spike_times must be a 1-D array of times in ms; got {spike_times!r}")
-    try:
-        t = np.asarray(spike_times)
-    except Exception:
-        raise TypeError(f"spike_times must be a 1-D array of times in ms; got {spike_times!r}") from None
-    if t.dtype.kind not in "iuf":
-        raise TypeError(f"spike_times must be a 1-D array of real times in ms; got dtype {t.dtype}")
-    if t.ndim != 1:
-        raise ValueError(f"spike_times must be 1-D (vmap for several trains); got shape {t.shape}")
-    t = t.astype(float)
-    if np.isnan(t).any() or np.isneginf(t).any():
-        raise ValueError("spike_times must not hold NaN or -inf (use +inf only as trailing padding)")
-    if t.size > 1 and not np.all(t[1:] >= t[:-1]):
-        k = int(np.flatnonzero(~(t[1:] >= t[:-1]))[0])
-        raise ValueError(f"spike_times must be sorted (non-decreasing, +inf padding last); "
-                         f"entry {k + 1} = {t[k + 1]:g} follows {t[k]:g}")
+    validation.check_spike_times("spike_times", spike_times)
     if t0 is not None:
         check_interval("t0", t0, (-INF, INF, True, True), "ms")
-        if is_concrete(t0) and t.size and np.isfinite(t[0]) and float(np.max(t0)) > t[0]:
-            raise ValueError(f"t0 must not lie after the first spike; got t0={float(np.max(t0)):g}, "
-                             f"first spike {t[0]:g}")
+        if is_concrete(t0) and is_concrete(spike_times):
+            t = np.asarray(spike_times, float)
+            if t.size and np.isfinite(t[0]) and float(np.max(t0)) > t[0]:
+                raise ValueError(f"t0 must not lie after the first spike; got t0={float(np.max(t0)):g}, "
+                                 f"first spike {t[0]:g}")
 
 
 def check_read(read: Any) -> str:
-    if read not in ("before", "after"):
-        raise ValueError(f"read must be one of ('before', 'after'); got {read!r}")
-    return read
+    return validation.check_choice("read", read, ("before", "after"))
 
 
 # ---------------------------------------------------------------- numerics shared by the variants
@@ -232,10 +189,16 @@ def spike_gaps(spike_times: Any, t0: Any = None) -> tuple[Array, Array, Array]:
     return gaps, valid, skip
 
 
+def tiny_floor(dtype: Any) -> float:
+    """``tiny**0.25`` (1e-77 in float64, 1e-10 in float32): its square and cube stay normal numbers, which
+    matters because XLA on CPU flushes subnormals to zero (a derivative -a/b² would become inf or NaN)."""
+    return float(jnp.finfo(dtype).tiny) ** 0.25
+
+
 def _safe_tau(gap: Array, tau: Array) -> Array:
     """tau clipped below at gap/700 (where exp(-gap/tau) is 0 anyway) so d/dtau stays finite."""
     dtype = jnp.result_type(gap, tau)
-    floor = math.sqrt(float(jnp.finfo(dtype).tiny))
+    floor = tiny_floor(dtype)
     return jnp.maximum(jnp.where(tau > 0, tau, 1.0), jnp.maximum(gap / 700.0, floor))
 
 
@@ -265,6 +228,21 @@ def exp_divided_difference(a: Array, b: Array) -> Array:
     far = jnp.where(near, 2.0, jnp.abs(d))
     far_val = jnp.exp(-jnp.minimum(a, b)) * (-jnp.expm1(-far)) / far
     return jnp.where(near, jnp.exp(-(a + b) / 2.0) * sinhc, far_val)
+
+
+@jax.custom_jvp
+def div(a: Array, b: Array) -> Array:
+    """``a / b`` whose derivative is ``(da - (a/b) db) / b``: no ``b²``, which underflows (to 0 on
+    CPU, subnormals flushed) for tiny b and turns ``0 · inf`` into NaN in closed forms near a limit."""
+    return a / b
+
+
+@div.defjvp
+def _div_jvp(primals, tangents):
+    a, b = primals
+    da, db = tangents
+    q = a / b
+    return q, (da - q * db) / b
 
 
 def to_batch_last(outputs: tuple[Array, ...]) -> tuple[Array, ...]:

@@ -185,7 +185,7 @@ def steady_state(U: Any, *, f: Any = None, tau_f: Any, tau_d: Any, isi: Any,
 
     .. math::
 
-        u^-_\infty = \frac{f + (f-U)E_f}{f + (f-1)E_f},\quad
+        u^-_\infty = \frac{U+\rho}{1+\rho},\ \rho = \frac{f\,(1+E_f)}{-E_f},\quad
         u^{*}_\infty = u^-_\infty \text{ or } u^-_\infty + f(1-u^-_\infty),\quad
         x^-_\infty = \frac{-E_d}{u^{*}_\infty - (1-u^{*}_\infty)E_d},\quad
         e_\infty = u^{*}_\infty x^-_\infty.
@@ -198,11 +198,13 @@ def steady_state(U: Any, *, f: Any = None, tau_f: Any, tau_d: Any, isi: Any,
     fam.check_isi(isi)
     dtype = fam.float_dtype(U, f, tau_f, tau_d, isi)
     U, f, tau_f, tau_d, h = (jnp.asarray(v, dtype) for v in (U, f, tau_f, tau_d, isi))
-    _, e_f = fam.decay(h, tau_f)
+    q_f, e_f = fam.decay(h, tau_f)
     _, e_d = fam.decay(h, tau_d)
-    den = f + (f - 1.0) * e_f
-    pos = den > 0  # den = 0 only for f = 0 with tau_f = inf: u stays at its resting value U
-    u_m = jnp.where(pos, (f + (f - U) * e_f) / jnp.where(pos, den, 1.0), U)
+    # u⁻ = (U R + f q)/(R + f q) with R = 1 - q, via rho = f q / R: R floored (fam.tiny_floor) keeps value
+    # and gradient finite at f = 0 and tau_f = inf (there u stays at U, or climbs to 1).
+    r_f = jnp.maximum(-e_f, fam.tiny_floor(dtype))
+    rho = fam.div(f * q_f, r_f)
+    u_m = fam.div(U + rho, 1.0 + rho)
     u = u_m if read == "before" else u_m + f * (1.0 - u_m)
-    x = -e_d / (u - (1.0 - u) * e_d)
+    x = fam.div(-e_d, u - (1.0 - u) * e_d)
     return u, x, u * x

@@ -229,12 +229,12 @@ def steady_state(U: Any, *, tau_f: Any, tau_d: Any, tau_psc: Any, isi: Any) -> t
     dtype = fam.float_dtype(U, tau_f, tau_d, tau_psc, isi)
     U, tau_f, tau_d, tau_psc, h = (jnp.asarray(v, dtype) for v in (U, tau_f, tau_d, tau_psc, isi))
     p_uu, p_yy, rec, p_xy = propagators(h, tau_f, tau_d, tau_psc)
-    u = U / (1.0 - (1.0 - U) * p_uu)
+    u = fam.div(U, 1.0 - (1.0 - U) * p_uu)
     r_p = 1.0 - p_yy
     k = rec - p_xy
     den = (u * (1.0 - p_xy) + rec) * r_p + k * (1.0 - r_p) * u
     pos = den > 0
-    x = jnp.where(pos, rec * r_p / jnp.where(pos, den, 1.0), 0.0)
+    x = jnp.where(pos, fam.div(rec * r_p, jnp.where(pos, den, 1.0)), 0.0)
     has_rp = r_p > 0
-    y = jnp.where(has_rp, p_yy * u * x / jnp.where(has_rp, r_p, 1.0), 1.0 - x)
+    y = jnp.where(has_rp, fam.div(p_yy * u * x, jnp.where(has_rp, r_p, 1.0)), 1.0 - x)
     return u, x, y, u * x

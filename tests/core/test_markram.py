@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 
 import jax
@@ -133,10 +134,10 @@ def test_float32_times_relative_to_first_spike():
 _grad = jax.jit(jax.grad(lambda p, t: jnp.sum(markram.event_efficacies(t, p[0], f=p[1], tau_f=p[2], tau_d=p[3])[0]
                                               + markram.steady_state(p[0], f=p[1], tau_f=p[2], tau_d=p[3],
                                                                      isi=7.0)[2])))
-_tau = st.one_of(st.sampled_from([1e-30, 1e-6, 1e12, math.inf]), st.floats(1e-3, 1e5))
+_tau = st.one_of(st.sampled_from([1e-200, 1e-30, 1e-6, 1e12, 1e200, math.inf]), st.floats(1e-3, 1e5))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=int(os.environ.get('STP_HYPOTHESIS_EXAMPLES', 40)), deadline=None)
 @given(U=st.floats(1e-9, 1.0), f=st.floats(0.0, 1.0), tau_f=st.one_of(st.just(0.0), _tau), tau_d=_tau)
 def test_gradients_finite_for_every_valid_parameter(U, f, tau_f, tau_d):
     jax.config.update("jax_enable_x64", True)
@@ -158,9 +159,9 @@ def test_gradients_finite_for_every_valid_parameter(U, f, tau_f, tau_d):
     (dict(u0=1.2), ValueError, "u0 must lie in"),
     (dict(x0=-0.1), ValueError, "x0 must lie in"),
     (dict(read="middle"), ValueError, "read must be one of"),
-    (dict(U="0.2"), TypeError, "U must be a real number"),
-    (dict(tau_d=1j), TypeError, "tau_d must be a real number"),
-    (dict(tau_f=None), TypeError, "tau_f must be a real number"),
+    (dict(U="0.2"), TypeError, "U must be a"),
+    (dict(tau_d=1j), TypeError, "tau_d must be a"),
+    (dict(tau_f=None), TypeError, "tau_f must be a"),
 ])
 def test_bad_parameters_refused(kwargs, exc, match):
     args = dict(U=0.2, tau_f=100.0, tau_d=100.0) | kwargs
@@ -169,7 +170,7 @@ def test_bad_parameters_refused(kwargs, exc, match):
 
 
 @pytest.mark.parametrize("times,match", [([2.0, 1.0], "sorted"), ([[0.0, 1.0]], "1-D"), ([0.0, np.nan], "NaN"),
-                                         ([0.0, np.inf, 3.0], "sorted")])
+                                         ([0.0, np.inf, 3.0], "padding")])
 def test_bad_spike_trains_refused(times, match):
     with pytest.raises(ValueError, match=match):
         markram.event_efficacies(np.array(times), 0.2, tau_f=10.0, tau_d=10.0)

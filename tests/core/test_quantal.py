@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 
 import jax
@@ -146,10 +147,10 @@ def test_inf_padding_releases_nothing(x64):
 
 
 _grad = jax.jit(jax.grad(lambda p, t: jnp.sum(quantal.mean_efficacies(t, p[0], tau_f=p[1], tau_d=p[2], n=3)[0])))
-_tau = st.one_of(st.sampled_from([1e-30, 1e-6, 1e12, math.inf]), st.floats(1e-3, 1e5))
+_tau = st.one_of(st.sampled_from([1e-200, 1e-30, 1e-6, 1e12, 1e200, math.inf]), st.floats(1e-3, 1e5))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=int(os.environ.get('STP_HYPOTHESIS_EXAMPLES', 25)), deadline=None)
 @given(U=st.floats(1e-9, 1.0), tau_f=st.one_of(st.just(0.0), _tau), tau_d=_tau)
 def test_mean_gradients_finite(U, tau_f, tau_d):
     jax.config.update("jax_enable_x64", True)
@@ -161,7 +162,7 @@ def test_mean_gradients_finite(U, tau_f, tau_d):
 
 
 @pytest.mark.parametrize("kwargs,exc,match", [
-    (dict(n=2.7), ValueError, "n must be an integer >= 1; got 2.7"),
+    (dict(n=2.7), ValueError, "n must be an integer; got 2.7"),
     (dict(n=0), ValueError, "n must be an integer >= 1"),
     (dict(n="5"), TypeError, "n must be an integer"),
     (dict(key=0), TypeError, "key must be a JAX PRNG key"),
