@@ -35,7 +35,7 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 
-__all__ = ["deliver", "native_available", "capacity_ladder", "default_capacities", "BACKENDS"]
+__all__ = ["deliver", "deliver_ring", "native_available", "capacity_ladder", "default_capacities", "BACKENDS"]
 
 BACKENDS = ("auto", "native", "xla")
 _SRC = Path(__file__).with_name("_native") / "event_scatter.cc"
@@ -82,7 +82,8 @@ def native_available() -> bool:
         if os.environ.get("STP_BRAINPY_NATIVE", "1") != "0":
             try:
                 lib = ctypes.cdll.LoadLibrary(str(_build()))
-                for name in ("StpEllScatterF32", "StpEllScatterF64", "StpEllScatterWF32", "StpEllScatterWF64"):
+                for name in ("StpEllScatterF32", "StpEllScatterF64", "StpEllScatterWF32", "StpEllScatterWF64",
+                             "StpRingScatterF32", "StpRingScatterF64"):
                     jax.ffi.register_ffi_target(f"stp_brainpy_{name}", jax.ffi.pycapsule(getattr(lib, name)),
                                                 platform="cpu")
                 _state["lib"] = lib  # keep the handle alive
@@ -173,3 +174,50 @@ def deliver(values, targets, n_out: int, weights=None, backend: str = "auto", ca
         values, targets, weights,
         cpu=lambda v, t, w: _deliver_native(v, t, n_out, w),
         default=lambda v, t, w: _deliver_xla(v, t, n_out, w, capacities or default_capacities(v.shape[0], "gpu")))
+
+
+def _ring_xla(values, codes, weights, ring, offset):
+    L = ring.shape[0]
+    active = values != 0
+    n_pre = values.shape[0]
+
+    def branch(k):
+        def f(_):
+            idx = jnp.nonzero(active, size=k, fill_value=n_pre)[0]
+            rows = jnp.take(codes, idx, axis=0, mode="fill", fill_value=L)
+            v = jnp.take(values, idx, mode="fill", fill_value=0)[:, None] * jnp.take(weights, idx, axis=0, mode="fill",
+                                                                                    fill_value=0)
+            pos = rows.astype(jnp.int32) + offset
+            pos = jnp.where(rows < L, jnp.where(pos >= L, pos - L, pos), L)
+            return ring.at[pos].add(v.astype(ring.dtype), mode="drop")
+        return f
+
+    caps = default_capacities(n_pre, jax.default_backend())
+    if len(caps) == 1:
+        return branch(caps[0])(None)
+    which = jnp.searchsorted(jnp.asarray(caps), jnp.sum(active))
+    return jax.lax.switch(which, [branch(k) for k in caps], None)
+
+
+def _ring_native(values, codes, weights, ring, offset):
+    kind = {jnp.dtype("float32"): "F32", jnp.dtype("float64"): "F64"}[jnp.dtype(ring.dtype)]
+    call = jax.ffi.ffi_call(f"stp_brainpy_StpRingScatter{kind}", jax.ShapeDtypeStruct(ring.shape, ring.dtype),
+                            vmap_method="sequential", input_output_aliases={3: 0})
+    return call(values.astype(ring.dtype), codes.astype(jnp.int32), weights.astype(ring.dtype), ring,
+                jnp.asarray(offset, jnp.int32))
+
+
+def deliver_ring(values, codes, weights, ring, offset, backend: str = "auto"):
+    """Add ``values[i] * weights[i, j]`` of active sources into a target-side delay ring.
+
+    ``ring`` is ``(R * n_out,)``; ``codes[i, j] = (d mod R) * n_out + t`` (delay ``d`` in 1..R steps,
+    target ``t``), ``>= R * n_out`` on padding; ``offset = (step mod R) * n_out``. An event emitted at
+    step ``m`` with delay ``d`` lands in the slot read at step ``m + d``. Same result on both backends.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}")
+    if backend == "xla" or (backend == "auto" and (not native_available() or jax.default_backend() != "cpu")):
+        return _ring_xla(values, codes, weights, ring, offset)
+    if not native_available():
+        raise RuntimeError("backend='native' requested but the native kernel could not be built")
+    return _ring_native(values, codes, weights, ring, offset)

@@ -1,0 +1,247 @@
+"""A described network as one jitted ``lax.scan`` (no per-step host traffic).
+
+>>> from stp_brainpy.network.description import Network, Population, CurrentLIF, Projection, Bernoulli, WhiteNoise
+>>> net = Network([Population("E", 50, CurrentLIF(V0=(0., 20.)))],
+...               [Projection("E", "E", Bernoulli(0.1), weight=0.2, delay=(0.5))],
+...               [WhiteNoise("E", 22.0, 1.0)], duration=50.0)
+>>> res = FusedNetwork(net).run()
+>>> res["pop_count"].shape
+(500, 1)
+
+Per step: arrivals of every group (merged per source population and synapse kind) and of the target-side
+delay ring; exponential channels; every population; emissions (STP, rings); online spike statistics
+(counts, ISI sums), population counts, optional spike lists, decimated u/x means and V samples written
+into preallocated buffers of the carry.
+"""
+from __future__ import annotations
+
+import time
+from typing import Optional
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..core.validation import check_choice
+from .description import CondLIF, CurrentLIF, Network, SpikeSource
+from .events import BACKENDS
+from .kernels import arrivals, channel_update, emit, neuron_init, neuron_step, prepare, stp_rest
+from .plan import make_plan
+from .stats import stats_from_sums
+
+__all__ = ["FusedNetwork", "initial_V", "noise_tables"]
+
+
+def initial_V(net: Network) -> dict:
+    """V0 per neuron population, each from its own stream of ``net.seed``."""
+    out = {}
+    streams = np.random.SeedSequence([net.seed, 1]).spawn(len(net.populations))
+    for p, s in zip(net.populations, streams):
+        V0 = getattr(p.neuron, "V0", None)
+        if V0 is None:
+            continue
+        if isinstance(V0, (tuple, list)):
+            out[p.name] = np.random.default_rng(s).uniform(V0[0], V0[1], p.size)
+        elif np.ndim(V0) == 1:
+            if np.size(V0) != p.size:
+                raise ValueError(f"V0 of {p.name!r} must hold {p.size} values; got {np.size(V0)}")
+            out[p.name] = np.asarray(V0, float)
+        else:
+            out[p.name] = np.full(p.size, float(V0))
+    return out
+
+
+def noise_tables(net: Network) -> dict:
+    """Per population: (mean per neuron, sigma or None, stimuli as (step0, step1, factor, mask))."""
+    out = {}
+    for x in net.inputs:
+        if x.pop in out:
+            raise ValueError(f"one WhiteNoise per population; {x.pop!r} has two")
+        out[x.pop] = [float(x.mean), float(x.sigma) if x.sigma > 0 else None, []]
+    for s in net.stimuli:
+        n = net.by_name[s.pop].size
+        mask = np.zeros(n, bool)
+        mask[slice(s.start, s.stop)] = True
+        out.setdefault(s.pop, [0.0, None, []])[2].append(
+            (int(round(s.t0 / net.dt)), int(round(s.t1 / net.dt)), float(s.factor), mask))
+    return out
+
+
+def mean_at(entry, i, n, dtype):
+    mean, _, stims = entry
+    mu = jnp.full(n, mean, dtype)
+    for a, b, f, mask in stims:
+        on = (i >= a) & (i < b)
+        mu = jnp.where(on & jnp.asarray(mask), mu * f, mu)
+    return mu
+
+
+class FusedNetwork:
+    """Build once (connectivity, tables), ``run()`` many times; see the module docstring.
+
+    Parameters: ``net`` (:class:`~stp_brainpy.network.description.Network`), ``backend`` ('auto' | 'native' |
+    'xla'), ``dtype`` (float32/float64; default the JAX default), ``raster`` (global neuron indices whose
+    spikes are returned every step as booleans).
+    """
+
+    def __init__(self, net: Network, backend: str = "auto", dtype=None, raster=None, plan=None):
+        if not isinstance(net, Network):
+            raise TypeError(f"net must be a Network; got {type(net).__name__}")
+        check_choice("backend", backend, BACKENDS)
+        self.net, self.backend = net, backend
+        self.dtype = jnp.dtype(dtype or jnp.result_type(float))
+        t0 = time.perf_counter()
+        self.plan = prepare(plan or make_plan(net, np.dtype(self.dtype.name)), self.dtype)
+        self.offsets = net.offsets
+        self.V0 = initial_V(net)
+        self.noise = noise_tables(net)
+        self.raster = None if raster is None else jnp.asarray(np.asarray(raster, np.int32))
+        rec = net.record
+        idx = [np.arange(self.offsets[p], self.offsets[p] + net.by_name[p].size) for p in rec.spikes]
+        self.spike_idx = jnp.asarray(np.concatenate(idx).astype(np.int32)) if idx else None
+        n_rec = int(self.spike_idx.shape[0]) if idx else 0
+        self.spike_cap = int(rec.max_spikes or max(16, min(n_rec, 64 + n_rec // 16)))
+        vi = [np.arange(self.offsets[p], self.offsets[p] + min(k, net.by_name[p].size)) for p, k in rec.V.items()]
+        self.V_idx = np.concatenate(vi).astype(np.int64) if vi else np.zeros(0, np.int64)
+        self.stp_groups = [k for k, g in enumerate(self.plan.groups) if g.stp is not None] if rec.stp else []
+        self.n_samples = net.n_steps // rec.every
+        self.source_data = {}
+        for p in net.populations:
+            if isinstance(p.neuron, SpikeSource):
+                steps = np.rint(np.asarray(p.neuron.times, float) / net.dt).astype(np.int32)
+                self.source_data[p.name] = (jnp.asarray(steps), jnp.asarray(np.asarray(p.neuron.ids, np.int32)))
+        self.build_s = time.perf_counter() - t0
+        self._run = jax.jit(self._simulate)
+        self.compile_s = None
+
+    # ------------------------------------------------------------ state
+    def init_carry(self):
+        net, dt = self.net, self.dtype
+        pops = [neuron_init(p, self.V0.get(p.name, np.zeros(p.size)), dt) for p in net.populations]
+        g_state = [jnp.zeros(c.size, dt) for c in self.plan.channels]
+        rings, stps, lasts = [], [], []
+        for g in self.plan.groups:
+            rings.append(jnp.zeros((g.delay, g.n_pre), dt) if g.mode == "source" else None)
+            if g.stp is None:
+                stps.append(None)
+                lasts.append(None)
+            elif g.stp.heterogeneous:
+                stps.append(stp_rest(g.stp.model, {k: v for k, v in g._params_dev.items()}, g.targets.shape, dt))
+                lasts.append(jnp.zeros(g.n_pre, jnp.int32))
+            else:
+                stps.append(stp_rest(g.stp.model, g._stp_params, (g.n_pre,), dt))
+                lasts.append(None)
+        R = self.plan.ring_steps
+        tring = jnp.zeros(R * self.plan.n_ch, dt) if R else None
+        n = net.n_neurons
+        stats = (jnp.zeros(n, jnp.int32), jnp.full(n, -1, jnp.int32), jnp.zeros(n, jnp.int32), jnp.zeros(n, dt),
+                 jnp.zeros(n, dt))
+        bufs = (jnp.zeros((max(self.n_samples, 1), len(self.stp_groups), 2), dt),
+                jnp.zeros((max(self.n_samples, 1), self.V_idx.size), dt))
+        return (pops, g_state, rings, stps, lasts, tring, stats, bufs)
+
+    # ------------------------------------------------------------ one step
+    def step(self, carry, i, key):
+        net, plan, dt = self.net, self.plan, self.net.dt
+        pops, g_state, rings, stps, lasts, tring, stats, bufs = carry
+        drive, tring = arrivals(plan, rings, tring, i, plan.n_ch, self.dtype, self.backend)
+        chan_in, g_state = channel_update(plan, g_state, drive, dt)
+        k_step = jax.random.fold_in(key, i)
+        spikes, new_pops = {}, []
+        for j, (p, st) in enumerate(zip(net.populations, pops)):
+            inputs = {c.receptor: chan_in[(c.pop, c.receptor)] for c in plan.channels if c.pop == p.name}
+            entry = self.noise.get(p.name)
+            mu = mean_at(entry, i, p.size, self.dtype) if entry else 0.0
+            sigma = entry[1] if entry else None
+            st, spk = neuron_step(p, st, inputs, mu, sigma, jax.random.fold_in(k_step, j), i, dt,
+                                  self.source_data.get(p.name))
+            spikes[p.name] = spk
+            new_pops.append(st)
+        new_rings, new_stps, new_lasts = [], [], []
+        for g, ring, st, last in zip(plan.groups, rings, stps, lasts):
+            ring, st, last, tring = emit(g, spikes[g.pre], ring, st, last, tring, i, dt, plan.n_ch, self.backend,
+                                         self.dtype)
+            new_rings.append(ring)
+            new_stps.append(st)
+            new_lasts.append(last)
+        spike = jnp.concatenate([spikes[p.name] for p in net.populations]) if net.populations else jnp.zeros(0, bool)
+        count, last_sp, n_isi, s1, s2 = stats
+        again = spike & (last_sp >= 0)
+        isi = (i - last_sp).astype(self.dtype)
+        stats = (count + spike, jnp.where(spike, i, last_sp), n_isi + again, s1 + jnp.where(again, isi, 0),
+                 s2 + jnp.where(again, isi * isi, 0))
+        if self.n_samples and (self.stp_groups or self.V_idx.size):
+            every = net.record.every
+            s = jnp.minimum(i // every, self.n_samples - 1)
+            write = (i + 1) % every == 0
+            ux_buf, v_buf = bufs
+            if self.stp_groups:
+                vals = []
+                for k in self.stp_groups:
+                    st, g = new_stps[k], plan.groups[k]
+                    if g.stp.heterogeneous:
+                        m = jnp.asarray(g.mask)
+                        cnt = jnp.maximum(jnp.sum(m), 1)
+                        vals.append(jnp.stack([jnp.sum(jnp.where(m, st[0], 0)) / cnt,
+                                               jnp.sum(jnp.where(m, st[1], 0)) / cnt]))
+                    else:
+                        vals.append(jnp.stack([jnp.mean(st[0]), jnp.mean(st[1])]))
+                row = jnp.stack(vals).astype(self.dtype)
+                ux_buf = ux_buf.at[s].set(jnp.where(write, row, ux_buf[s]))
+            if self.V_idx.size:
+                V_all = jnp.concatenate([st[0] if st else jnp.zeros(p.size, self.dtype)
+                                         for p, st in zip(net.populations, new_pops)])
+                row = V_all[jnp.asarray(self.V_idx)]
+                v_buf = v_buf.at[s].set(jnp.where(write, row, v_buf[s]))
+            bufs = (ux_buf, v_buf)
+        counts = jnp.stack([jnp.sum(spikes[p.name], dtype=jnp.int32) for p in net.populations])
+        out = {"pop_count": counts}
+        if self.raster is not None:
+            out["raster"] = spike[self.raster]
+        if self.spike_idx is not None:
+            sub = spike[self.spike_idx]
+            out["spike_ids"] = jnp.nonzero(sub, size=self.spike_cap, fill_value=-1)[0].astype(jnp.int32)
+            out["spike_overflow"] = jnp.maximum(jnp.sum(sub, dtype=jnp.int32) - self.spike_cap, 0)
+        return (new_pops, g_state, new_rings, new_stps, new_lasts, tring, stats, bufs), out
+
+    def _simulate(self, carry, key):
+        steps = jnp.arange(self.net.n_steps, dtype=jnp.int32)
+        return jax.lax.scan(lambda c, i: self.step(c, i, key), carry, steps)
+
+    def compile(self) -> float:
+        t0 = time.perf_counter()
+        key = jax.random.PRNGKey(self.net.seed)
+        self._run = jax.jit(self._simulate).lower(self.init_carry(), key).compile()
+        self.compile_s = time.perf_counter() - t0
+        return self.compile_s
+
+    def run(self, seed: Optional[int] = None) -> dict:
+        """Simulate ``net.duration``; statistics, population counts, recordings (NumPy)."""
+        if self.compile_s is None:
+            self.compile()
+        carry = self.init_carry()
+        key = jax.random.PRNGKey(self.net.seed if seed is None else seed)
+        jax.block_until_ready(carry)
+        t0 = time.perf_counter()
+        final, outs = self._run(carry, key)
+        jax.block_until_ready((final, outs))
+        sim_s = time.perf_counter() - t0
+        net = self.net
+        count, _, n_isi, s1, s2 = (np.asarray(a) for a in final[6])
+        res = stats_from_sums(count, n_isi, s1 * net.dt, s2 * net.dt ** 2, net.duration) if count.size else {}
+        res.update(sim_s=sim_s, compile_s=self.compile_s, build_s=self.build_s, counts=count,
+                   n_synapses=int(sum(s["pre"].size for s in self.plan.synapses)), n_steps=net.n_steps)
+        res.update({k: np.asarray(v) for k, v in outs.items()})
+        ux, V = (np.asarray(b) for b in final[7])
+        if self.stp_groups:
+            res["stp_mean"] = ux[:self.n_samples]
+            res["stp_groups"] = [(self.plan.groups[k].pre, self.plan.groups[k].projections) for k in self.stp_groups]
+        if self.V_idx.size:
+            res["V"] = V[:self.n_samples]
+            res["V_neurons"] = self.V_idx
+        if self.spike_idx is not None:
+            ids = res.pop("spike_ids")
+            t, col = np.nonzero(ids >= 0)
+            res["spike_steps"] = t
+            res["spike_neurons"] = np.asarray(self.spike_idx)[ids[t, col]]
+        return res

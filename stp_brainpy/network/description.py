@@ -1,0 +1,476 @@
+r"""A network description: populations, projections, external inputs, stimuli and recorders.
+
+One :class:`Network` compiles to the fused simulator (:class:`~stp_brainpy.network.compile_fused.FusedNetwork`,
+one ``lax.scan``) or to BrainPy classes (:func:`~stp_brainpy.network.compile_classes.to_brainpy`); both
+give the same spikes, step for step.
+
+Neurons (``Population.neuron``):
+
+``CurrentLIF``  :math:`\tau_m \dot V = -(V - E_L) + I_{syn} + \mu + \sigma\sqrt{\tau_m}\,\xi(t)`, threshold
+                ``V_th``, reset ``V_reset``, refractory ``tau_ref`` (V held at V_reset for
+                ``ceil(tau_ref/dt)`` steps; inputs arriving then are dropped, as in NEST). Delta synapses add
+                their weight (mV) to V; exponential current synapses add to :math:`I_{syn}` (mV). V advances
+                with the exact Ornstein–Uhlenbeck update, so the free membrane potential has mean
+                :math:`E_L + \mu` and SD :math:`\sigma/\sqrt 2` (Brian2's ``sigma*xi*tau**-0.5``).
+``CondLIF``     the package's conductance LIF (:mod:`stp_brainpy.core.cond_neuron`); conductance
+                projections bring their own ``tau_s`` and reversal ``E``; current inputs in pA.
+``HomeworkLIF`` :mod:`stp_brainpy.core.lif` (the homework's LIF), exponential-current inputs only.
+``PoissonSource(rate)``, ``SpikeSource(ids, times)``  spike sources.
+
+Projections connect ``pre`` to ``post`` by :class:`Bernoulli`, :class:`FixedInDegree`, :class:`Pairs`, a
+``bp.conn`` connector or a :class:`~stp_brainpy.network.connectivity.Connectivity`; ``weight`` and ``delay``
+are numbers, distributions (:class:`Uniform`, :class:`Normal`) or callables ``(rng, n) -> array`` drawn per
+synapse; delays act after ``max(1, round(d/dt))`` steps (:mod:`stp_brainpy.core.delays`). ``output`` is
+``'current'`` or ``'conductance'``, ``synapse`` ``'delta'`` or ``'exp'`` (with ``tau_s``), ``stp`` an
+:class:`STP` of any deterministic family member (``tm``, ``markram`` with ``read``, ``tm3``) with scalar or
+per-synapse parameters. Homogeneous STP keeps one state per source (exact: u and x depend only on the
+presynaptic train); heterogeneous STP keeps one per synapse, touched only when its source spikes and decayed
+from the source's last spike (NEST's event-driven rule), so its cost follows events, not synapses.
+
+Inputs: :class:`WhiteNoise` (mean, sigma per population), :class:`Stimulus` (mean × factor on a neuron range
+from t0 to t1); spike trains come in as source populations. Recorders: population spike counts every step
+and online spike statistics always; :class:`Record` chooses spikes of neuron ranges, mean u/x of the STP
+groups and V of a few neurons every ``every`` steps.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Sequence, Union
+
+import numpy as np
+
+from ..core import family
+from ..core.cond_neuron import COBA_NEURON, CondLIFParams, validate_cond_lif_params
+from ..core.lif import LIFParams, validate_lif_params
+from ..core.validation import check_choice, check_finite, check_integer, check_number, check_positive, check_range
+from .connectivity import Connectivity, bernoulli, fixed_in_degree, from_pairs
+
+__all__ = ["CurrentLIF", "CondLIF", "HomeworkLIF", "PoissonSource", "SpikeSource", "Population", "Uniform",
+           "Normal", "Bernoulli", "FixedInDegree", "Pairs", "STP", "Projection", "WhiteNoise", "Stimulus",
+           "Record", "Network", "sample", "delays_to_steps"]
+
+
+# ---------------------------------------------------------------- neurons
+@dataclass(frozen=True)
+class CurrentLIF:
+    """Current-based LIF (mV, ms): ``tau_m`` > 0, ``V_reset`` < ``V_th``, ``tau_ref`` >= 0, ``V0`` a number or
+    ``(low, high)`` (uniform)."""
+
+    tau_m: float = 15.0
+    V_th: float = 20.0
+    V_reset: float = 16.0
+    E_L: float = 0.0
+    tau_ref: float = 2.0
+    V0: Any = 0.0
+
+    def __post_init__(self):
+        check_positive("tau_m", self.tau_m)
+        check_finite("tau_m", self.tau_m, "ms")
+        for k in ("V_th", "V_reset", "E_L"):
+            check_finite(k, getattr(self, k), "mV")
+        check_range("tau_ref", self.tau_ref, 0.0, None, unit="ms")
+        check_finite("tau_ref", self.tau_ref, "ms")
+        if self.V_reset >= self.V_th:
+            raise ValueError(f"V_reset must be below V_th; got V_reset={self.V_reset}, V_th={self.V_th}")
+        _check_V0(self.V0)
+
+
+@dataclass(frozen=True)
+class CondLIF:
+    """Conductance LIF (:class:`~stp_brainpy.core.cond_neuron.CondLIFParams`), ``V0`` a number or (low, high)."""
+
+    params: CondLIFParams = COBA_NEURON
+    V0: Any = (-60.0, -50.0)
+    method: str = "exact"
+
+    def __post_init__(self):
+        validate_cond_lif_params(self.params, None, self.method)
+        _check_V0(self.V0)
+
+
+@dataclass(frozen=True)
+class HomeworkLIF:
+    """The homework's LIF (:class:`~stp_brainpy.core.lif.LIFParams`); starts at ``V_rest``."""
+
+    params: LIFParams = LIFParams()
+
+    def __post_init__(self):
+        validate_lif_params(self.params)
+
+
+@dataclass(frozen=True)
+class PoissonSource:
+    """Independent Poisson trains of ``rate`` Hz (>= 0, finite)."""
+
+    rate: float
+
+    def __post_init__(self):
+        check_finite("rate", self.rate, "Hz")
+        check_range("rate", self.rate, 0.0, None, unit="Hz")
+
+
+@dataclass(frozen=True)
+class SpikeSource:
+    """Given spikes: neuron ``ids`` and ``times`` (ms, put on the nearest step)."""
+
+    ids: Any
+    times: Any
+
+    def __post_init__(self):
+        check_number("ids", self.ids)
+        check_finite("times", self.times, "ms")
+        if np.shape(self.ids) != np.shape(self.times) or np.ndim(self.ids) != 1:
+            raise ValueError("ids and times must be 1-D arrays of one length")
+
+
+def _check_V0(V0):
+    if isinstance(V0, (tuple, list)):
+        if len(V0) != 2 or V0[0] > V0[1]:
+            raise ValueError(f"V0 must be a number or (low, high) with low <= high; got {V0!r}")
+    check_finite("V0", V0, "mV")
+
+
+NEURONS = (CurrentLIF, CondLIF, HomeworkLIF, PoissonSource, SpikeSource)
+
+
+@dataclass(frozen=True)
+class Population:
+    """``size`` neurons of one model, named ``name``."""
+
+    name: str
+    size: int
+    neuron: Any
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise TypeError(f"name must be a non-empty string; got {self.name!r}")
+        object.__setattr__(self, "size", check_integer("size", self.size, low=0))
+        if not isinstance(self.neuron, NEURONS):
+            raise TypeError(f"neuron must be one of {[c.__name__ for c in NEURONS]}; got {type(self.neuron).__name__}")
+
+    @property
+    def is_source(self) -> bool:
+        return isinstance(self.neuron, (PoissonSource, SpikeSource))
+
+
+# ---------------------------------------------------------------- per-synapse values
+@dataclass(frozen=True)
+class Uniform:
+    low: float
+    high: float
+
+    def __post_init__(self):
+        check_finite("low", self.low)
+        check_finite("high", self.high)
+        if self.low > self.high:
+            raise ValueError(f"Uniform needs low <= high; got {self.low}, {self.high}")
+
+    def sample(self, rng, n):
+        return rng.uniform(self.low, self.high, n)
+
+
+@dataclass(frozen=True)
+class Normal:
+    """Normal(mean, std) truncated to [low, high] by redrawing."""
+
+    mean: float
+    std: float
+    low: float = -np.inf
+    high: float = np.inf
+
+    def __post_init__(self):
+        check_finite("mean", self.mean)
+        check_finite("std", self.std)
+        check_range("std", self.std, 0.0, None)
+        if not self.low < self.high:
+            raise ValueError(f"Normal needs low < high; got {self.low}, {self.high}")
+
+    def sample(self, rng, n):
+        out = rng.normal(self.mean, self.std, n)
+        bad = (out < self.low) | (out > self.high)
+        for _ in range(1000):
+            if not bad.any():
+                break
+            out[bad] = rng.normal(self.mean, self.std, int(bad.sum()))
+            bad = (out < self.low) | (out > self.high)
+        return np.clip(out, self.low, self.high)
+
+
+def sample(value, rng, n: int, name: str) -> np.ndarray:
+    """``n`` per-synapse values from a number, an array of ``n``, a distribution or ``callable(rng, n)``."""
+    if hasattr(value, "sample"):
+        out = np.asarray(value.sample(rng, n), float)
+    elif callable(value):
+        out = np.asarray(value(rng, n), float)
+    else:
+        check_number(name, value)
+        out = np.asarray(value, float)
+        if out.ndim == 1 and out.size != n:
+            raise ValueError(f"{name} must be a scalar or one value per synapse ({n}); got {out.size}")
+        out = np.broadcast_to(out, (n,))
+    if out.shape != (n,):
+        raise ValueError(f"{name} must give {n} values; got shape {out.shape}")
+    check_finite(name, out)
+    return out
+
+
+def is_scalar(value) -> bool:
+    return not hasattr(value, "sample") and not callable(value) and np.ndim(value) == 0
+
+
+def delays_to_steps(delay_ms: np.ndarray, dt: float) -> np.ndarray:
+    """The package's delay rule (:func:`stp_brainpy.core.delays.delay_steps`) per synapse."""
+    d = np.asarray(delay_ms, float)
+    check_range("delay", d, 0.0, None, unit="ms")
+    return np.maximum(1, np.floor(d / float(dt) + 0.5 + 1e-9)).astype(np.int64)
+
+
+# ---------------------------------------------------------------- connectors
+@dataclass(frozen=True)
+class Bernoulli:
+    p: float
+    allow_autapses: bool = True
+
+
+@dataclass(frozen=True)
+class FixedInDegree:
+    k: int
+    allow_autapses: bool = True
+
+
+@dataclass(frozen=True)
+class Pairs:
+    pre: Any
+    post: Any
+
+
+def build_conn(conn, n_pre: int, n_post: int, seed, same: bool) -> Connectivity:
+    """The synapses of a connector (``same``: pre and post are one population, autapse rule applies)."""
+    if isinstance(conn, Connectivity):
+        if conn.n_pre != n_pre or conn.n_post != n_post:
+            raise ValueError(f"conn must be {n_pre}x{n_post}; got {conn.n_pre}x{conn.n_post}")
+        return conn
+    if isinstance(conn, Bernoulli):
+        return bernoulli(n_pre, n_post, conn.p, seed, allow_autapses=conn.allow_autapses or not same)
+    if isinstance(conn, FixedInDegree):
+        return fixed_in_degree(n_pre, n_post, conn.k, seed, allow_autapses=conn.allow_autapses or not same)
+    if isinstance(conn, Pairs):
+        return from_pairs(conn.pre, conn.post, n_pre, n_post)
+    if hasattr(conn, "require"):  # a brainpy connector (bp.conn.*)
+        c = conn(n_pre, n_post) if getattr(conn, "pre_num", None) is None else conn
+        pre, post = c.require("pre_ids", "post_ids")
+        return from_pairs(np.asarray(pre), np.asarray(post), n_pre, n_post)
+    raise TypeError(f"conn must be Bernoulli, FixedInDegree, Pairs, a Connectivity or a bp.conn connector; "
+                    f"got {type(conn).__name__}")
+
+
+# ---------------------------------------------------------------- synapses
+@dataclass(frozen=True)
+class STP:
+    """A deterministic STP variant (``'tm'``, ``'markram'``, ``'tm3'``) with parameters by name.
+
+    Values are scalars (one state per source) or per-synapse (arrays, distributions, callables: one state per
+    synapse, event-driven). ``read`` ('before' | 'after') is markram's; Mongillo et al. 2008 is
+    ``STP('markram', read='after', U=0.2, tau_f=1500., tau_d=200.)`` (f = U).
+    """
+
+    model: str = "tm"
+    read: str = "before"
+    params: dict = field(default_factory=dict)
+
+    def __init__(self, model: str = "tm", read: str = "before", **params):
+        check_choice("model", model, family.DETERMINISTIC)
+        check_choice("read", read, ("before", "after"))
+        unknown = [k for k in params if k not in family.PARAMS[model]]
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {unknown} for STP model {model!r}; accepted: {family.PARAMS[model]}")
+        full = family._complete(model, params)
+        scalars = {k: v for k, v in full.items() if is_scalar(v)}
+        family.check_params(model, **scalars)
+        object.__setattr__(self, "model", model)
+        object.__setattr__(self, "read", read)
+        object.__setattr__(self, "params", full)
+
+    @property
+    def heterogeneous(self) -> bool:
+        return not all(is_scalar(v) for v in self.params.values())
+
+    def key(self):
+        """Projections from one source with equal homogeneous STP share one per-source state."""
+        if self.heterogeneous:
+            return None
+        return (self.model, self.read, tuple(float(self.params[k]) for k in family.PARAMS[self.model]))
+
+    def __hash__(self):
+        return id(self)
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Synapses from population ``pre`` to ``post`` (names); see the module docstring."""
+
+    pre: str
+    post: str
+    conn: Any
+    weight: Any = 1.0
+    delay: Any = 0.1
+    output: str = "current"
+    synapse: str = "delta"
+    tau_s: Optional[float] = None
+    E: Optional[float] = None
+    stp: Optional[STP] = None
+
+    def __post_init__(self):
+        check_choice("output", self.output, ("current", "conductance"))
+        check_choice("synapse", self.synapse, ("delta", "exp"))
+        if self.synapse == "exp":
+            if self.tau_s is None:
+                raise ValueError("tau_s (ms) is required for synapse='exp'")
+            check_positive("tau_s", self.tau_s)
+        if self.output == "conductance":
+            if self.synapse != "exp":
+                raise ValueError("output='conductance' needs synapse='exp'")
+            if self.E is None:
+                raise ValueError("E (reversal potential, mV) is required for output='conductance'")
+            check_finite("E", self.E, "mV")
+        if self.stp is not None and not isinstance(self.stp, STP):
+            raise TypeError(f"stp must be an STP or None; got {type(self.stp).__name__}")
+        if is_scalar(self.weight):
+            check_finite("weight", self.weight)
+        if is_scalar(self.delay):
+            check_finite("delay", self.delay, "ms")
+            check_range("delay", self.delay, 0.0, None, unit="ms")
+
+    @property
+    def receptor(self) -> tuple:
+        """What the target integrates: ('delta',), ('exp', tau_s) or ('cond', tau_s, E)."""
+        if self.synapse == "delta":
+            return ("delta",)
+        if self.output == "current":
+            return ("exp", float(self.tau_s))
+        return ("cond", float(self.tau_s), float(self.E))
+
+
+# ---------------------------------------------------------------- inputs and recorders
+@dataclass(frozen=True)
+class WhiteNoise:
+    """Gaussian white-noise input to ``pop``: mean ``mean`` and ``sigma`` (mV for CurrentLIF, pA per step
+    otherwise)."""
+
+    pop: str
+    mean: float
+    sigma: float = 0.0
+
+    def __post_init__(self):
+        check_finite("mean", self.mean)
+        check_finite("sigma", self.sigma)
+        check_range("sigma", self.sigma, 0.0, None)
+
+
+@dataclass(frozen=True)
+class Stimulus:
+    """Neurons ``start:stop`` of ``pop`` (all when None) get their noise mean × ``factor`` in [t0, t1) ms."""
+
+    pop: str
+    t0: float
+    t1: float
+    factor: float
+    start: Optional[int] = None
+    stop: Optional[int] = None
+
+    def __post_init__(self):
+        for k in ("t0", "t1", "factor"):
+            check_finite(k, getattr(self, k))
+        if self.t1 < self.t0:
+            raise ValueError(f"Stimulus needs t0 <= t1; got {self.t0}, {self.t1}")
+
+
+@dataclass(frozen=True)
+class Record:
+    """``spikes``: population names whose spikes are kept; ``stp``: record mean u, x of every STP group;
+    ``V``: {pop: number of first neurons}; ``every``: steps between samples of u, x, V; ``max_spikes``: spike
+    buffer per step (overflow is counted)."""
+
+    spikes: Sequence[str] = ()
+    stp: bool = False
+    V: dict = field(default_factory=dict)
+    every: int = 10
+    max_spikes: Optional[int] = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "every", check_integer("every", self.every, low=1))
+
+
+@dataclass(frozen=True)
+class Network:
+    """Populations, projections, inputs, stimuli and recorders; ``dt``, ``duration`` (ms), ``seed``."""
+
+    populations: Sequence[Population]
+    projections: Sequence[Projection] = ()
+    inputs: Sequence[WhiteNoise] = ()
+    stimuli: Sequence[Stimulus] = ()
+    record: Record = Record()
+    dt: float = 0.1
+    duration: float = 1000.0
+    seed: int = 0
+
+    def __post_init__(self):
+        object.__setattr__(self, "populations", tuple(self.populations))
+        object.__setattr__(self, "projections", tuple(self.projections))
+        object.__setattr__(self, "inputs", tuple(self.inputs))
+        object.__setattr__(self, "stimuli", tuple(self.stimuli))
+        check_positive("dt", self.dt)
+        check_finite("dt", self.dt, "ms")
+        check_positive("duration", self.duration)
+        check_finite("duration", self.duration, "ms")
+        object.__setattr__(self, "seed", check_integer("seed", self.seed, low=0))
+        names = [p.name for p in self.populations]
+        if len(set(names)) != len(names):
+            raise ValueError(f"population names must be unique; got {names}")
+        for p in self.populations:
+            if not isinstance(p, Population):
+                raise TypeError(f"populations must be Population objects; got {type(p).__name__}")
+        pops = self.by_name
+        for pr in self.projections:
+            for side in ("pre", "post"):
+                if getattr(pr, side) not in pops:
+                    raise ValueError(f"projection {side}={getattr(pr, side)!r} is not a population; have {names}")
+            post = pops[pr.post]
+            if post.is_source:
+                raise ValueError(f"projection into {pr.post!r}: a spike source has no inputs")
+            kind = pr.receptor[0]
+            if isinstance(post.neuron, CondLIF) and kind == "delta":
+                raise ValueError(f"projection into CondLIF {pr.post!r} must be synapse='exp'")
+            if isinstance(post.neuron, HomeworkLIF) and kind != "exp":
+                raise ValueError(f"projection into HomeworkLIF {pr.post!r} must be an exponential current")
+            if isinstance(post.neuron, CurrentLIF) and kind == "cond":
+                raise ValueError(f"projection into CurrentLIF {pr.post!r} cannot be a conductance")
+        for x in (*self.inputs, *self.stimuli):
+            if x.pop not in pops or pops[x.pop].is_source:
+                raise ValueError(f"{type(x).__name__} pop={x.pop!r} must name a neuron population; have {names}")
+        for name in (*self.record.spikes, *self.record.V):
+            if name not in pops:
+                raise ValueError(f"Record names {name!r}, not a population; have {names}")
+        if not 1 <= self.n_steps <= 2**31 - 1:
+            raise ValueError(f"duration must span between 1 and 2**31 - 1 steps; got {self.n_steps}")
+
+    @property
+    def by_name(self) -> dict:
+        return {p.name: p for p in self.populations}
+
+    @property
+    def n_steps(self) -> int:
+        return int(round(self.duration / self.dt))
+
+    @property
+    def offsets(self) -> dict:
+        """First global index of every population (populations are numbered in order)."""
+        out, k = {}, 0
+        for p in self.populations:
+            out[p.name] = k
+            k += p.size
+        return out
+
+    @property
+    def n_neurons(self) -> int:
+        return sum(p.size for p in self.populations)

@@ -1,0 +1,223 @@
+"""Pure-JAX step pieces of a described network, shared by the fused scan and the BrainPy classes.
+
+Every function takes and returns arrays only, so the two compilations run the very same operations in the
+same order and give the same spikes, step for step. Per step: (1) :func:`arrivals` (source-side rings are
+delivered, the target-side ring slot of the step is read and cleared), (2) :func:`channel_update`
+(exponential currents/conductances decay exactly, delta jumps pass through), (3) :func:`neuron_step` per
+population, (4) :func:`emit` per group (STP and delay rings).
+"""
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..core import markram, stp as tm, tm3
+from ..core.cond_neuron import conductance_lif_step, threshold_check
+from ..core.delays import ring_read, ring_write
+from ..core.lif import LIFState, lif_step
+from ..core.stp import exp_decay_step
+from .description import CondLIF, CurrentLIF, HomeworkLIF, PoissonSource, SpikeSource
+from .events import capacity_ladder, deliver, deliver_ring
+from .steps import source_release
+
+__all__ = ["stp_rest", "stp_step", "arrivals", "channel_update", "neuron_init", "neuron_step", "emit"]
+
+
+# ---------------------------------------------------------------- the STP family, per source or per synapse
+def _params(model, p):
+    if model == "markram":
+        return markram.MarkramParams(p["U"], p["f"], p["tau_f"], p["tau_d"])
+    if model == "tm3":
+        return tm3.TM3Params(p["U"], p["tau_f"], p["tau_d"], p["tau_psc"])
+    return p
+
+
+def stp_rest(model, params, shape, dtype):
+    if model == "tm":
+        return tm.rest_state(shape, dtype)
+    if model == "markram":
+        return markram.MarkramState(jnp.broadcast_to(jnp.asarray(params["U"], dtype), shape), jnp.ones(shape, dtype))
+    return tm3.rest_state(shape, dtype)
+
+
+def stp_step(model, read, state, spike, params, dt):
+    """Exact step of length ``dt`` (a step, or the gap since the last spike) then the spike: (state, efficacy)."""
+    if model == "tm":
+        return tm.stp_step(state, spike, params["U"], tau_f=params["tau_f"], tau_d=params["tau_d"], dt=dt)
+    if model == "markram":
+        return markram.step(state, spike, _params(model, params), dt, read=read)
+    return tm3.step(state, spike, _params(model, params), dt)
+
+
+# ---------------------------------------------------------------- (1) and (2)
+def arrivals(plan, rings, tring, i, n_ch, dtype, backend):
+    """Drive of every channel at step ``i``; returns (drive, target ring with the step's slot cleared)."""
+    drive = None
+    for g, ring in zip(plan.groups, rings):
+        if g.mode != "source":
+            continue
+        vals = ring_read(ring, i)
+        d = deliver(vals, g._targets, n_ch, weights=g._weights, backend=backend)
+        drive = d if drive is None else drive + d
+    if tring is not None:
+        R = plan.ring_steps
+        slot = jax.lax.dynamic_slice_in_dim(tring, (i % R) * n_ch, n_ch)
+        drive = slot if drive is None else drive + slot
+        tring = jax.lax.dynamic_update_slice_in_dim(tring, jnp.zeros(n_ch, tring.dtype), (i % R) * n_ch, 0)
+    if drive is None:
+        drive = jnp.zeros(n_ch, dtype)
+    return drive, tring
+
+
+def channel_update(plan, g_state, drive, dt):
+    """New exponential channel states and the per-channel input seen by the neurons this step."""
+    out, new = {}, []
+    for c, g in zip(plan.channels, g_state):
+        d = jax.lax.dynamic_slice_in_dim(drive, c.offset, c.size) if c.size else drive[:0]
+        if c.receptor[0] == "delta":
+            out[(c.pop, c.receptor)] = d
+            new.append(g)
+        else:
+            g = exp_decay_step(g, d, c.receptor[1], dt)
+            out[(c.pop, c.receptor)] = g
+            new.append(g)
+    return out, new
+
+
+# ---------------------------------------------------------------- (3) neurons
+def neuron_init(pop, V0, dtype):
+    n = pop.size
+    nrn = pop.neuron
+    if isinstance(nrn, (CurrentLIF, CondLIF)):
+        return (jnp.asarray(V0, dtype), jnp.zeros(n, jnp.int32))
+    if isinstance(nrn, HomeworkLIF):
+        return (jnp.full(n, nrn.params.V_rest, dtype), jnp.full(n, -1e7, dtype))
+    return ()
+
+
+def _noise(key, sigma, n, dtype):
+    return jax.random.normal(key, (n,), dtype)
+
+
+def neuron_step(pop, state, inputs, mu, sigma, key, i, dt, source_data=None):
+    """One step of population ``pop``: (state, spike). ``inputs`` maps receptor -> channel values."""
+    nrn, n = pop.neuron, pop.size
+    if isinstance(nrn, PoissonSource):
+        return state, jax.random.uniform(key, (n,)) < nrn.rate * dt / 1000.0
+    if isinstance(nrn, SpikeSource):
+        steps, ids = source_data
+        return state, jnp.zeros(n, bool).at[ids].max(steps == i, mode="drop")
+    V, ref = state
+    dtype = V.dtype
+    if isinstance(nrn, CurrentLIF):
+        I = None
+        jump = None
+        for rec, val in inputs.items():
+            if rec[0] == "delta":
+                jump = val
+            else:
+                I = val if I is None else I + val
+        v_inf = nrn.E_L + mu if I is None else nrn.E_L + mu + I
+        q = math.exp(-dt / nrn.tau_m)
+        V = v_inf + (V - v_inf) * q
+        if sigma is not None:
+            V = V + sigma * math.sqrt((1.0 - q * q) / 2.0) * _noise(key, sigma, n, dtype)
+        if jump is not None:
+            V = V + jump
+        return _thr(V, ref, nrn, dt)
+    if isinstance(nrn, CondLIF):
+        G = GE = I = None
+        for rec, g in inputs.items():
+            if rec[0] == "cond":
+                G = g if G is None else G + g
+                GE = g * rec[2] if GE is None else GE + g * rec[2]
+            else:
+                I = g if I is None else I + g
+        ext = mu
+        if sigma is not None:
+            ext = ext + sigma * _noise(key, sigma, n, dtype)
+        I = ext if I is None else I + ext
+        V, ref, spike = conductance_lif_step(V, ref, 0.0 if G is None else G, 0.0 if GE is None else GE, I,
+                                             nrn.params, dt, nrn.method)
+        return (V, ref), spike
+    # homework LIF: exponential currents plus the external input
+    I = mu
+    for rec, g in inputs.items():
+        I = I + g
+    if sigma is not None:
+        I = I + sigma * _noise(key, sigma, n, dtype)
+    s = lif_step(LIFState(V, ref, jnp.zeros(n, bool)), I, i * dt, dt, nrn.params)
+    return (s.V, s.t_last_spike), s.spike
+
+
+def _thr(V, ref, nrn, dt):
+    V, ref, spike = threshold_check(V, ref, nrn, dt)
+    return (V, ref), spike
+
+
+# ---------------------------------------------------------------- (4) emission
+def emit(g, spike, ring, stp_state, last, tring, i, dt, n_ch, backend, dtype):
+    """Release of group ``g`` at step ``i``: returns (ring, stp_state, last, tring)."""
+    stp = g.stp
+    hetero = stp is not None and stp.heterogeneous
+    if not hetero:
+        if stp is None:
+            unit = 1.0 if g._weights is not None or g.mode == "ring" else g.weight
+            _, val = source_release(None, spike, unit)
+            val = val.astype(dtype)
+        else:
+            stp_state, eff = stp_step(stp.model, stp.read, stp_state, spike, g._stp_params, dt)
+            val = eff if (g._weights is not None or g.mode == "ring") else g.weight * eff
+        if g.mode == "source":
+            ring = ring_write(ring, i, val)
+        else:
+            R = g._R
+            tring = deliver_ring(val, g._targets, g._weights, tring, (i % R) * n_ch, backend=backend)
+        return ring, stp_state, last, tring
+    # per-synapse state, touched only for the sources that spiked, decayed from their last spike
+    n_pre = spike.shape[0]
+    caps = capacity_ladder(n_pre) if n_pre else (1,)
+    R = g._R
+
+    def branch(k):
+        def f(ops):
+            st, lst, tr = ops
+            idx = jnp.nonzero(spike, size=k, fill_value=n_pre)[0]
+            valid = idx < n_pre
+            rows = [jnp.take(s, idx, axis=0, mode="fill", fill_value=1.0) for s in st]
+            prm = {name: jnp.take(p, idx, axis=0, mode="fill", fill_value=g._fill[name])
+                   for name, p in g._params_dev.items()}
+            h = ((i - jnp.take(lst, idx, mode="fill", fill_value=0)).astype(dtype) * dt)[:, None]
+            new, eff = stp_step(stp.model, stp.read, type(st)(*rows), valid[:, None], prm, h)
+            st = type(st)(*(s.at[idx].set(r, mode="drop") for s, r in zip(st, new)))
+            lst = lst.at[idx].set(i, mode="drop")
+            codes = jnp.take(g._targets, idx, axis=0, mode="fill", fill_value=R * n_ch)
+            w = jnp.take(g._weights, idx, axis=0, mode="fill", fill_value=0.0) * eff
+            tr = deliver_ring(valid.astype(dtype), codes, w, tr, (i % R) * n_ch, backend=backend)
+            return st, lst, tr
+        return f
+
+    ops = (stp_state, last, tring)
+    if len(caps) == 1:
+        stp_state, last, tring = branch(caps[0])(ops)
+    else:
+        which = jnp.searchsorted(jnp.asarray(caps), jnp.sum(spike))
+        stp_state, last, tring = jax.lax.switch(which, [branch(k) for k in caps], ops)
+    return ring, stp_state, last, tring
+
+
+def prepare(plan, dtype):
+    """Device arrays of the plan's groups (attached to the groups as private attributes)."""
+    for g in plan.groups:
+        g._targets = jnp.asarray(g.targets)
+        g._weights = None if g.weights is None else jnp.asarray(g.weights, dtype)
+        g._R = plan.ring_steps
+        if g.stp is not None and not g.stp.heterogeneous:
+            g._stp_params = {k: float(v) for k, v in g.stp.params.items()}
+        if g.stp is not None and g.stp.heterogeneous:
+            g._params_dev = {k: jnp.asarray(v, dtype) for k, v in g.params.items()}
+            g._fill = {k: float(np.asarray(v).flat[0]) if np.size(v) else 1.0 for k, v in g.params.items()}
+    return plan
