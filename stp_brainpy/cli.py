@@ -27,6 +27,7 @@ COMMANDS = {
     "sweep": "stp_brainpy.sweeps.cli",
     "plot": "stp_brainpy.sweeps.cli",
     "network": "stp_brainpy.network.cli",
+    "fit": "stp_brainpy.fitting.cli",
 }
 
 EXIT_USAGE = 2

@@ -34,9 +34,36 @@ class BatchFitResult:
     flat: np.ndarray           # (D,) a flat (non-identifiable) direction found
     names: tuple[str, ...]
     space: Space
+    fixed_values: np.ndarray
+    times: np.ndarray          # (P, S) shared spike times, inf padded
+    responses: np.ndarray      # (D, P, T, S)
+    _z: np.ndarray
 
     def __len__(self) -> int:
         return self.loss.shape[0]
+
+    def bootstrap(self, n_boot: int = 200, seed: int = 0, level: float = 0.95, max_steps: int = 100) -> dict:
+        """Trial-resampling bootstrap of every synapse, all D × ``n_boot`` refits in one call.
+
+        Returns ``samples`` name -> (D, B), ``stderr`` and ``interval`` name -> (D,) arrays, ``converged`` (D, B).
+        """
+        from .fit import _check_int, _check_level
+        from .uncertainty import resample_fits, summarise_samples
+
+        n_boot = _check_int("n_boot", n_boot, 2)
+        level = _check_level(level)
+        dtype = jnp.result_type(float)
+        y = jnp.asarray(self.responses, dtype)
+        n_trials = jnp.asarray(np.any(np.isfinite(self.responses), axis=-1).cumsum(-1).argmax(-1) + 1, dtype)
+        D = len(self)
+        fv = jnp.asarray(np.broadcast_to(self.fixed_values, (D, self.fixed_values.size)), dtype)
+        theta, amp, conv = resample_fits(self.space, self.loss_name, n_boot, jax.random.PRNGKey(_check_int("seed", seed, 0)),
+                                         jnp.asarray(self._z, dtype), fv, jnp.asarray(self.times, dtype), y, n_trials,
+                                         None, max_steps)
+        cols = {nm: theta[..., i] for i, nm in enumerate(self.space.free)}
+        if self.space.amplitude == "free":
+            cols["amplitude"] = amp
+        return summarise_samples(cols, level) | dict(converged=conv)
 
 
 def stack_stats(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -156,4 +183,5 @@ def fit_batch(spike_times, responses, model: str = "markram", loss: str = "sse",
         se = lap.stderr
         flat = np.any(lap.eig_ratio < 1e-10, axis=-1)
     return BatchFitResult(space.model, loss, {k: phi[:, i] for i, k in enumerate(names)},
-                          {k: se[:, i] for i, k in enumerate(names)}, cost + const, np.asarray(res.converged), at_bound, flat, names, space)
+                          {k: se[:, i] for i, k in enumerate(names)}, cost + const, np.asarray(res.converged), at_bound, flat, names, space,
+                          fixed_values, ds0.times, y, np.asarray(zb))

@@ -26,7 +26,7 @@ from .losses import observation_weights
 from .model import Space
 from .optimise import solve_many
 
-__all__ = ["jacobian", "laplace", "Laplace", "bootstrap_stats", "bootstrap", "profile"]
+__all__ = ["jacobian", "laplace", "Laplace", "bootstrap_stats", "resample_fits", "bootstrap", "profile"]
 
 FLAT_RTOL = 1e-10
 
@@ -125,6 +125,30 @@ def bootstrap_stats(loss: str, n_boot: int, key, y, n_trials, sigma):
     return n, ybar, ss, w
 
 
+def resample_fits(space: Space, loss: str, n_boot: int, key, z, fixed_values, times, y, n_trials, sigma,
+                  max_steps: int = 100) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bootstrap refits of D data sets at once: ``z`` (D, k) optima, ``y`` (D, P, T, S), ``n_trials`` (D, P).
+
+    Each resample starts from its data set's optimum. Returns ``theta`` (D, B, k), ``amplitude`` (D, B)
+    and ``converged`` (D, B).
+    """
+    D = y.shape[0]
+    keys = jax.random.split(key, D)
+    n, ybar, ss, w = jax.vmap(lambda k, yy, nt: bootstrap_stats(loss, n_boot, k, yy, nt, sigma))(keys, y, n_trials)
+    P, S = y.shape[1], y.shape[3]
+    flat = lambda a: a.reshape((D * n_boot,) + a.shape[2:])  # noqa: E731
+    z0 = jnp.repeat(z, n_boot, axis=0)[:, None, :]
+    fv = jnp.repeat(fixed_values, n_boot, axis=0)
+    W, yb = flat(w * n), flat(ybar)
+    res = solve_many(space, max_steps, z0, fv, times, W, yb)
+    zz = res.z[:, 0]
+    theta = space.to_natural(zz)
+    amp = jax.vmap(lambda a, f, ww, yy: space.projected(a, f, times, ww, yy)[1])(zz, fv, W, yb)
+    k = theta.shape[-1]
+    return (np.asarray(theta).reshape(D, n_boot, k), np.asarray(amp).reshape(D, n_boot),
+            np.asarray(res.converged).reshape(D, n_boot))
+
+
 def bootstrap(result, n_boot: int = 200, seed: int = 0, level: float = 0.95, max_steps: int = 100) -> dict:
     """Refit ``n_boot`` trial-resampled data sets in one call, each started from the fit's optimum.
 
@@ -134,28 +158,25 @@ def bootstrap(result, n_boot: int = 200, seed: int = 0, level: float = 0.95, max
     from .fit import _check_int, _check_level
 
     n_boot = _check_int("n_boot", n_boot, 2)
+    seed = _check_int("seed", seed, 0)
     level = _check_level(level)
     space, ds = result.space, result.dataset
     dtype = jnp.result_type(float)
-    y = jnp.asarray(ds.responses, dtype)
     sigma = None if ds.sigma is None else jnp.asarray(ds.sigma, dtype)
-    n, ybar, ss, w = bootstrap_stats(result.loss_name, n_boot, jax.random.PRNGKey(int(seed)), y,
-                                     jnp.asarray(ds.n_trials, dtype), sigma)
-    z0 = jnp.broadcast_to(jnp.asarray(result._z, dtype), (n_boot, 1, len(space.free)))
-    fv = jnp.broadcast_to(jnp.asarray(result.fixed_values, dtype), (n_boot, len(space.fixed)))
-    times = jnp.asarray(ds.times, dtype)
-    res = solve_many(space, max_steps, z0, fv, times, w * n, ybar)
-    z = res.z[:, 0]
-    theta = np.asarray(space.to_natural(z))
-    cols = {nm: theta[:, i] for i, nm in enumerate(space.free)}
+    theta, amp, conv = resample_fits(space, result.loss_name, n_boot, jax.random.PRNGKey(seed),
+                                     jnp.asarray(result._z, dtype)[None], jnp.asarray(result.fixed_values, dtype)[None],
+                                     jnp.asarray(ds.times, dtype), jnp.asarray(ds.responses, dtype)[None],
+                                     jnp.asarray(ds.n_trials, dtype)[None], sigma, max_steps)
+    cols = {nm: theta[0, :, i] for i, nm in enumerate(space.free)}
     if space.amplitude == "free":
-        amp = jax.vmap(lambda zz, ww, yy: space.projected(zz, jnp.asarray(result.fixed_values, dtype), times, ww, yy)[1])(
-            z, w * n, ybar)
-        cols["amplitude"] = np.asarray(amp)
+        cols["amplitude"] = amp[0]
+    return summarise_samples(cols, level) | dict(converged=float(conv.mean()))
+
+
+def summarise_samples(cols: dict, level: float) -> dict:
     a = (1 - level) / 2
-    return dict(samples=cols, stderr={k: float(np.std(v, ddof=1)) for k, v in cols.items()},
-                interval={k: (float(np.quantile(v, a)), float(np.quantile(v, 1 - a))) for k, v in cols.items()},
-                converged=float(np.mean(np.asarray(res.converged))))
+    return dict(samples=cols, stderr={k: np.std(v, ddof=1, axis=-1) for k, v in cols.items()},
+                interval={k: (np.quantile(v, a, axis=-1), np.quantile(v, 1 - a, axis=-1)) for k, v in cols.items()})
 
 
 def profile(result, name: str, values=None, n_points: int = 41, level: float = 0.95, max_steps: int = 200) -> dict:
