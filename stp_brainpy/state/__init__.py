@@ -17,7 +17,10 @@ Imported only when used (``import stp_brainpy`` does not import brainstate).
 :func:`run`              a ``brainstate.transform.for_loop`` over steps that records what you ask
 =====================  ===================================================================
 
-Parameters take brainunit Quantities (checked dimensions) or bare numbers in ms, mV, nS, pA.
+Parameters take brainunit Quantities (checked dimensions) or bare numbers in ms, mV, nS, pA. States
+use ``brainstate.environ.dftype()`` (``brainstate.environ.set(precision=64)`` for float64); ``dt`` and
+the time ``t`` come from ``brainstate.environ`` as in every brainpy.state model (:func:`run` sets
+``t`` per step). The notebook ``notebooks/state.ipynb`` compares with brainpy.state's own ``STP``.
 Importing this module also makes brainevent's CPU event operators runnable when numba is missing
 (:func:`ensure_event_backend`; a backend chosen before is kept).
 """
