@@ -88,7 +88,8 @@ def venv(dist, tmp_path_factory):
     _run([sys.executable, "-m", "venv", env_dir], cwd=env_dir.parent, timeout=300)
     py = env_dir / "bin" / "python"
     if FULL:
-        _run([py, "-m", "pip", "install", "-q", "-c", ROOT / "constraints.txt", wheel], cwd=env_dir, timeout=900)
+        _run([py, "-m", "pip", "install", "-q", "-c", ROOT / "constraints.txt", f"{wheel}[test]"], cwd=env_dir,
+             timeout=900)
     else:
         site = Path(_run([py, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], cwd=env_dir)
                     .stdout.strip())
@@ -135,3 +136,14 @@ def test_console_command_version_homework_and_sweep(venv, tmp_path):
              "assert set(e.dims) == {'U', 'tau_f'}, e.dims; "
              "np.testing.assert_allclose(e.transpose('U', 'tau_f').values, [[0.1, 0.1], [0.5, 0.5]], rtol=1e-6)")
     _run([venv / "bin" / "python", "-c", check, store / "result.nc"], cwd=tmp_path, env=env)
+
+
+def test_tests_run_from_the_unpacked_sdist(dist, venv, tmp_path):
+    """``pytest`` in the unpacked sdist finds its tests, their data and the package (a fast subset here)."""
+    sdist, _ = dist
+    with tarfile.open(sdist) as tar:
+        tar.extractall(tmp_path, filter="data")
+    src = tmp_path / sdist.name.removesuffix(".tar.gz")
+    res = _run([venv / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not slow",
+                "tests/test_docs.py", "tests/core/test_validation.py"], cwd=src, env=_env(), timeout=600)
+    assert re.search(r"\d+ passed", res.stdout) and " failed" not in res.stdout, res.stdout[-2000:]
