@@ -8,6 +8,7 @@ been removed (or replaced) tries again, so two writers never hold two different 
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import socket
@@ -23,6 +24,7 @@ except ImportError:  # pragma: no cover - not POSIX: no lock (documented)
 __all__ = ["StoreLock", "StoreBusy", "LOCK"]
 
 LOCK = ".lock"
+_NO_LOCKS = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL}
 
 
 class StoreBusy(ValueError):
@@ -42,6 +44,18 @@ class StoreLock:
         except (OSError, ValueError):
             return "another process"
 
+    def _try(self, fd: int) -> bool | None:
+        """Lock ``fd``: True if taken, False if another process holds it, None if locks are unsupported."""
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+        except OSError as err:
+            if err.errno in _NO_LOCKS:
+                return None
+            raise
+
     def acquire(self, timeout: float | None = None) -> "StoreLock":
         """Take the lock, waiting while a live process holds it (``timeout`` s at most, None: no limit)."""
         if fcntl is None or self.fd is not None:  # pragma: no cover
@@ -51,14 +65,23 @@ class StoreLock:
         while True:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+                got = self._try(fd)
+            except BaseException:
+                os.close(fd)
+                raise
+            if got is None:  # a filesystem without locks: write unlocked, and say so
+                os.close(fd)
+                self.path.unlink(missing_ok=True)
+                warnings.warn(f"cannot lock {self.path} (the filesystem has no locks); make sure one sweep at a "
+                              "time writes this store", RuntimeWarning, stacklevel=4)
+                return self
+            if not got:
                 os.close(fd)
                 if deadline is not None and time.monotonic() >= deadline:
                     raise StoreBusy(
                         f"store {self.directory} is being written by {self.holder()} (lock {self.path}); "
                         "wait for that sweep to finish, then rerun (it resumes or returns the finished result)"
-                    ) from None
+                    )
                 if not warned:
                     warnings.warn(f"store {self.directory} is being written by {self.holder()}; waiting for it "
                                   "to finish (the result is then reused)", RuntimeWarning, stacklevel=4)
@@ -66,9 +89,6 @@ class StoreLock:
                 time.sleep(pause)
                 pause = min(pause * 1.5, 0.5)
                 continue
-            except BaseException:
-                os.close(fd)
-                raise
             try:
                 same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
             except FileNotFoundError:

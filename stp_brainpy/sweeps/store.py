@@ -21,6 +21,7 @@ with plain xarray::
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import time
@@ -40,6 +41,7 @@ from .storeread import (GRID, MANIFEST, REMEDY, RESULT, StoreWarning, check_stor
 __all__ = ["SweepStore", "open_store", "StoreWarning", "RESULT", "MANIFEST", "GRID"]
 
 ITEM_DIM = "item"
+_READ_ONLY = {errno.EACCES, errno.EPERM, errno.EROFS}
 
 
 class SweepStore:
@@ -80,7 +82,12 @@ class SweepStore:
         lock = StoreLock(path)
         store = None
         try:
-            lock.acquire(lock_timeout)
+            try:
+                lock.acquire(lock_timeout)
+            except OSError as err:
+                if err.errno not in _READ_ONLY or overwrite:
+                    raise
+                return cls._finished_read_only(path, fingerprint, lock, describe or {}, err)
             store = cls(path, fingerprint, None, lock, created, describe or {})
             store._load(overwrite)
             return store
@@ -91,6 +98,16 @@ class SweepStore:
                 lock.release()
                 cls._remove_created(path, created)
             raise
+
+    @classmethod
+    def _finished_read_only(cls, path: Path, fingerprint: str, lock: StoreLock, describe: dict,
+                            err: OSError) -> "SweepStore":
+        """A finished store of this sweep on a read-only disk is still reused (no lock needed to read it)."""
+        manifest = read_manifest(path) if (path / MANIFEST).exists() else None
+        if manifest is None or manifest["fingerprint"] != fingerprint or manifest["status"] != "complete":
+            raise OSError(err.errno, f"store {path} is not writable ({err.strerror}) and holds no finished result "
+                                     "of this sweep; use a store on a writable disk")
+        return cls(path, fingerprint, manifest, lock, None, describe)
 
     def _load(self, overwrite: bool) -> None:
         path = self.path

@@ -42,7 +42,7 @@ def check_store_path(path: Path) -> None:
                 raise ValueError(f"{path} is a non-empty directory without {MANIFEST} (it holds "
                                  f"{', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''}): not a sweep "
                                  "store; refusing to write into it")
-        if not os.access(path, os.W_OK | os.X_OK):
+        if not os.access(path, os.W_OK | os.X_OK) and not _finished(path):
             raise ValueError(f"store {path} is not writable")
         return
     parent = path.parent
@@ -52,6 +52,13 @@ def check_store_path(path: Path) -> None:
         raise ValueError(f"cannot create the store {path}: {parent} is not a directory")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise ValueError(f"cannot create the store {path}: {parent} is not writable")
+
+
+def _finished(path: Path) -> bool:
+    try:
+        return read_manifest(path)["status"] == "complete"
+    except ValueError:
+        return False
 
 
 def read_dataset(path: Path):

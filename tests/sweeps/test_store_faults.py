@@ -321,3 +321,30 @@ def test_two_writers_on_one_store(tmp_path):
     for name in ("a.npy", "b.npy"):
         np.testing.assert_array_equal(np.load(tmp_path / name), ref)
     assert sorted(os.listdir(store)) == ["grid.nc", "manifest.json", "result.nc"]
+
+
+def test_finished_store_on_a_read_only_disk_is_still_reused(tmp_path, monkeypatch, reference):
+    store = tmp_path / "s"
+    sweep(crashy, GRID, seeds=2, chunk_size=CHUNK, store=store)
+
+    def read_only(self, timeout=None):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self.path))
+
+    monkeypatch.setattr(StoreLock, "acquire", read_only)
+    assert_same(resume(store), reference)
+    assert Budget.calls == 0
+    with pytest.raises(OSError, match=r"not writable .*holds no finished result of this sweep"):
+        sweep(crashy, GRID, seeds=3, chunk_size=CHUNK, store=store)  # another sweep: cannot be written there
+
+
+def test_filesystem_without_locks_writes_unlocked_with_a_warning(tmp_path, monkeypatch, reference):
+    import fcntl
+
+    def no_locks(fd, op):
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with pytest.warns(RuntimeWarning, match="the filesystem has no locks"):
+        ds = sweep(crashy, GRID, seeds=2, chunk_size=CHUNK, store=tmp_path / "s")
+    assert_same(ds, reference)
+    assert_clean(tmp_path / "s")
