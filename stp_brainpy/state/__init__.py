@@ -21,8 +21,29 @@ Parameters take brainunit Quantities (checked dimensions) or bare numbers in ms,
 use ``brainstate.environ.dftype()`` (``brainstate.environ.set(precision=64)`` for float64); ``dt`` and
 the time ``t`` come from ``brainstate.environ`` as in every brainpy.state model (:func:`run` sets
 ``t`` per step). The notebook ``notebooks/state.ipynb`` compares with brainpy.state's own ``STP``.
-Importing this module also makes brainevent's CPU event operators runnable when numba is missing
-(:func:`ensure_event_backend`; a backend chosen before is kept).
+Projection types in the pinned stack (brainpy_state 0.1.0, brainstate 0.5.4, brainevent 0.2.1;
+``tests/state/test_projection_types.py`` checks each line):
+
+==========================================================  =========================================
+``brainpy.state.DeltaProj(stp, comm=EventConn(...), post,   works: conductance jumps into a
+label='w_ex')``                                             :class:`ConductanceLIF` (or ``iaf_cond_exp``)
+``brainpy.state.AlignPostProj(stp, comm=..., syn=Expon      works: efficacies into brainpy.state's own
+.desc(...), out=COBA.desc(...), post)``                     synapse and output, any brainpy.state neuron
+``align_post_projection(pre, stp, comm=EventConn(...),      works (STP chained as a spike generator)
+...)``
+``align_post_projection(..., stp=...)``,                    fail: they wrap the STP output in
+``align_pre_projection(..., stp=...)``                      ``brainevent.MaskedFloat``, absent in 0.2.1
+``comm=brainstate.nn.EventFixedProb`` after an STP module   runs but treats the efficacies as binary
+                                                            events (the efficacy is lost); use
+                                                            :class:`EventConn`, ``Linear``, ``SparseLinear``
+==========================================================  =========================================
+
+brainevent's default CPU backend is numba, which the package does not install; then every brainevent
+event operator (``EventFixedProb``, brainevent ``CSR`` products, brainpy.state's plastic projections)
+fails with ``KernelCompilationError ... No module named 'numba'``. Importing this module selects
+brainevent's pure-JAX ``'jax_raw'`` CPU backend in that case only (:func:`ensure_event_backend`: a
+backend chosen before, or an installed numba, is left alone). The package's own modules never need
+it: their delivery is :func:`stp_brainpy.network.events.deliver`.
 """
 from ._env import dt_ms, ensure_event_backend, t_ms
 from .comm import EventConn, EventSTPComm, EventSTPProj, as_connectivity
