@@ -72,33 +72,14 @@ MODELS = {
 }
 
 
-def error_line(err: BaseException) -> str:
-    """One line for a user error: the message, without ``[Errno N]`` noise, naming the file."""
-    if isinstance(err, OSError) and err.strerror:
-        text = err.strerror + (f": {err.filename}" if err.filename and str(err.filename) not in err.strerror else "")
-    else:
-        text = str(err) or type(err).__name__
-    return "error: " + " ".join(text.split())
-
-
-def _one_line_errors(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """argparse's own errors (bad flag, bad value) as one line, exit status 2, like every other user error."""
-    def error(message: str):
-        print(f"error: {parser.prog}: {message} (see {parser.prog} --help)", file=sys.stderr)
-        sys.exit(2)
-
-    parser.error = error  # type: ignore[method-assign]
-    return parser
-
-
 def add_parser(subparsers) -> None:
     """Register ``sweep`` and ``plot`` on the dispatcher's sub-parsers."""
-    p = _one_line_errors(subparsers.add_parser(
-        "sweep", help="run a parameter sweep into a resumable store", description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter))
+    # the dispatcher's parser class turns argparse's errors into one line (stp_brainpy.cli)
+    p = subparsers.add_parser("sweep", help="run a parameter sweep into a resumable store", description=DESCRIPTION,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
     models = p.add_subparsers(dest="model", required=True, metavar="MODEL")
     for name, (params, help_) in MODELS.items():
-        m = _one_line_errors(models.add_parser(name, help=help_, description=help_))
+        m = models.add_parser(name, help=help_, description=help_)
         for k, default in params.items():
             flag = f"--{k.replace('_', '-')}"
             flags = [flag] + ([flag.lower()] if flag.lower() != flag else [])  # --rate-E and --rate-e
@@ -125,10 +106,10 @@ def add_parser(subparsers) -> None:
                             "a single CPU device runs a time-stepped loop on one core)")
         m.set_defaults(func=run_sweep)
 
-    q = _one_line_errors(subparsers.add_parser(
+    q = subparsers.add_parser(
         "plot", help="draw a finished sweep store (heat map for 2-D, lines for 1-D)",
         description="Draw one variable of a finished sweep store as a PNG: a heat map over two varying "
-                    "dimensions, lines over one."))
+                    "dimensions, lines over one.")
     q.add_argument("store", type=Path, help="store directory (or its result.nc)")
     q.add_argument("--var", default=None, help="output variable (default: the first)")
     q.add_argument("--sel", action="append", default=[], metavar="DIM=VALUE",
@@ -200,11 +181,9 @@ def _prepare(args):
 
 
 def run_sweep(args) -> int:
-    try:
-        run, grid, static, out_dims, coords = _prepare(args)
-    except (ValueError, TypeError, OSError) as err:
-        print(error_line(err), file=sys.stderr)
-        return 2
+    """Raises ValueError / TypeError / OSError for a user error before anything runs or is written
+    (the dispatcher prints them as one line, exit 2)."""
+    run, grid, static, out_dims, coords = _prepare(args)
     _use_cpu_cores(args.cpu_devices)
     import jax
 
@@ -212,14 +191,11 @@ def run_sweep(args) -> int:
 
     if args.x64:
         jax.config.update("jax_enable_x64", True)
+    budget = None if args.memory_budget is None else max(1, int(args.memory_budget * 2**20))
     try:
-        budget = None if args.memory_budget is None else max(1, int(args.memory_budget * 2**20))
         ds = sweep(run, grid, seeds=args.seeds, static=static, out_dims=out_dims, coords=coords,
                    chunk_size=args.chunk_size, memory_budget=budget, store=args.store, overwrite=args.overwrite,
                    progress=not args.no_progress)
-    except (ValueError, TypeError, OSError) as err:
-        print(error_line(err), file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         done = len(list(Path(args.store).glob("chunk_*.nc"))) if Path(args.store).is_dir() else 0
         print(f"\ninterrupted: {done} finished chunk(s) kept in {args.store}; rerun the same command to resume",
@@ -356,19 +332,16 @@ def _plot_target(args, var: str) -> Path:
 
 
 def run_plot(args) -> int:
+    """Raises ValueError / TypeError / OSError for a user error before anything is written."""
     from .store import open_store
 
-    try:
-        ds = open_store(args.store)
-        names = list(ds.data_vars)
-        var = args.var or names[0]
-        if var not in ds.data_vars:
-            raise ValueError(f"unknown variable {var!r}; the store has {names}")
-        out = _plot_target(args, var)
-        fig = plot_dataset(ds, var, _parse_sel(ds, args.sel))
-    except (ValueError, TypeError, OSError) as err:
-        print(error_line(err), file=sys.stderr)
-        return 2
+    ds = open_store(args.store)
+    names = list(ds.data_vars)
+    var = args.var or names[0]
+    if var not in ds.data_vars:
+        raise ValueError(f"unknown variable {var!r}; the store has {names}")
+    out = _plot_target(args, var)
+    fig = plot_dataset(ds, var, _parse_sel(ds, args.sel))
     import matplotlib.pyplot as plt
 
     created = out.parent
@@ -386,8 +359,7 @@ def run_plot(args) -> int:
             import shutil
 
             shutil.rmtree(created, ignore_errors=True)
-        print(f"error: cannot write {out}: {err.strerror or err}", file=sys.stderr)
-        return 2
+        raise OSError(err.errno, f"cannot write {out}: {err.strerror or err}") from None
     finally:
         plt.close(fig)
     print(out)

@@ -323,3 +323,22 @@ def test_valid_edges_give_the_right_answer(x64):
         np.testing.assert_allclose(ds.efficacy.sel(U=U).values.ravel(), ref, rtol=1e-12)
     one = sweep(stp_efficacy, zipped(U=[0.3], tau_f=[50.0], tau_d=[100.0], rate=[1e4]), static={"n_spikes": 1})
     np.testing.assert_allclose(one.efficacy.values.ravel(), [0.3], rtol=1e-12)  # the first spike releases U
+
+
+@pytest.mark.parametrize("argv", [["sweep"], ["sweep", "efficacy"], ["sweep", "chain"], ["sweep", "cond-lif"], ["plot"]])
+def test_help_is_plain_text(capsys, argv):
+    try:
+        rc = main(argv + ["--help"])
+    except SystemExit as stop:
+        rc = stop.code
+    assert rc in (0, None)
+    out = capsys.readouterr().out
+    assert out.startswith("usage:")
+    for markup in ("``", ":func:", ":mod:", ":class:", "::\n"):
+        assert markup not in out, (markup, out)
+
+
+def test_plot_into_a_new_folder(finished, tmp_path, capsys):
+    out = tmp_path / "figs" / "deep" / "eff.png"
+    assert main(["plot", str(finished / "eff"), "--out", str(out), "--sel", "rate=20"]) == 0
+    assert out.read_bytes()[:4] == b"\x89PNG" and sorted(os.listdir(out.parent)) == ["eff.png"]
