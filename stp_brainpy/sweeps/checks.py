@@ -166,7 +166,8 @@ def check_options(run, *, static, out_dims, coords, chunk_size, memory_budget, m
     if store is not None and str(store) == "":
         raise ValueError("store must be a directory path; got ''")
     _flag("overwrite", overwrite)
-    _flag("progress", progress)
+    if progress is not None:  # None: the default (no bar)
+        _flag("progress", progress)
     if devices is not None:
         devices = list(devices)
         if not devices:

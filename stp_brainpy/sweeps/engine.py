@@ -387,6 +387,7 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
         check_store_path(Path(store))
     p = _plan(run, grid, seeds=seeds, static=static, out_dims=out_dims, coords=coords, reduce=reduce,
               devices=devices, compiler_options=compiler_options)
+    progress = bool(progress)
     if store is None:
         return _in_memory(p, chunk_size, memory_budget, max_result_bytes, progress, callback)
     return _stored(p, store, overwrite, chunk_size, memory_budget, progress, callback)
