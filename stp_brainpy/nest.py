@@ -140,11 +140,11 @@ def efficacies(synapse_model: str, spike_times: Any, *, weight: Any = 1.0, seed:
     tau_fac = p["tau_fac"]
     if fam.is_concrete(tau_fac):
         tau_fac = jnp.where(jnp.asarray(tau_fac) < 1e-10, 0.0, tau_fac)  # NEST's threshold for "off"
-    params = _quantal.QuantalParams(p["U"], tau_fac, p["tau_rec"])
+    qparams = _quantal.QuantalParams(p["U"], tau_fac, p["tau_rec"])
     key = _key(seed)
 
     def one(k: Any) -> Array:
-        rel = _quantal._scan(spike_times, params, p["n"], k, 0.0, p["a"], None, u_first=p["u"])[0]
+        rel = _quantal._scan(spike_times, qparams, p["n"], k, 0.0, p["a"], None, u_first=p["u"])[0]
         return weight * rel.astype(fam.float_dtype(jnp.asarray(spike_times).dtype))
 
     if trials is None:

@@ -53,7 +53,7 @@ def test_quantal_mean_and_variance_match_nest_within_4_standard_errors(x64):
         m, v, m4 = (np.array(c[k]) for k in ("mean", "var", "m4"))
         se_mean = np.sqrt(v / N + w.var(0, ddof=1) / N) + 1e-12
         assert np.all(np.abs(w.mean(0) - m) <= 4 * se_mean), i
-        se_v = lambda var, fourth: np.sqrt(np.maximum(fourth - var ** 2 * (N - 3) / (N - 1), 0) / N)
+        se_v = lambda var, fourth, N=N: np.sqrt(np.maximum(fourth - var ** 2 * (N - 3) / (N - 1), 0) / N)
         ours_m4 = ((w - w.mean(0)) ** 4).mean(0)
         se_var = np.sqrt(se_v(v, m4) ** 2 + se_v(w.var(0, ddof=1), ours_m4) ** 2) + 1e-12
         assert np.all(np.abs(w.var(0, ddof=1) - v) <= 4 * se_var), i

@@ -163,23 +163,30 @@ def spike_gaps(spike_times: Any, t0: Any = None) -> tuple[Array, Array, Array]:
     0.1 ms interval at t = 1e7 ms keeps its precision in float32.
     """
     if is_concrete(spike_times) and (t0 is None or is_concrete(t0)):
-        t = np.asarray(spike_times, dtype=np.float64)
-        dtype = float_dtype(jnp.asarray(spike_times).dtype)
-        valid = np.isfinite(t)
-        idx = np.where(valid, np.arange(t.size), -1)
-        prev = np.concatenate([[-1], np.maximum.accumulate(idx)[:-1]]) if t.size else idx
-        first = valid & (prev < 0)
-        base = t if t0 is None else np.broadcast_to(np.asarray(t0, np.float64), t.shape)
-        t_prev = np.where(prev >= 0, t[np.maximum(prev, 0)], base)
-        gaps = np.where(valid, t - t_prev, 0.0)
-        skip = first if t0 is None else np.zeros_like(first)
-        return jnp.asarray(gaps, dtype), jnp.asarray(valid), jnp.asarray(skip)
+        return _gaps_numpy(spike_times, t0)
+    return _gaps_traced(spike_times, t0)
+
+
+def _gaps_numpy(spike_times: Any, t0: Any) -> tuple[Array, Array, Array]:
+    t = np.asarray(spike_times, dtype=np.float64)
+    dtype = float_dtype(jnp.asarray(spike_times).dtype)
+    valid = np.isfinite(t)
+    idx = np.where(valid, np.arange(t.size), -1)
+    prev = np.concatenate([[-1], np.maximum.accumulate(idx)[:-1]]) if t.size else idx
+    first = valid & (prev < 0)
+    base = t if t0 is None else np.broadcast_to(np.asarray(t0, np.float64), t.shape)
+    t_prev = np.where(prev >= 0, t[np.maximum(prev, 0)], base)
+    gaps = np.where(valid, t - t_prev, 0.0)
+    skip = first if t0 is None else np.zeros_like(first)
+    return jnp.asarray(gaps, dtype), jnp.asarray(valid), jnp.asarray(skip)
+
+
+def _gaps_traced(spike_times: Any, t0: Any) -> tuple[Array, Array, Array]:
     t = jnp.asarray(spike_times)
     dtype = float_dtype(t.dtype)
     t = t.astype(dtype)
     valid = jnp.isfinite(t)
-    n = t.shape[0]
-    idx = jnp.where(valid, jnp.arange(n), -1)
+    idx = jnp.where(valid, jnp.arange(t.shape[0]), -1)
     prev = jnp.concatenate([jnp.full((1,), -1, idx.dtype), jax.lax.cummax(idx)[:-1]])
     first = valid & (prev < 0)
     base = t if t0 is None else jnp.broadcast_to(jnp.asarray(t0, dtype), t.shape)

@@ -160,7 +160,8 @@ def _kernel(gaps: Array, valid: Array, skip: Array, p: MarkramParams, u0: Any, x
         return new, (eff, jnp.where(ok, u_used, zero), jnp.where(ok, pre.x, zero))
 
     _, out = jax.lax.scan(body, init, (gaps, valid, skip))
-    return fam.to_batch_last(out)
+    eff, u_used, x_m = fam.to_batch_last(out)
+    return eff, u_used, x_m
 
 
 def step(state: MarkramState, spike: Any, params: MarkramParams, dt: Any, *,

@@ -170,7 +170,8 @@ def _kernel(gaps: Array, valid: Array, skip: Array, p: QuantalParams, key: Any, 
         return (new, seen | ok), (rel, jnp.where(ok, u_p, 0.0), jnp.where(ok, a_m, 0))
 
     _, out = jax.lax.scan(body, (init, jnp.zeros((), bool)), (gaps, valid, skip, keys))
-    return fam.to_batch_last(out)
+    rel, u_p, a_m = fam.to_batch_last(out)
+    return rel, u_p, a_m
 
 
 def event_releases(spike_times: Any, U: Any, *, tau_f: Any, tau_d: Any, n: int, key: Any, u0: Any = 0.0,
@@ -181,7 +182,8 @@ def event_releases(spike_times: Any, U: Any, *, tau_f: Any, tau_d: Any, n: int, 
     each shaped ``batch + spike_times.shape``; ``+inf`` padding gives 0.
     """
     fam.check_required(U=U, tau_f=tau_f, tau_d=tau_d)
-    n = validate_params(U, tau_f=tau_f, tau_d=tau_d, n=n, u0=u0, a0=a0)
+    validate_params(U, tau_f=tau_f, tau_d=tau_d, n=n, u0=u0, a0=a0)
+    n = fam.check_integer("n", n, 1)
     check_key(key)
     fam.check_spike_times(spike_times, t0)
     return _scan(spike_times, QuantalParams(U, tau_f, tau_d), n, key, u0, a0, t0)
@@ -204,7 +206,8 @@ def mean_efficacies(spike_times: Any, U: Any, *, tau_f: Any, tau_d: Any, n: int 
     Returns ``(mean, u_plus, mean_available_fraction)``.
     """
     fam.check_required(U=U, tau_f=tau_f, tau_d=tau_d)
-    n = validate_params(U, tau_f=tau_f, tau_d=tau_d, n=n, u0=u0, a0=a0, weight=weight)
+    validate_params(U, tau_f=tau_f, tau_d=tau_d, n=n, u0=u0, a0=a0, weight=weight)
+    n = fam.check_integer("n", n, 1)
     fam.check_spike_times(spike_times, t0)
     x0 = 1.0 if a0 is None else jnp.asarray(a0) / n
     eff, u_p, x_m, _ = tm3._scan(spike_times, tm3.TM3Params(U, tau_f, tau_d, 0.0), u0, x0, 0.0, t0)
@@ -219,7 +222,8 @@ def step(state: QuantalState, spike: Any, params: QuantalParams, dt: Any, *, key
     The per-spike release counts have the distribution of :func:`event_releases` whatever ``dt``
     (for spikes on the grid). Returns ``(state, released)`` (released as the state's float dtype).
     """
-    n = validate_params(params.U, tau_f=params.tau_f, tau_d=params.tau_d, n=n)
+    validate_params(params.U, tau_f=params.tau_f, tau_d=params.tau_d, n=n)
+    n = fam.check_integer("n", n, 1)
     fam.check_dt(dt)
     check_key(key)
     u, a = state
@@ -241,6 +245,7 @@ def steady_state(U: Any, *, tau_f: Any, tau_d: Any, isi: Any, n: int = 1,
     with :math:`u^+_\\infty = U/(1-(1-U)e^{-\\Delta/\\tau_f})` and
     :math:`x^-_\\infty = (1-e^{-\\Delta/\\tau_d})/(1-(1-u^+_\\infty)e^{-\\Delta/\\tau_d})` (the ``tm`` values)."""
     fam.check_required(U=U, tau_f=tau_f, tau_d=tau_d)
-    n = validate_params(U, tau_f=tau_f, tau_d=tau_d, n=n, weight=weight)
+    validate_params(U, tau_f=tau_f, tau_d=tau_d, n=n, weight=weight)
+    n = fam.check_integer("n", n, 1)
     u, x, _, e = tm3.steady_state(U, tau_f=tau_f, tau_d=tau_d, tau_psc=0.0, isi=isi)
     return u, x, weight * n * e

@@ -175,7 +175,8 @@ def _kernel(gaps: Array, valid: Array, skip: Array, p: TM3Params, u0: Any, x0: A
         return (new, seen | ok), out
 
     _, out = jax.lax.scan(body, (init, seen0), (gaps, valid, skip))
-    return fam.to_batch_last(out)
+    eff, u_p, x_m, y_m = fam.to_batch_last(out)
+    return eff, u_p, x_m, y_m
 
 
 def event_efficacies(spike_times: Any, U: Any, *, tau_f: Any, tau_d: Any, tau_psc: Any, u0: Any = 0.0,

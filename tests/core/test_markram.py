@@ -91,7 +91,7 @@ def test_time_stepped_equals_event_driven_for_every_dt(x64, read):
         train[idx] = 1.0
         init = markram.MarkramState(jnp.asarray(0.6), jnp.asarray(0.7))  # off rest: decays from t = 0
 
-        def body(state, s):
+        def body(state, s, dt=dt):
             return markram.step(state, s, p, dt, read=read)
 
         _, eff = jax.lax.scan(body, init, jnp.asarray(train))

@@ -112,8 +112,8 @@ def test_time_stepped_distribution_independent_of_dt(x64):
         train = np.zeros(steps)
         train[idx] = 1.0
 
-        def trial(key):
-            def body(state, inp):
+        def trial(key, dt=dt, train=train, steps=steps):
+            def body(state, inp, dt=dt):
                 s, k = inp
                 return quantal.step(state, s, p, dt, key=k, n=n)
 

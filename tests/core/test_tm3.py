@@ -112,7 +112,7 @@ def test_time_stepped_equals_event_driven_for_every_dt(x64):
         train[idx] = 1.0
         init = tm3.rest_state(u0=0.2, x0=0.6, y0=0.3)  # off rest: decays from t = 0
 
-        def body(state, s):
+        def body(state, s, dt=dt):
             new, eff = tm3.step(state, s, p, dt)
             return new, (eff, new.y)
 
