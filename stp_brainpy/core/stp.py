@@ -46,6 +46,7 @@ Example
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, NamedTuple
 
 import jax
@@ -55,6 +56,7 @@ import numpy as np
 from .validation import (check_broadcastable, check_choice, check_integer, check_number, check_range,
                          check_spike_times, is_concrete, METHODS)
 from . import validation as _v
+from ._decay import decay_factors
 
 __all__ = [
     "STPState",
@@ -155,43 +157,6 @@ def rest_state(shape=(), dtype=None) -> STPState:
     return STPState(jnp.zeros(shape, dtype), jnp.ones(shape, dtype))
 
 
-# ---------------------------------------------------------------- exponential decay, safe in every limit
-def _decay_value(delta, tau):
-    pos = tau > 0
-    r = delta / jnp.where(pos, tau, 1.0)
-    full = ~pos | (delta == INF)  # tau = 0: gone at once; an infinite gap: back at rest
-    r = jnp.where(full, 0.0, r)  # keeps inf/inf (tau = inf, delta = inf) out of the unused branch
-    return jnp.where(full, 0.0, jnp.exp(-r)), jnp.where(full, -1.0, jnp.expm1(-r))
-
-
-@jax.custom_jvp
-def _decay(delta, tau):
-    return _decay_value(delta, tau)
-
-
-@_decay.defjvp
-def _decay_jvp(primals, tangents):
-    delta, tau = primals
-    d_delta, d_tau = tangents
-    q, em1 = _decay_value(delta, tau)
-    # d q/d delta = -q/tau and d q/d tau = q (delta/tau)/tau, written so that neither overflows
-    # (q r <= 1/e) nor meets inf·0: zero where q vanishes (tau -> 0, huge gaps) or tau = inf.
-    ok = (tau > 0) & (q > 0) & jnp.isfinite(delta)
-    tau_s = jnp.where(ok, tau, 1.0)
-    r = jnp.where(ok, delta / tau_s, 0.0)
-    dq = jnp.where(ok, -q / tau_s, 0.0) * d_delta + jnp.where(ok, (q * r) / tau_s, 0.0) * d_tau
-    return (q, em1), (dq, dq)
-
-
-def decay_factors(delta, tau) -> tuple[Array, Array]:
-    """``(exp(-delta/tau), expm1(-delta/tau))``, limits exact, gradients finite; ``delta >= 0``, broadcast.
-
-    ``tau = 0``: ``(0, -1)`` (instant decay); ``tau = inf``: ``(1, 0)``; ``delta = inf``: ``(0, -1)``.
-    """
-    dtype = jnp.result_type(delta, tau, float)
-    return _decay(jnp.asarray(delta, dtype), jnp.asarray(tau, dtype))
-
-
 # ---------------------------------------------------------------- time stepping
 def stp_step(state: STPState, spike, U, *, tau_f, tau_d, dt, method: str = "exact") -> tuple[STPState, Array]:
     """Advance the TM state by one step of length ``dt`` ending at a (possible) spike.
@@ -246,22 +211,23 @@ def exp_decay_step(g, drive, tau, dt, method: str = "exact") -> Array:
 
 
 # ---------------------------------------------------------------- event-driven and closed forms
-def _gaps(spike_times, dtype) -> tuple[Array, Array]:
-    """Intervals (first one 0) and validity mask; a concrete train is differenced in float64 NumPy
-    before any cast (0.1 ms spacing at t = 1e7 ms survives float32), a traced one in its dtype."""
-    if is_concrete(spike_times) and not isinstance(spike_times, jax.Array):
-        t = np.asarray(spike_times, dtype=np.float64)
-        valid = np.isfinite(t)
-        ts = np.where(valid, t, 0.0)
-        gaps = np.concatenate([np.zeros(min(t.size, 1)), np.where(valid[1:], np.diff(ts), 0.0)])
-        return jnp.asarray(gaps, dtype), jnp.asarray(valid)
-    t = jnp.asarray(spike_times)
-    valid = jnp.isfinite(t)
-    ts = jnp.where(valid, t, 0.0)
-    gaps = jnp.concatenate([jnp.zeros(min(t.size, 1), t.dtype), jnp.where(valid[1:], jnp.diff(ts), 0.0)])
-    return gaps.astype(dtype), valid
+def _gaps(spike_times, dtype, t0=None) -> tuple[Array, Array]:
+    """Intervals (the first from ``t0``, or 0) and validity mask; a concrete train is differenced in
+    float64 NumPy before any cast (0.1 ms spacing at t = 1e7 ms survives float32), a traced one in its dtype."""
+    if is_concrete(spike_times) and not isinstance(spike_times, jax.Array) and is_concrete(t0):
+        xp, t = np, np.asarray(spike_times, dtype=np.float64)
+    else:
+        xp, t = jnp, jnp.asarray(spike_times)
+    valid = xp.isfinite(t)
+    ts = xp.where(valid, t, 0.0)
+    first = xp.zeros(min(t.size, 1), ts.dtype)
+    if t0 is not None and t.size:
+        first = xp.where(valid[:1], ts[:1] - xp.asarray(t0, ts.dtype), 0.0)
+    gaps = xp.concatenate([first, xp.where(valid[1:], ts[1:] - ts[:-1], 0.0)])
+    return jnp.asarray(gaps, dtype), jnp.asarray(valid)
 
 
+@partial(jax.jit, static_argnames="dtype")  # jitted so that eager calls in a loop compile once per shape
 def _event_scan(gaps, valid, U, tau_f, tau_d, u0, x0, dtype):
     U, tau_f, tau_d, u0, x0 = (jnp.asarray(a, dtype) for a in (U, tau_f, tau_d, u0, x0))
     shape = jnp.broadcast_shapes(U.shape, tau_f.shape, tau_d.shape, u0.shape, x0.shape)
@@ -289,7 +255,7 @@ def _dtype_of(values, *params):
     return jnp.result_type(t_dtype, *(jnp.asarray(p) for p in params), float)
 
 
-def event_efficacies(spike_times, U, *, tau_f, tau_d, u0=0.0, x0=1.0) -> tuple[Array, Array, Array]:
+def event_efficacies(spike_times, U, *, tau_f, tau_d, u0=0.0, x0=1.0, t0=None) -> tuple[Array, Array, Array]:
     """Efficacy :math:`u^+x^-` of every spike of an arbitrary train, event by event.
 
     Args:
@@ -298,14 +264,20 @@ def event_efficacies(spike_times, U, *, tau_f, tau_d, u0=0.0, x0=1.0) -> tuple[A
         taken from the original values (float64 for NumPy input), so large offsets cost no precision.
       U, tau_f, tau_d: TM parameters (``tau_f = 0``: no facilitation; inf limits allowed).
         Broadcast together; a parameter batch of shape ``P`` gives results of shape ``P + (n,)``.
-      u0, x0: ``u`` and ``x`` just before the first spike (NEST: the first spike is not decayed).
+      u0, x0: state at ``t0`` (ms, finite, <= the first spike); ``t0=None`` (default) puts it just
+        before the first spike (NEST: the first spike is not decayed; Brian2: ``t0 = 0``).
 
     Returns ``(efficacy, u_plus, x_minus)``, each of shape ``P + spike_times.shape``.
     """
     check_spike_times("spike_times", spike_times)
     _check_tm(U, tau_f, tau_d, u0, x0)
+    if t0 is not None:
+        _checked_number("t0", t0, -INF, INF, True, True, "ms")
+        if is_concrete(t0) and is_concrete(spike_times) and np.size(spike_times) and np.asarray(spike_times)[0] < t0:
+            raise ValueError(f"t0 must not lie after the first spike; got t0={float(t0):g} ms, first spike at "
+                             f"{float(np.asarray(spike_times)[0]):g} ms")
     dtype = _dtype_of(spike_times, U, tau_f, tau_d)
-    gaps, valid = _gaps(spike_times, dtype)
+    gaps, valid = _gaps(spike_times, dtype, t0)
     return _event_scan(gaps, valid, U, tau_f, tau_d, u0, x0, dtype)
 
 
@@ -329,9 +301,12 @@ def interval_efficacies(intervals, U, *, tau_f, tau_d, u0=0.0, x0=1.0) -> tuple[
     return _event_scan(jnp.where(valid, gaps, 0.0), valid, U, tau_f, tau_d, u0, x0, dtype)
 
 
-def _spike_map_factors(U, tau_f, tau_d, isi):
+def _check_map(U, tau_f, tau_d, isi) -> None:
     _check_tm(U, tau_f, tau_d)
     _checked_number("isi", isi, 0.0, INF, True, True, "ms")
+
+
+def _spike_map_factors(U, tau_f, tau_d, isi):
     U, tau_f, tau_d, isi = jnp.broadcast_arrays(*(jnp.asarray(a, jnp.result_type(U, tau_f, tau_d, isi, float))
                                                   for a in (U, tau_f, tau_d, isi)))
     q_f, em_f = decay_factors(isi, tau_f)
@@ -355,6 +330,12 @@ def steady_state(U, *, tau_f, tau_d, isi) -> tuple[Array, Array, Array]:
     (no cancellation in float32). Limits: ``tau_f = 0`` gives ``u = U``, ``tau_f = inf`` gives
     ``u = 1``, ``tau_d = inf`` gives ``x = 0``. ``isi`` in (0, inf) ms. Independent of ``u0, x0``.
     """
+    _check_map(U, tau_f, tau_d, isi)
+    return _steady(U, tau_f, tau_d, isi)
+
+
+@jax.jit
+def _steady(U, tau_f, tau_d, isi):
     _, _, em_d, u_inf = _spike_map_factors(U, tau_f, tau_d, isi)
     x_inf = -em_d / (u_inf - (1.0 - u_inf) * em_d)
     return u_inf, x_inf, u_inf * x_inf
@@ -370,6 +351,12 @@ def regular_train_efficacies(n_spikes: int, U, *, tau_f, tau_d, isi, u0=0.0, x0=
     """
     n_spikes = check_integer("n_spikes", n_spikes, low=1)
     _check_tm(u0=u0, x0=x0)
+    _check_map(U, tau_f, tau_d, isi)
+    return _regular_train(n_spikes, U, tau_f, tau_d, isi, u0, x0)
+
+
+@partial(jax.jit, static_argnums=0)
+def _regular_train(n_spikes, U, tau_f, tau_d, isi, u0, x0):
     U, q_f, em_d, u_inf = _spike_map_factors(U, tau_f, tau_d, isi)
     tau_f0 = jnp.broadcast_to(jnp.asarray(tau_f), U.shape)
     u0, x0 = (jnp.broadcast_to(jnp.asarray(a, U.dtype), U.shape) for a in (u0, x0))

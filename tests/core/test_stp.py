@@ -465,3 +465,19 @@ def test_module_docstring_example_runs():
 
     result = doctest.testmod(stp, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_t0_puts_the_initial_state_at_a_time(x64):
+    times = np.array([5.0, 9.0, 30.0])
+    for U, tau_f, tau_d in SETTINGS.values():
+        # (u0, x0) = (0.4, 0.6) at t0 = 0 decays over the 5 ms to the first spike
+        u_m, x_m = 0.4 * math.exp(-5.0 / tau_f), 1 - (1 - 0.6) * math.exp(-5.0 / tau_d)
+        want = tm_loop(times, U, tau_f, tau_d, u_m, x_m)
+        got = stp.event_efficacies(times, U, tau_f=tau_f, tau_d=tau_d, u0=0.4, x0=0.6, t0=0.0)
+        np.testing.assert_allclose(np.stack(got), want, rtol=1e-12)
+    same = stp.event_efficacies(times, 0.2, tau_f=10.0, tau_d=50.0, t0=5.0)[0]
+    np.testing.assert_allclose(same, stp.event_efficacies(times, 0.2, tau_f=10.0, tau_d=50.0)[0], rtol=1e-15)
+    with pytest.raises(ValueError, match="t0 must not lie after the first spike"):
+        stp.event_efficacies(times, 0.2, tau_f=10.0, tau_d=50.0, t0=6.0)
+    with pytest.raises(ValueError, match="t0 must lie in"):
+        stp.event_efficacies(times, 0.2, tau_f=10.0, tau_d=50.0, t0=np.nan)
