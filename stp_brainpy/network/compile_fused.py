@@ -97,7 +97,8 @@ class FusedNetwork:
         self.noise = noise_tables(net)
         self.raster = None if raster is None else jnp.asarray(np.asarray(raster, np.int32))
         rec = net.record
-        idx = [np.arange(self.offsets[p], self.offsets[p] + net.by_name[p].size) for p in rec.spikes]
+        ranges = [(s, 0, net.by_name[s].size) if isinstance(s, str) else tuple(s) for s in rec.spikes]
+        idx = [np.arange(self.offsets[p] + a, self.offsets[p] + b) for p, a, b in ranges]
         self.spike_idx = jnp.asarray(np.concatenate(idx).astype(np.int32)) if idx else None
         n_rec = int(self.spike_idx.shape[0]) if idx else 0
         self.spike_cap = int(rec.max_spikes or max(16, min(n_rec, 64 + n_rec // 16)))
@@ -105,6 +106,11 @@ class FusedNetwork:
         self.V_idx = np.concatenate(vi).astype(np.int64) if vi else np.zeros(0, np.int64)
         self.stp_groups = [k for k, g in enumerate(self.plan.groups) if g.stp is not None] if rec.stp else []
         self.n_samples = net.n_steps // rec.every
+        self.blocks = list(rec.blocks)
+        self.block_group = []
+        for label, pop, a, b in self.blocks:
+            ks = [k for k, g in enumerate(self.plan.groups) if g.pre == pop and g.stp is not None]
+            self.block_group.append(ks[0] if ks else None)
         self.source_data = {}
         for p in net.populations:
             if isinstance(p.neuron, SpikeSource):
@@ -136,7 +142,8 @@ class FusedNetwork:
         n = net.n_neurons
         stats = (jnp.zeros(n, jnp.int32), jnp.full(n, -1, jnp.int32), jnp.zeros(n, jnp.int32), jnp.zeros(n, dt),
                  jnp.zeros(n, dt))
-        bufs = (jnp.zeros((max(self.n_samples, 1), len(self.stp_groups), 2), dt),
+        n_b = sum(k is not None for k in self.block_group) if self.net.record.stp else 0
+        bufs = (jnp.zeros((max(self.n_samples, 1), len(self.stp_groups) + n_b, 2), dt),
                 jnp.zeros((max(self.n_samples, 1), self.V_idx.size), dt))
         return (pops, g_state, rings, stps, lasts, tring, stats, bufs)
 
@@ -171,6 +178,18 @@ class FusedNetwork:
         stats = (count + spike, jnp.where(spike, i, last_sp), n_isi + again, s1 + jnp.where(again, isi, 0),
                  s2 + jnp.where(again, isi * isi, 0))
         if self.n_samples and (self.stp_groups or self.V_idx.size):
+            block_vals = []
+            for (label, pop, a, b), k in zip(self.blocks, self.block_group):
+                if k is None:
+                    continue
+                st, g = new_stps[k], plan.groups[k]
+                if g.stp.heterogeneous:
+                    m = jnp.asarray(g.mask[a:b])
+                    cnt = jnp.maximum(jnp.sum(m), 1)
+                    block_vals.append(jnp.stack([jnp.sum(jnp.where(m, st[0][a:b], 0)) / cnt,
+                                                 jnp.sum(jnp.where(m, st[1][a:b], 0)) / cnt]))
+                else:
+                    block_vals.append(jnp.stack([jnp.mean(st[0][a:b]), jnp.mean(st[1][a:b])]))
             every = net.record.every
             s = jnp.minimum(i // every, self.n_samples - 1)
             write = (i + 1) % every == 0
@@ -186,7 +205,7 @@ class FusedNetwork:
                                                jnp.sum(jnp.where(m, st[1], 0)) / cnt]))
                     else:
                         vals.append(jnp.stack([jnp.mean(st[0]), jnp.mean(st[1])]))
-                row = jnp.stack(vals).astype(self.dtype)
+                row = jnp.stack(vals + block_vals).astype(self.dtype)
                 ux_buf = ux_buf.at[s].set(jnp.where(write, row, ux_buf[s]))
             if self.V_idx.size:
                 V_all = jnp.concatenate([st[0] if st else jnp.zeros(p.size, self.dtype)
@@ -196,6 +215,8 @@ class FusedNetwork:
             bufs = (ux_buf, v_buf)
         counts = jnp.stack([jnp.sum(spikes[p.name], dtype=jnp.int32) for p in net.populations])
         out = {"pop_count": counts}
+        if self.blocks:
+            out["block_count"] = jnp.stack([jnp.sum(spikes[pop][a:b], dtype=jnp.int32) for _, pop, a, b in self.blocks])
         if self.raster is not None:
             out["raster"] = spike[self.raster]
         if self.spike_idx is not None:
@@ -204,16 +225,39 @@ class FusedNetwork:
             out["spike_overflow"] = jnp.maximum(jnp.sum(sub, dtype=jnp.int32) - self.spike_cap, 0)
         return (new_pops, g_state, new_rings, new_stps, new_lasts, tring, stats, bufs), out
 
-    def _simulate(self, carry, key):
-        steps = jnp.arange(self.net.n_steps, dtype=jnp.int32)
-        return jax.lax.scan(lambda c, i: self.step(c, i, key), carry, steps)
+    def tables(self) -> list:
+        """The synapse tables, passed to the program as arguments: embedding millions of synapses as
+        constants made compilation many times slower, and arguments let networks that differ only in
+        their weights (or heterogeneous parameters) share one compiled program (:meth:`share_program`)."""
+        return [(g._targets, g._weights, getattr(g, "_params_dev", None)) for g in self.plan.groups]
+
+    def _simulate(self, carry, key, tables):
+        saved = [(g._targets, g._weights, getattr(g, "_params_dev", None)) for g in self.plan.groups]
+        try:
+            for g, (t, w, p) in zip(self.plan.groups, tables):
+                g._targets, g._weights = t, w
+                if p is not None:
+                    g._params_dev = p
+            steps = jnp.arange(self.net.n_steps, dtype=jnp.int32)
+            return jax.lax.scan(lambda c, i: self.step(c, i, key), carry, steps)
+        finally:
+            for g, (t, w, p) in zip(self.plan.groups, saved):
+                g._targets, g._weights = t, w
+                if p is not None:
+                    g._params_dev = p
 
     def compile(self) -> float:
         t0 = time.perf_counter()
         key = jax.random.PRNGKey(self.net.seed)
-        self._run = jax.jit(self._simulate).lower(self.init_carry(), key).compile()
+        self._run = jax.jit(self._simulate).lower(self.init_carry(), key, self.tables()).compile()
         self.compile_s = time.perf_counter() - t0
         return self.compile_s
+
+    def share_program(self, other: "FusedNetwork") -> None:
+        """Run with ``other``'s compiled program: same structure, only table values differ (e.g. weights)."""
+        if other.compile_s is None:
+            other.compile()
+        self._run, self.compile_s = other._run, 0.0
 
     def run(self, seed: Optional[int] = None) -> dict:
         """Simulate ``net.duration``; statistics, population counts, recordings (NumPy)."""
@@ -223,7 +267,7 @@ class FusedNetwork:
         key = jax.random.PRNGKey(self.net.seed if seed is None else seed)
         jax.block_until_ready(carry)
         t0 = time.perf_counter()
-        final, outs = self._run(carry, key)
+        final, outs = self._run(carry, key, self.tables())
         jax.block_until_ready((final, outs))
         sim_s = time.perf_counter() - t0
         net = self.net
@@ -234,8 +278,12 @@ class FusedNetwork:
         res.update({k: np.asarray(v) for k, v in outs.items()})
         ux, V = (np.asarray(b) for b in final[7])
         if self.stp_groups:
-            res["stp_mean"] = ux[:self.n_samples]
+            ng = len(self.stp_groups)
+            res["stp_mean"] = ux[:self.n_samples, :ng]
             res["stp_groups"] = [(self.plan.groups[k].pre, self.plan.groups[k].projections) for k in self.stp_groups]
+            labels = [b[0] for b, k in zip(self.blocks, self.block_group) if k is not None]
+            res["block_stp_mean"] = ux[:self.n_samples, ng:]
+            res["block_stp_labels"] = labels
         if self.V_idx.size:
             res["V"] = V[:self.n_samples]
             res["V_neurons"] = self.V_idx

@@ -387,11 +387,14 @@ class Stimulus:
 
 @dataclass(frozen=True)
 class Record:
-    """``spikes``: population names whose spikes are kept; ``stp``: record mean u, x of every STP group;
+    """``spikes``: populations (names, or ``(name, start, stop)`` ranges) whose spikes are kept; ``blocks``:
+    ``(label, pop, start, stop)`` neuron ranges counted every step, and whose mean u, x (of the first STP group
+    leaving that population) are sampled when ``stp``; ``stp``: also record mean u, x of every STP group;
     ``V``: {pop: number of first neurons}; ``every``: steps between samples of u, x, V; ``max_spikes``: spike
     buffer per step (overflow is counted)."""
 
-    spikes: Sequence[str] = ()
+    spikes: Sequence[Any] = ()
+    blocks: Sequence[tuple] = ()
     stp: bool = False
     V: dict = field(default_factory=dict)
     every: int = 10
@@ -448,7 +451,10 @@ class Network:
         for x in (*self.inputs, *self.stimuli):
             if x.pop not in pops or pops[x.pop].is_source:
                 raise ValueError(f"{type(x).__name__} pop={x.pop!r} must name a neuron population; have {names}")
-        for name in (*self.record.spikes, *self.record.V):
+        for b in self.record.blocks:
+            if len(b) != 4 or b[1] not in pops or not 0 <= b[2] <= b[3] <= pops[b[1]].size:
+                raise ValueError(f"Record block must be (label, pop, start, stop) inside the population; got {b!r}")
+        for name in (*[s if isinstance(s, str) else s[0] for s in self.record.spikes], *self.record.V):
             if name not in pops:
                 raise ValueError(f"Record names {name!r}, not a population; have {names}")
         if not 1 <= self.n_steps <= 2**31 - 1:
