@@ -116,3 +116,25 @@ def test_shim_contents_warning_and_uninstall():
     with pytest.raises(ModuleNotFoundError):
         importlib.import_module("brainmodels")
     compat.install()
+
+
+def test_shim_refuses_bad_input_like_the_package():
+    import brainpy as bp
+
+    import stp_brainpy.compat
+
+    stp_brainpy.compat.install()
+    import brainmodels
+
+    pre, post = brainmodels.neurons.LIF(1), brainmodels.neurons.LIF(1)
+    with pytest.raises(ValueError, match=r"U must lie in \(0, 1\]; got 1.5"):
+        brainmodels.synapses.STP(pre, post, bp.connect.All2All(), U=1.5)
+    with pytest.raises(TypeError, match="tau_d must be"):
+        brainmodels.synapses.STP(pre, post, bp.connect.All2All(), tau_d="150")
+    with pytest.raises(ValueError, match="size must be an integer; got 1.5"):
+        brainmodels.neurons.LIF(1.5)
+    net = bp.Network(pre=pre, post=post)
+    with pytest.raises(ValueError, match=r"dt must lie in \(0, inf\) ms; got -0.1"):
+        bp.StructRunner(net, dt=-0.1)
+    with pytest.raises(TypeError, match="target must be a brainpy DynamicalSystem"):
+        bp.StructRunner("net")

@@ -9,6 +9,11 @@ The membrane equation is linear, so each step uses its exact solution
 ``V_inf + (V - V_inf) exp(-dt/tau)`` with ``V_inf = V_rest + I`` (what brainmodels'
 ``exp_auto`` integrator computes). A neuron is refractory while
 ``t - t_last_spike <= tau_ref``; during that time ``V`` is held.
+
+Parameters (:class:`LIFParams`): ``V_rest`` 0, ``V_reset`` -5 (< ``V_th``), ``V_th`` 20 mV, all finite;
+``tau`` 10 ms in (0, inf); ``tau_ref`` 1 ms in [0, inf). Concrete values are checked eagerly.
+References: Gerstner, Kistler, Naud & Paninski, *Neuronal Dynamics* (2014), ch. 1.3; the homework's
+``brainmodels.neurons.LIF`` (brainmodels 0.4.1).
 """
 from __future__ import annotations
 
