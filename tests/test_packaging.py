@@ -41,9 +41,20 @@ def _version() -> str:
     return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 
 
+def _files(sub: str) -> set[str]:
+    return {p.relative_to(ROOT).as_posix() for p in (ROOT / sub).rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc")}
+
+
+SHIPPED = ("tests", "stp_brainpy", "benchmarks/results")
+# taken before the build: a file added to the tree while the build runs is not the build's to include
+_BEFORE: dict[str, set[str]] = {}
+
+
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory):
     out = tmp_path_factory.mktemp("dist")
+    _BEFORE.update({sub: _files(sub) for sub in SHIPPED})
     _run([sys.executable, "-m", "build", "--outdir", out, ROOT], cwd=out)
     sdists, wheels = sorted(out.glob("*.tar.gz")), sorted(out.glob("*.whl"))
     assert len(sdists) == 1 and len(wheels) == 1, sorted(p.name for p in out.iterdir())
@@ -57,10 +68,8 @@ def test_sdist_carries_tests_references_notebooks_and_pins(dist):
     for f in ("LICENSE", "CHANGELOG.md", "README.md", "constraints.txt", "pyproject.toml", "stp_brainpy/py.typed",
               "notebooks/homework.ipynb", "notebooks/neuromatch.ipynb", "docs/conf.py", "benchmarks/_results.py"):
         assert f in names, f"{f} missing from the sdist"
-    for sub in ("tests", "stp_brainpy", "benchmarks/results"):
-        on_disk = {p.relative_to(ROOT).as_posix() for p in (ROOT / sub).rglob("*")
-                   if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc")}
-        missing = sorted(on_disk - names)
+    for sub in SHIPPED:
+        missing = sorted((_BEFORE[sub] & _files(sub)) - names)
         assert not missing, f"not in the sdist: {missing}"
     assert not [n for n in names if "__pycache__" in n or n.startswith(("docs/_build", "docs/api/", ".venv"))
                 or "/.venv" in n]
@@ -79,6 +88,9 @@ def test_wheel_metadata(dist):
     assert "stp_brainpy/network/_native/event_scatter.cc" in names
     assert "stp-brainpy = stp_brainpy.cli:main" in entry
     assert not [n for n in names if n.startswith("tests/")]
+    # every module of the package (a sub-package without __init__.py would silently be left out)
+    modules = {f for f in _BEFORE["stp_brainpy"] & _files("stp_brainpy") if f.endswith(".py")}
+    assert not sorted(modules - names), f"not in the wheel: {sorted(modules - names)}"
 
 
 @pytest.fixture(scope="module")
