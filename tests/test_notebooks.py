@@ -16,6 +16,8 @@ EXPECTED = {
     "neuromatch": (("FMP mean", "fluctuation-driven", "g10/g1", "BrainPy network: rate",
                     "Will the neuron show higher irregularity", "late/early mean conductance"),
                    8),  # FMP, grid, three explorers, g ratio, bonus statistics, bonus trace
+    "fitting": (("true vs fitted", "profile 95% interval", "leave-one-protocol-out test MSE", "coverage of the 95%"),
+                3),  # data vs fit per protocol, profiles, standardised errors
 }
 
 

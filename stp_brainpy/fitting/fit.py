@@ -113,9 +113,9 @@ class FitResult:
 
     def interval(self, level: float = 0.95) -> dict[str, tuple[float, float]]:
         """Laplace (normal) interval of every estimated quantity."""
-        from scipy.stats import norm
+        from statistics import NormalDist
 
-        q = float(norm.ppf(0.5 + _check_level(level) / 2))
+        q = NormalDist().inv_cdf(0.5 + _check_level(level) / 2)
         return {k: (self.params[k] - q * self.stderr[k], self.params[k] + q * self.stderr[k]) for k in self.names}
 
     @property
@@ -188,6 +188,32 @@ class FitResult:
         return ds
 
 
+EXPLORE_STEPS = 40
+N_POLISH = 8
+
+
+def _two_phase(space: Space, max_steps: int, z0, fv, times, W, ybar):
+    """Every start for ``EXPLORE_STEPS``, then only the best unconverged ones on to ``max_steps``.
+
+    A vmapped while loop runs as long as its slowest start: starts crawling along a bound would otherwise
+    keep all of them busy until ``max_steps``. Both phases reuse one compiled solver (same shapes).
+    """
+    explore = min(max_steps, EXPLORE_STEPS)
+    res = solve(space, explore, z0, fv, times, W, ybar)
+    z, cost = np.asarray(res.z), np.where(np.isfinite(np.asarray(res.cost)), np.asarray(res.cost), np.inf)
+    conv, steps = np.asarray(res.converged), np.asarray(res.steps)
+    order = np.argsort(cost)[:N_POLISH]
+    active = np.zeros(z.shape[0], bool)
+    active[order] = ~conv[order]
+    if max_steps > explore and active.any():
+        res2 = solve(space, max_steps - explore, jnp.asarray(z, z0.dtype), fv, times, W, ybar, active)
+        z = np.where(active[:, None], np.asarray(res2.z), z)
+        cost = np.where(active, np.asarray(res2.cost), cost)
+        conv = np.where(active, np.asarray(res2.converged), conv)
+        steps = np.where(active, steps + np.asarray(res2.steps), steps)
+    return z, np.where(np.isfinite(cost), cost, np.inf), conv, steps
+
+
 def _ordered(space: Space, est: dict, fixed_values) -> dict[str, float]:
     """Every family parameter in the family's order (fixed ones at their values), then the amplitude."""
     fx = dict(zip(space.fixed, map(float, fixed_values)))
@@ -254,10 +280,9 @@ def fit(spike_times, responses=None, model: str = "markram", loss: str = "sse", 
     dtype = jnp.result_type(float)
     fv = jnp.asarray(fixed_values, dtype)
     times = jnp.asarray(ds.times, dtype)
-    res = solve(space, max_steps, jnp.asarray(z0, dtype), fv, times, jnp.asarray(W, dtype), jnp.asarray(ybar, dtype))
-    z = np.asarray(res.z)
-    losses = np.asarray(res.cost) + const
-    conv = np.asarray(res.converged)
+    Wj, yj = jnp.asarray(W, dtype), jnp.asarray(ybar, dtype)
+    z, cost, conv, steps = _two_phase(space, max_steps, jnp.asarray(z0, dtype), fv, times, Wj, yj)
+    losses = cost + const
     theta = np.asarray(space.to_natural(jnp.asarray(z, dtype)))
     best = int(np.nanargmin(np.where(np.isfinite(losses), losses, np.inf)))
     _, amp = space.projected(jnp.asarray(z[best], dtype), fv, times, jnp.asarray(W, dtype), jnp.asarray(ybar, dtype))
@@ -286,6 +311,6 @@ def fit(spike_times, responses=None, model: str = "markram", loss: str = "sse", 
     return FitResult(
         model=space.model, loss_name=loss, params=_ordered(space, dict(zip(names, map(float, phi))), fixed_values),
         loss=float(losses[best]), stderr=_ordered(space, dict(zip(names, map(float, se))), 0.0 * fixed_values), cov=lap.cov, corr=corr, names=names, converged=bool(conv[best]),
-        n_converged=int(conv.sum()), n_starts=n_starts, steps=int(np.asarray(res.steps)[best]), optima=optima,
+        n_converged=int(conv.sum()), n_starts=n_starts, steps=int(steps[best]), optima=optima,
         at_bounds=at_bounds, non_identifiable=lap.flat, weakly_identified=weak, dataset=ds, space=space,
         fixed_values=fixed_values, options=dict(model_options), _z=z[best])

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["LOSSES", "check_loss", "observation_weights", "Stats"]
+__all__ = ["LOSSES", "check_loss", "observation_weights", "check_wls_data"]
 
 LOSSES = ("sse", "equal", "wls")
 
@@ -30,10 +30,6 @@ def check_loss(loss) -> str:
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {LOSSES}; got {loss!r}")
     return loss
-
-
-class Stats(tuple):
-    """``(n, mean, ss)`` arrays (..., P, S)."""
 
 
 def observation_weights(loss: str, n: np.ndarray, ss: np.ndarray | None = None, sigma: np.ndarray | None = None,

@@ -38,7 +38,7 @@ def residuals(space: Space, z, fixed_values, times, w, ybar):
     return (jnp.sqrt(w) * (ybar - m)).ravel()
 
 
-def _lm(space: Space, max_steps: int, z0, fixed_values, times, w, ybar, max_step: float = 1.0):
+def _lm(space: Space, max_steps, z0, fixed_values, times, w, ybar, active=True, max_step: float = 1.0):
     dtype = z0.dtype
     tol = _tols(dtype)
     fun = partial(residuals, space)
@@ -85,23 +85,37 @@ def _lm(space: Space, max_steps: int, z0, fixed_values, times, w, ybar, max_step
     n_r = times.size
     s0 = dict(z=z0, r=jnp.zeros((n_r,), dtype), J=jnp.zeros((n_r, k), dtype), cost=jnp.asarray(jnp.inf, dtype),
               zc=z0, pred=jnp.asarray(0.0, dtype), lam=jnp.asarray(1e-3, dtype), nu=jnp.asarray(2.0, dtype),
-              it=jnp.asarray(0), done=jnp.asarray(False), g=jnp.asarray(jnp.inf, dtype))
+              it=jnp.asarray(0), done=~jnp.asarray(active), g=jnp.asarray(jnp.inf, dtype))
     s = jax.lax.while_loop(lambda s: (~s["done"]) & (s["it"] < max_steps + 1), body, s0)
     return LMResult(s["z"], s["cost"], s["it"] - 1, s["done"], s["g"])
 
 
-@partial(jax.jit, static_argnums=(0, 1))
-def solve(space: Space, max_steps: int, z0, fixed_values, times, w, ybar) -> LMResult:
-    """Many starts ``z0`` (n, k) on one data set (w, ybar: (P, S)) in one call."""
-    return jax.vmap(_lm, in_axes=(None, None, 0, None, None, None, None))(space, max_steps, z0, fixed_values, times, w, ybar)
+@partial(jax.jit, static_argnums=0)
+def _solve(space: Space, max_steps, z0, fixed_values, times, w, ybar, active):
+    return jax.vmap(_lm, in_axes=(None, None, 0, None, None, None, None, 0))(space, max_steps, z0, fixed_values, times, w,
+                                                                             ybar, active)
 
 
-@partial(jax.jit, static_argnums=(0, 1))
-def solve_many(space: Space, max_steps: int, z0, fixed_values, times, w, ybar) -> LMResult:
-    """A batch of data sets: ``z0`` (D, n, k), ``fixed_values`` (D, f), ``w``/``ybar`` (D, P, S); times shared or (D, P, S)."""
+def solve(space: Space, max_steps: int, z0, fixed_values, times, w, ybar, active=None) -> LMResult:
+    """Many starts ``z0`` (n, k) on one data set (w, ybar: (P, S)) in one call.
+
+    ``max_steps`` is a traced argument (no recompilation when it changes); ``active`` (n,) bool leaves the
+    other starts untouched (their result fields are then meaningless).
+    """
+    active = jnp.ones(z0.shape[:1], bool) if active is None else jnp.asarray(active, bool)
+    return _solve(space, jnp.asarray(max_steps, jnp.int32), z0, fixed_values, times, w, ybar, active)
+
+
+@partial(jax.jit, static_argnums=0)
+def _solve_many(space: Space, max_steps, z0, fixed_values, times, w, ybar):
     t_axis = 0 if times.ndim == 3 else None
     one = jax.vmap(_lm, in_axes=(None, None, 0, None, None, None, None))
     return jax.vmap(one, in_axes=(None, None, 0, 0, t_axis, 0, 0))(space, max_steps, z0, fixed_values, times, w, ybar)
+
+
+def solve_many(space: Space, max_steps: int, z0, fixed_values, times, w, ybar) -> LMResult:
+    """A batch of data sets: ``z0`` (D, n, k), ``fixed_values`` (D, f), ``w``/``ybar`` (D, P, S); times shared or (D, P, S)."""
+    return _solve_many(space, jnp.asarray(max_steps, jnp.int32), z0, fixed_values, times, w, ybar)
 
 
 def design(space: Space, n_starts: int, seed: int = 0, include: np.ndarray | None = None) -> np.ndarray:

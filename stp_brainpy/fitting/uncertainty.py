@@ -185,7 +185,7 @@ def profile(result, name: str, values=None, n_points: int = 41, level: float = 0
     ``deviance`` is :math:`N\\log(L/L_{min})` for ``sse``/``equal`` (Gaussian, σ profiled) and
     :math:`L - L_{min}` for ``wls``; ``interval`` is where it stays below the χ²₁ quantile of ``level``.
     """
-    from scipy.stats import chi2
+    from statistics import NormalDist
 
     from .fit import _check_int, _check_level
 
@@ -228,7 +228,7 @@ def profile(result, name: str, values=None, n_points: int = 41, level: float = 0
         dev = loss - lmin
     else:
         dev = result.dataset.n_observations * np.log(loss / lmin)
-    crit = float(chi2.ppf(level, 1))
+    crit = NormalDist().inv_cdf(0.5 + level / 2) ** 2  # the chi-square(1) quantile of level
     interval = _crossings(values, dev, crit)
     return dict(name=name, values=values, loss=loss, deviance=dev, interval=interval, critical=crit)
 
