@@ -178,3 +178,17 @@ def test_bad_inputs_refused(kwargs, exc, match):
     args = dict(U=0.2, tau_f=10.0, tau_d=10.0, n=5, key=jax.random.key(0)) | kwargs
     with pytest.raises(exc, match=match):
         quantal.event_efficacies(np.array([0.0, 1.0]), args.pop("U"), **args)
+
+
+@pytest.mark.parametrize("n,trials,p", [(5, 5, 0.3), (5, 3, 0.9), (12, 12, 0.5), (32, 20, 0.02), (40, 33, 0.7),
+                                        (5, 0, 0.4), (5, 4, 1.0), (5, 4, 0.0)])
+def test_binomial_counts_have_the_binomial_pmf(n, trials, p):
+    from stp_brainpy.core.quantal import _binomial, _draw_shape
+
+    N = 100_000
+    draws = jax.random.uniform(jax.random.key(n + trials), (N, *_draw_shape((), n)))
+    k = np.asarray(jax.vmap(lambda d: _binomial(d, jnp.asarray(trials), jnp.asarray(p, jnp.float32), n))(draws))
+    assert k.min() >= 0 and k.max() <= trials
+    freq = np.bincount(k, minlength=trials + 1) / N
+    pmf = np.array([math.comb(trials, j) * p ** j * (1 - p) ** (trials - j) for j in range(trials + 1)])
+    assert np.all(np.abs(freq - pmf) <= 4 * np.sqrt(pmf * (1 - pmf) / N) + 1e-12)
