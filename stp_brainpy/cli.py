@@ -27,6 +27,7 @@ COMMANDS = {
     "sweep": "stp_brainpy.sweeps.cli",
     "plot": "stp_brainpy.sweeps.cli",
     "network": "stp_brainpy.network.cli",
+    "wm": "stp_brainpy.replays.wm_cli",
     "fit": "stp_brainpy.fitting.cli",
 }
 
