@@ -344,7 +344,7 @@ def _steady(U, tau_f, tau_d, isi):
 def regular_train_efficacies(n_spikes: int, U, *, tau_f, tau_d, isi, u0=0.0, x0=1.0) -> tuple[Array, Array, Array]:
     r"""Efficacy, u⁺ and x⁻ of spikes 1..n of a regular train with interval ``isi`` (ms).
 
-    ``u⁺_n`` is closed form, :math:`u^+_\infty + (u^+_1-u^+_\infty)((1-U)e^{-\Delta/\tau_f})^{n-1}` with
+    ``u⁺_n`` is closed form, :math:`u^+_\infty + (u^+_1-u^+_\infty)((1-U)e^{-\Delta/\tau_f})^{n-1}` (in expm1 form) with
     :math:`u^+_1 = u_0 + U(1-u_0)` (``U`` when ``tau_f = 0``); ``x⁻_n`` follows the exact spike-to-spike map
     :math:`x^-_{n+1} = 1-(1-x^-_n(1-u^+_n))e^{-\Delta/\tau_d}` from :math:`x^-_1 = x_0`. ``n_spikes`` is an
     integer >= 1; parameters broadcast; the spike index is the last axis of the result.
@@ -358,15 +358,18 @@ def regular_train_efficacies(n_spikes: int, U, *, tau_f, tau_d, isi, u0=0.0, x0=
 @partial(jax.jit, static_argnums=0)
 def _regular_train(n_spikes, U, tau_f, tau_d, isi, u0, x0):
     U, q_f, em_d, u_inf = _spike_map_factors(U, tau_f, tau_d, isi)
-    tau_f0 = jnp.broadcast_to(jnp.asarray(tau_f), U.shape)
+    tau_f, isi = (jnp.broadcast_to(jnp.asarray(a, U.dtype), U.shape) for a in (tau_f, isi))
     u0, x0 = (jnp.broadcast_to(jnp.asarray(a, U.dtype), U.shape) for a in (u0, x0))
-    u_start = jnp.where(tau_f0 > 0, u0, 0.0)  # tau_f = 0: u has decayed to 0 before every spike
+    u_start = jnp.where(tau_f > 0, u0, 0.0)  # tau_f = 0: u has decayed to 0 before every spike
     u1 = u_start + U * (1.0 - u_start)
-    base = (1.0 - U) * q_f
+    # u⁺_k = u1 + (u_inf - u1)(1 - b^(k-1)), b = (1-U)e^{-isi/tau_f}, with 1 - b^m = -expm1(m log b) and
+    # log b = log1p(-U) - isi/tau_f: exact for tiny U and huge tau_f in float32 (b itself rounds to 1).
+    # Where b vanishes (U = 1, tau_f -> 0) 1 - b^m is 1; safe stand-ins keep the gradients finite.
+    gone = (U >= 1.0) | (tau_f <= 0) | (isi > 50.0 * tau_f)
+    log_b = jnp.where(gone, -1.0, jnp.log1p(-jnp.where(gone, 0.5, U)) - isi / jnp.where(gone, 1.0, tau_f))
     k = jnp.arange(n_spikes, dtype=U.dtype)
-    # base**0 = 1 is selected by where; the exponent is kept >= 1 so d(base**k)/d base stays finite at base = 0
-    power = jnp.where(k == 0, 1.0, base[..., None] ** jnp.maximum(k, 1.0))
-    u_plus = u_inf[..., None] + (u1 - u_inf)[..., None] * power
+    grow = jnp.where(gone[..., None] & (k > 0), 1.0, -jnp.expm1(k * log_b[..., None]))
+    u_plus = u1[..., None] + (u_inf - u1)[..., None] * grow
 
     def body(x_m, u_p):
         x_p = x_m * (1.0 - u_p)

@@ -283,6 +283,12 @@ def test_steady_state_tiny_U_huge_tau_f_float32():
     x_ref = -math.expm1(-isi / tau_d) / (u_ref - (1 - u_ref) * math.expm1(-isi / tau_d))
     assert u == pytest.approx(u_ref, rel=1e-5) and x == pytest.approx(x_ref, rel=1e-5)
     assert e == pytest.approx(u_ref * x_ref, rel=1e-5)
+    # the transient too: u⁺ grows by ~U per spike although (1 - U) e^{-isi/tau_f} rounds to 1 in float32
+    ref = tm_loop(np.arange(8) * isi, U, tau_f, tau_d)
+    for got in (stp.regular_train_efficacies(8, U, tau_f=tau_f, tau_d=tau_d, isi=isi),
+                stp.event_efficacies(np.arange(8) * isi, U, tau_f=tau_f, tau_d=tau_d)):
+        assert got[0].dtype == np.float32
+        np.testing.assert_allclose(np.stack(got), ref, rtol=1e-5)
 
 
 def test_float32_precision_at_large_times():
