@@ -123,3 +123,35 @@ def test_docstring_examples_run(name):
 
     result = doctest.testmod(importlib.import_module(name))
     assert result.attempted > 0 and result.failed == 0
+
+
+def _edge_values(lo, hi, lo_open, hi_open):
+    if (lo, hi) == (0.0, 1.0):
+        return [1e-7 if lo_open else 0.0, 0.3, 1.0]
+    return [1e-30 if lo_open else 0.0, 1e-6, 20.0, 1e30, math.inf]
+
+
+@pytest.mark.parametrize("model", family.DETERMINISTIC)
+def test_float32_gradients_finite_over_the_edges_of_every_range(model):
+    import itertools
+
+    names = family.PARAMS[model]
+    grid = np.array(list(itertools.product(*(_edge_values(*family.RANGES[model][k]) for k in names))), np.float32)
+    t = np.array([0.0, 0.0, 0.1, 5.0, 1e4], np.float32)
+
+    def total(row):
+        return jnp.sum(family.event_efficacies(model, t, dict(zip(names, row))))
+
+    g = np.asarray(jax.jit(jax.vmap(jax.grad(total)))(jnp.asarray(grid)))
+    assert g.dtype == np.float32
+    bad = ~np.all(np.isfinite(g), axis=1)
+    assert not bad.any(), grid[bad][:5]
+
+
+def test_tm_options_pass_through_and_tau_f_zero(x64):
+    # tm3 at tau_psc = 0 is the two-state model (checked against NEST tsodyks2 in tests/test_nest.py)
+    for tau_f, u0, x0 in ((40.0, 0.2, 0.8), (0.0, 0.0, 0.7)):
+        e = family.event_efficacies("tm", T, {"U": 0.35, "tau_f": tau_f, "tau_d": 90.0}, u0=u0, x0=x0)
+        ref = tm3.event_efficacies(T, 0.35, tau_f=tau_f, tau_d=90.0, tau_psc=0.0, u0=u0, x0=x0)[0]
+        np.testing.assert_allclose(np.asarray(e), np.asarray(ref), rtol=1e-12)
+        assert float(e[0]) == pytest.approx((u0 + 0.35 * (1 - u0)) * x0)
