@@ -44,7 +44,7 @@ import numpy as np
 from . import validation
 from .validation import check_number, check_range, is_concrete
 
-__all__ = ["MODELS", "DETERMINISTIC", "PARAMS", "RANGES", "DEFAULTS", "Spec", "get", "validate",
+__all__ = ["MODELS", "DETERMINISTIC", "PARAMS", "RANGES", "DEFAULTS", "OPTIONS", "Spec", "get", "validate",
            "event_efficacies"]
 
 Array = jax.Array
@@ -76,6 +76,14 @@ DEFAULTS: dict[str, dict[str, float]] = {
     "markram": {"U": 0.15, "f": 0.15, "tau_f": 1500.0, "tau_d": 200.0},
     "tm3": {"U": 0.15, "tau_f": 1500.0, "tau_d": 200.0, "tau_psc": 3.0},
     "quantal": {"U": 0.15, "tau_f": 1500.0, "tau_d": 200.0},
+}
+
+# Keyword options each variant's event_efficacies accepts through :func:`event_efficacies`.
+OPTIONS: dict[str, tuple[str, ...]] = {
+    "tm": ("u0", "x0"),
+    "markram": ("read", "u0", "x0", "t0"),
+    "tm3": ("u0", "x0", "y0", "t0"),
+    "quantal": ("key", "n", "weight", "u0", "a0", "t0"),
 }
 
 _UNITS = {"U": "", "f": "", "tau_f": "ms", "tau_d": "ms", "tau_psc": "ms"}
@@ -314,6 +322,9 @@ def event_efficacies(model: str, spike_times: Any, params: Mapping[str, Any], **
     Pure JAX: jit-, vmap- and grad-able with respect to ``params``.
     """
     check_model(model)
+    unknown = sorted(k for k in options if k not in OPTIONS[model])
+    if unknown:
+        raise ValueError(f"unknown option(s) {unknown} for model {model!r}; accepted: {OPTIONS[model]}")
     p = _complete(model, params)
     if model == "tm":
         from . import stp

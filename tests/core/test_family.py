@@ -57,6 +57,8 @@ def test_unknown_model_and_parameter_refused():
         family.event_efficacies("tm", T, {"U": 0.2, "tau_rec": 100.0})
     with pytest.raises(ValueError, match="unknown parameter"):
         family.validate("tm3", f=0.1)
+    with pytest.raises(ValueError, match=r"unknown option\(s\) \['read'\] for model 'tm'; accepted: \('u0', 'x0'\)"):
+        family.event_efficacies("tm", T, {}, read="after")
 
 
 def test_get_returns_the_variant_module():
