@@ -84,14 +84,14 @@ class FusedNetwork:
     spikes are returned every step as booleans).
     """
 
-    def __init__(self, net: Network, backend: str = "auto", dtype=None, raster=None, plan=None):
+    def __init__(self, net: Network, backend: str = "auto", dtype=None, raster=None, plan=None, capacities=None):
         if not isinstance(net, Network):
             raise TypeError(f"net must be a Network; got {type(net).__name__}")
         check_choice("backend", backend, BACKENDS)
         self.net, self.backend = net, backend
         self.dtype = jnp.dtype(dtype or jnp.result_type(float))
         t0 = time.perf_counter()
-        self.plan = prepare(plan or make_plan(net, np.dtype(self.dtype.name)), self.dtype)
+        self.plan = prepare(plan or make_plan(net, np.dtype(self.dtype.name)), self.dtype, capacities)
         self.offsets = net.offsets
         self.V0 = initial_V(net)
         self.noise = noise_tables(net)

@@ -60,7 +60,7 @@ def arrivals(plan, rings, tring, i, n_ch, dtype, backend):
         if g.mode != "source":
             continue
         vals = ring_read(ring, i)
-        d = deliver(vals, g._targets, n_ch, weights=g._weights, backend=backend)
+        d = deliver(vals, g._targets, n_ch, weights=g._weights, backend=backend, capacities=g._caps)
         drive = d if drive is None else drive + d
     if tring is not None:
         R = plan.ring_steps
@@ -209,9 +209,11 @@ def emit(g, spike, ring, stp_state, last, tring, i, dt, n_ch, backend, dtype):
     return ring, stp_state, last, tring
 
 
-def prepare(plan, dtype):
-    """Device arrays of the plan's groups (attached to the groups as private attributes)."""
+def prepare(plan, dtype, capacities=None):
+    """Device arrays of the plan's groups (attached to the groups as private attributes); ``capacities``: the
+    XLA path's active-source buffer ladder, cut to each group's sources (the last is always ``n_pre``)."""
     for g in plan.groups:
+        g._caps = None if capacities is None else tuple(k for k in capacities if k < g.n_pre) + (max(g.n_pre, 1),)
         g._targets = jnp.asarray(g.targets)
         g._weights = None if g.weights is None else jnp.asarray(g.weights, dtype)
         g._R = plan.ring_steps
