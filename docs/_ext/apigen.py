@@ -58,6 +58,10 @@ def collect(modname: str) -> list[tuple[str, list[str]]]:
         elif id(obj) not in seen:
             seen.add(id(obj))
             sections[0][1].append(n)
+    if not hasattr(mod, "__all__") and hasattr(mod, "__path__"):
+        # a package that exports nothing itself (``replays``): its public modules are the API
+        subs += [f"{modname}.{m.name}" for m in pkgutil.iter_modules(mod.__path__)
+                 if not m.name.startswith("_") and m.name not in SKIP_MODULES]
     for sub in subs:
         smod = importlib.import_module(sub)
         names = []
@@ -126,8 +130,11 @@ def write_pages(outdir: Path) -> list[str]:
         if old.name not in stubs:
             old.unlink()
     index = ["API reference", "=============", "",
-             "Every public name of the package, generated at build time from each module's ``__all__``.", "",
-             ".. toctree::", "   :maxdepth: 1", ""] + [f"   {m}" for m in mods]
+             "Every public name of the package, generated at build time from each module's ``__all__``.", ""]
+    for m in mods:
+        doc = (importlib.import_module(m).__doc__ or "").strip().splitlines()
+        index.append(f"- :doc:`{m}` — {doc[0]}" if doc else f"- :doc:`{m}`")
+    index += ["", ".. toctree::", "   :hidden:", "   :maxdepth: 1", ""] + [f"   {m}" for m in mods]
     _write(outdir / "index.rst", "\n".join(index) + "\n")
     return mods
 
