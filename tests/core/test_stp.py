@@ -247,13 +247,17 @@ def test_steady_state_monotone_in_rate_for_depression(U, tau_f, tau_d, isi):
 
 # ---------------------------------------------------------------- issue 8: robust closed forms
 def tm_loop(times, U, tau_f, tau_d, u0=0.0, x0=1.0):
-    """NumPy loop of GUIDE §2.1 started from (u0, x0) just before the first spike; tau_f = 0: u⁺ = U."""
+    """NumPy loop of GUIDE §2.1 started from (u0, x0) just before the first spike; tau_f = 0: u⁺ = U.
+
+    Recovery written as x·q + (1 - q) with 1 - q = -expm1(-gap/tau_d), the same value as 1 - (1 - x)q but
+    without its cancellation when x is tiny (U close to 1 and slow recovery).
+    """
     u, x, prev, out = u0, x0, None, []
     for t in np.asarray(times, dtype=float):
         if prev is not None:
             gap = t - prev
             u = 0.0 if tau_f == 0 else u * math.exp(-gap / tau_f)
-            x = 1.0 - (1.0 - x) * math.exp(-gap / tau_d)
+            x = x * math.exp(-gap / tau_d) - math.expm1(-gap / tau_d)
         elif tau_f == 0:
             u = 0.0
         u = u + U * (1.0 - u)
@@ -487,3 +491,28 @@ def test_t0_puts_the_initial_state_at_a_time(x64):
         stp.event_efficacies(times, 0.2, tau_f=10.0, tau_d=50.0, t0=6.0)
     with pytest.raises(ValueError, match="t0 must lie in"):
         stp.event_efficacies(times, 0.2, tau_f=10.0, tau_d=50.0, t0=np.nan)
+
+
+@jax.jit
+def _closed_forms_f32(U, tau_f, tau_d, isi):
+    return stp.steady_state(U, tau_f=tau_f, tau_d=tau_d, isi=isi), \
+        stp.regular_train_efficacies(6, U, tau_f=tau_f, tau_d=tau_d, isi=isi)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(1e-8, 1.0), st.one_of(st.just(0.0), st.just(math.inf), st.floats(1e-3, 1e9)),
+       st.one_of(st.just(math.inf), st.floats(1e-3, 1e9)), st.floats(1e-2, 1e4))
+def test_closed_forms_float32_keep_relative_accuracy(U, tau_f, tau_d, isi):
+    """float32 closed forms vs the float64 loop / float64 closed form over many decades of parameters."""
+    (u, x, e), (eff, u_p, x_m) = _closed_forms_f32(*(jnp.asarray(v, jnp.float32) for v in (U, tau_f, tau_d, isi)))
+    U32, tf32, td32, isi32 = (float(np.float32(v)) for v in (U, tau_f, tau_d, isi))  # same inputs in float64
+    ref = tm_loop(np.arange(6) * isi32, U32, tf32, td32)
+    # a float32 u near 1 carries an absolute error ~6e-8 (its spacing), so x(1 - u) is good to ~1e-7
+    # absolute there: that is float32's limit, not the formulas'. Relative accuracy of tiny values where
+    # the formulas decide it (expm1, tiny U) is checked by the dedicated tests above.
+    np.testing.assert_allclose(np.stack([eff, u_p, x_m]), ref, rtol=1e-4, atol=2e-7)
+    em_f = -1.0 if tf32 == 0 else math.expm1(-isi32 / tf32)
+    em_d = math.expm1(-isi32 / td32)
+    u_ref = U32 / (U32 - (1 - U32) * em_f)
+    x_ref = -em_d / (u_ref - (1 - u_ref) * em_d)
+    np.testing.assert_allclose([float(u), float(x), float(e)], [u_ref, x_ref, u_ref * x_ref], rtol=1e-4, atol=1e-30)
