@@ -23,6 +23,7 @@ import numpy as np
 from ..core import stp as core_stp
 from ..network.connectivity import Connectivity, from_pairs
 from ..network.events import default_capacities, deliver
+from ..core.validation import check_integer
 from ..units import to_unit
 from ._env import t_ms
 from .stp import _tm_params, spike_values
@@ -67,6 +68,20 @@ class _Tables:
 
     targets = property(lambda self: _value(self._targets))
     weight = property(lambda self: _value(self._weight))
+
+
+def _first_active(mask, k: int):
+    """Indices of the first ``k`` True entries of ``mask`` in order, padded with ``len(mask)``.
+
+    ``lax.top_k`` on float keys: on XLA CPU it measured ~5x faster than ``jnp.nonzero(size=k)``,
+    whose cumulative sum dominated the per-synapse step (exact for up to 2**24 sources).
+    """
+    n = mask.shape[0]
+    if n > 1 << 24:
+        return jnp.nonzero(mask, size=k, fill_value=n)[0]
+    key = jnp.where(mask, n - jnp.arange(n, dtype=jnp.float32), 0.0)
+    vals, idx = jax.lax.top_k(key, k)
+    return jnp.where(vals > 0, idx, n)
 
 
 class EventConn(_Tables, brainstate.nn.Module):
@@ -130,8 +145,8 @@ class EventSTPComm(_Tables, brainstate.nn.Module):
 
     and ``out[j] += w_ij · e_ij``. The first spike of a source finds its synapses at rest
     (``u = 0``, ``x = 1``). One :func:`stp_brainpy.core.stp.stp_step` over the gap does the
-    decay and the jump; only the rows of sources that spiked are gathered (their number picks a
-    buffer size from a ladder), so the cost follows events, not synapses. With homogeneous
+    decay and the jump; only the rows of sources that spiked are gathered (all of them each
+    step, in passes of ``chunk``), so the cost follows events, not synapses. With homogeneous
     parameters this equals :class:`~stp_brainpy.state.PresynapticSTP` followed by
     :class:`EventConn` (to rounding).
 
@@ -142,6 +157,7 @@ class EventSTPComm(_Tables, brainstate.nn.Module):
     ``tau_f``   ms    1500      [0, inf]
     ``tau_d``   ms    200       (0, inf]
     ``weight``  nS    1         any (sign is the user's choice)
+    ``chunk``   --    32 (CPU)  integer >= 1: active sources handled per pass (all are handled)
     ==========  ====  ========  ==============================================================
 
     ``conn``: a :class:`~stp_brainpy.network.Connectivity` or ``(pre, post)`` index arrays with
@@ -173,7 +189,7 @@ class EventSTPComm(_Tables, brainstate.nn.Module):
     tau_d = property(lambda self: _value(self._tau_d))
 
     def __init__(self, conn, U=0.15, *, tau_f=1500.0, tau_d=200.0, weight=1.0, n_pre: Optional[int] = None,
-                 n_post: Optional[int] = None, capacities=None, name: Optional[str] = None):
+                 n_post: Optional[int] = None, chunk: Optional[int] = None, name: Optional[str] = None):
         super().__init__(name=name)
         self.conn = as_connectivity(conn, n_pre, n_post)
         self.in_size, self.out_size = (self.conn.n_pre,), (self.conn.n_post,)
@@ -184,10 +200,10 @@ class EventSTPComm(_Tables, brainstate.nn.Module):
         self._weight, _ = _per_synapse("weight", to_unit("weight", weight, "nS"), self.conn, 0.0)
         self._targets = _table(self.conn.targets, jnp.int32)
         n = self.conn.n_pre
-        self.capacities = (tuple(int(k) for k in capacities) if capacities is not None
-                           else default_capacities(n, jax.default_backend()))
-        if self.capacities[-1] < n:
-            raise ValueError(f"the last capacity must be n_pre = {n} (it must never overflow); got {self.capacities}")
+        # sources that spiked are processed in passes of `chunk` rows until none is left (a while
+        # loop, so the synapse states are updated in place; lax.switch over buffer sizes copied them)
+        self.chunk = (min(n, default_capacities(n, jax.default_backend())[0]) if chunk is None
+                      else check_integer("chunk", chunk, low=1))
 
     def init_state(self, batch_size: Optional[int] = None, **kwargs):
         dtype = brainstate.environ.dftype()
@@ -205,10 +221,11 @@ class EventSTPComm(_Tables, brainstate.nn.Module):
     def _rows(a, idx, fill):
         return a if jnp.ndim(a) == 0 else jnp.take(a, idx, axis=0, mode="fill", fill_value=fill)
 
-    def _release(self, k: int, active, t, u_s, x_s, last, tables):
+    def _release(self, k: int, remaining, t, u_s, x_s, last, out, tables):
         U, tau_f, tau_d, weight, targets = tables
         n_pre, n_post = self.conn.n_pre, self.conn.n_post
-        idx = jnp.nonzero(active, size=k, fill_value=n_pre)[0]
+        idx = _first_active(remaining, k)
+        remaining = remaining.at[idx].set(False, mode="drop")
         prev = jnp.take(last, idx, mode="clip")
         # a source's first spike finds its synapses at rest (u = 0, x = 1), which any decay keeps:
         # a finite stand-in gap keeps stp_step's eager dt check (finite, > 0) satisfied
@@ -221,20 +238,22 @@ class EventSTPComm(_Tables, brainstate.nn.Module):
         last = last.at[idx].set(t, mode="drop")
         rows = jnp.take(targets, idx, axis=0, mode="fill", fill_value=n_post)
         vals = jnp.broadcast_to(self._rows(weight, idx, 0.0) * eff, rows.shape)
-        out = jnp.zeros((n_post,), eff.dtype).at[rows].add(vals, mode="drop")
-        return u_s, x_s, last, out
+        return remaining, u_s, x_s, last, out.at[rows].add(vals.astype(out.dtype), mode="drop")
 
     def update(self, pre_spike):
         active = jnp.asarray(spike_values(pre_spike)) != 0
-        t = jnp.asarray(t_ms(), brainstate.environ.dftype())
+        dtype = brainstate.environ.dftype()
+        t = jnp.asarray(t_ms(), dtype)
         tables = (self.U, self.tau_f, self.tau_d, self.weight, self.targets)
-        ops = (active, t, self.u.value, self.x.value, self.last.value, tables)
-        if len(self.capacities) == 1:
-            res = self._release(self.capacities[0], *ops)
-        else:
-            which = jnp.searchsorted(jnp.asarray(self.capacities), jnp.sum(active))
-            res = jax.lax.switch(which, [lambda *a, k=k: self._release(k, *a) for k in self.capacities], *ops)
-        self.u.value, self.x.value, self.last.value, out = res
+        k = self.chunk
+
+        def one_pass(carry):
+            remaining, *states = carry
+            return self._release(k, remaining, t, *states, tables)
+
+        init = (active, self.u.value, self.x.value, self.last.value, jnp.zeros((self.conn.n_post,), dtype))
+        _, self.u.value, self.x.value, self.last.value, out = jax.lax.while_loop(
+            lambda carry: jnp.any(carry[0]), one_pass, init)
         return u.Quantity(out, unit=u.nS)
 
 
@@ -266,7 +285,7 @@ class EventSTPProj(bps.DeltaProj):
     __module__ = "stp_brainpy.state"
 
     def __init__(self, conn, post, U=0.15, *, tau_f=1500.0, tau_d=200.0, weight=1.0, label: str = "w_ex",
-                 n_pre: Optional[int] = None, n_post: Optional[int] = None, capacities=None):
+                 n_pre: Optional[int] = None, n_post: Optional[int] = None, chunk: Optional[int] = None):
         comm = EventSTPComm(conn, U, tau_f=tau_f, tau_d=tau_d, weight=weight, n_pre=n_pre, n_post=n_post,
-                            capacities=capacities)
+                            chunk=chunk)
         super().__init__(comm=comm, post=post, label=label)

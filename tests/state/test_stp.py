@@ -156,7 +156,7 @@ def test_event_stp_comm_heterogeneous_synapses_equal_the_core(x64):
     w = rng.uniform(0.5, 3.0, nnz)
     spikes = _trains(rng, n_pre, 4000)
     comm = EventSTPComm((pre, post), U, tau_f=tau_f * u.ms, tau_d=tau_d * u.ms, weight=w * u.nS,
-                        n_pre=n_pre, n_post=nnz, capacities=(2, n_pre))
+                        n_pre=n_pre, n_post=nnz, chunk=2)
     out = _per_synapse_run(comm, spikes)
     ref = _core_efficacies(spikes[:, pre], U, tau_f, tau_d) * w
     assert spikes.sum() > 50
