@@ -51,6 +51,8 @@ def contenders(stp: bool):
     return {
         "stp_brainpy": (PROJECT_PY, [me, "--worker", "fused", flag]),
         "stp_brainpy-xla": (PROJECT_PY, [me, "--worker", "fused", "--backend", "xla", flag]),
+        # per-synapse Gupta, Wang & Markram 2000 classes F1/F2/F3 on E->E and E->I (event-driven state)
+        "stp_brainpy-hetero": (PROJECT_PY, [me, "--worker", "fused-hetero", flag]),
         "stp_brainpy-classes": (PROJECT_PY, [me, "--worker", "classes", flag]),
         "brainpy-builtin": (PROJECT_PY, [str(peers / "brainpy_coba.py"), flag]),
         "brian2-runtime": (BRIAN2_PY, [str(peers / "brian2_coba.py"), "--target", "runtime", flag]),
@@ -73,7 +75,19 @@ def worker(args) -> None:
 
     t_import = time.perf_counter()
     cfg = COBAConfig(n_neurons=args.neurons, stp=args.stp, duration=args.duration, seed=args.seed)
-    if args.worker == "fused":
+    if args.worker == "fused-hetero":
+        from stp_brainpy.network import FusedNetwork
+        from stp_brainpy.network.instances import coba_hetero_network
+
+        sim = FusedNetwork(coba_hetero_network(cfg), backend=args.backend)
+        t_build = time.perf_counter()
+        sim.compile()
+        runs = [sim.run() for _ in range(args.repeats)]
+        res = runs[-1]
+        out = dict(build_s=t_build - t_import, compile_s=sim.compile_s,
+                   sim_s=statistics.median(r["sim_s"] for r in runs), sim_all=[r["sim_s"] for r in runs],
+                   rate_hz=res["rate_hz"], cv_isi=res["cv_isi"], n_synapses=res["n_synapses"])
+    elif args.worker == "fused":
         sim = FusedCOBA(cfg, backend=args.backend)
         t_build = time.perf_counter()
         sim.compile()
@@ -176,7 +190,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=3, help="simulation repeats for stp_brainpy (median)")
     ap.add_argument("--cold", action="store_true", help="rebuild stp_brainpy's native kernel in a fresh cache")
     ap.add_argument("--json", type=Path, default=None, help="also write the results here")
-    ap.add_argument("--worker", choices=("fused", "classes"), default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--worker", choices=("fused", "fused-hetero", "classes"), default=None, help=argparse.SUPPRESS)
     ap.add_argument("--backend", default="auto", help=argparse.SUPPRESS)
     ap.add_argument("--out", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)

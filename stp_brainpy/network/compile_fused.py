@@ -274,7 +274,7 @@ class FusedNetwork:
         count, _, n_isi, s1, s2 = (np.asarray(a) for a in final[6])
         res = stats_from_sums(count, n_isi, s1 * net.dt, s2 * net.dt ** 2, net.duration) if count.size else {}
         res.update(sim_s=sim_s, compile_s=self.compile_s, build_s=self.build_s, counts=count,
-                   n_synapses=int(sum(s["pre"].size for s in self.plan.synapses)), n_steps=net.n_steps)
+                   n_synapses=int(sum(s["n"] for s in self.plan.synapses)), n_steps=net.n_steps)
         res.update({k: np.asarray(v) for k, v in outs.items()})
         ux, V = (np.asarray(b) for b in final[7])
         if self.stp_groups:

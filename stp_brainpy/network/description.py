@@ -270,15 +270,17 @@ class STP:
     """A deterministic STP variant (``'tm'``, ``'markram'``, ``'tm3'``) with parameters by name.
 
     Values are scalars (one state per source) or per-synapse (arrays, distributions, callables: one state per
-    synapse, event-driven). ``read`` ('before' | 'after') is markram's; Mongillo et al. 2008 is
-    ``STP('markram', read='after', U=0.2, tau_f=1500., tau_d=200.)`` (f = U).
+    synapse, event-driven). ``joint=callable(rng, n) -> {name: array}`` draws all parameters of a synapse
+    together (e.g. a synapse class first, then its parameters). ``read`` ('before' | 'after') is markram's;
+    Mongillo et al. 2008 is ``STP('markram', read='after', U=0.2, tau_f=1500., tau_d=200.)`` (f = U).
     """
 
     model: str = "tm"
     read: str = "before"
     params: dict = field(default_factory=dict)
+    joint: Optional[Callable] = None
 
-    def __init__(self, model: str = "tm", read: str = "before", **params):
+    def __init__(self, model: str = "tm", read: str = "before", joint: Optional[Callable] = None, **params):
         check_choice("model", model, family.DETERMINISTIC)
         check_choice("read", read, ("before", "after"))
         unknown = [k for k in params if k not in family.PARAMS[model]]
@@ -290,10 +292,13 @@ class STP:
         object.__setattr__(self, "model", model)
         object.__setattr__(self, "read", read)
         object.__setattr__(self, "params", full)
+        if joint is not None and not callable(joint):
+            raise TypeError(f"joint must be a callable (rng, n) -> dict of parameter arrays; got {joint!r}")
+        object.__setattr__(self, "joint", joint)
 
     @property
     def heterogeneous(self) -> bool:
-        return not all(is_scalar(v) for v in self.params.values())
+        return self.joint is not None or not all(is_scalar(v) for v in self.params.values())
 
     def key(self):
         """Projections from one source with equal homogeneous STP share one per-source state."""

@@ -83,8 +83,14 @@ def _ell(pre: np.ndarray, n_pre: int, columns: dict, fills: dict) -> dict:
     return out
 
 
+KEEP_SYNAPSES = 2_000_000  # per-synapse draws kept for inspection (Plan.synapses) up to this many
+
+
 def make_plan(net: Network, dtype=np.float32) -> Plan:
-    """Draw every synapse (connectivity, weights, delays, heterogeneous STP parameters) and lay them out."""
+    """Draw every synapse (connectivity, weights, delays, heterogeneous STP parameters) and lay them out.
+
+    ``Plan.synapses`` keeps each projection's draws (pre, post, delay in ms and steps, weight, STP
+    parameters, CSR order) for networks up to :data:`KEEP_SYNAPSES` synapses (else None: 40 B per synapse)."""
     if not isinstance(net, Network):
         raise TypeError(f"net must be a Network; got {type(net).__name__}")
     pops = net.by_name
@@ -115,10 +121,11 @@ def make_plan(net: Network, dtype=np.float32) -> Plan:
         params = {}
         if pr.stp is not None and pr.stp.heterogeneous:
             rng = np.random.default_rng(s_p)
+            drawn = pr.stp.joint(rng, n) if pr.stp.joint is not None else {}
             for name in family.PARAMS[pr.stp.model]:
-                params[name] = sample(pr.stp.params[name], rng, n, name)
+                params[name] = sample(drawn.get(name, pr.stp.params[name]), rng, n, name)
             family.check_params(pr.stp.model, **params)
-        synapses.append(dict(pre=pre, post=post, delay_ms=d_ms, delay_steps=d, weight=w, params=params))
+        synapses.append(dict(pre=pre, post=post, delay_ms=d_ms, delay_steps=d, weight=w, params=params, n=n))
         chan = chan_of[(pr.post, pr.receptor)].offset + post
         if pr.stp is None:
             key = (pr.pre, "static")
@@ -164,4 +171,6 @@ def make_plan(net: Network, dtype=np.float32) -> Plan:
         else:
             g.targets = g.targets.astype(np.int32)
         del g._d
+    if sum(s["n"] for s in synapses) > KEEP_SYNAPSES:
+        synapses = [dict(n=s["n"]) for s in synapses]
     return Plan(net, channels, n_ch, groups, R, synapses)
