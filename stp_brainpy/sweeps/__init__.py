@@ -6,11 +6,11 @@
 8.0
 
 See :func:`sweep` for the full contract, :mod:`.store` for the on-disk format,
-:mod:`.params` for how a model declares its parameter ranges and :mod:`.models` for the
-package's common runs. Modules: ``engine`` (the sweep), ``checks`` / ``params`` (what is
+:mod:`.params` for how a model declares its parameter ranges, :mod:`.models` for the
+package's common runs and :mod:`.variants` for the efficacy models of the STP family. Modules: ``engine`` (the sweep), ``checks`` / ``params`` (what is
 refused before anything runs), ``planning`` (chunk sizes, memory), ``runner`` (compiled
 chunks), ``results`` (labels), ``provenance`` (fingerprint, versions), ``store`` /
-``storefiles`` / ``lock`` (the on-disk store).
+``storefiles`` / ``lock`` (the on-disk store), ``cli`` / ``plotting`` (the commands).
 """
 from .engine import DEFAULT_MEMORY_BUDGET, plan_chunks, sweep, versions
 from .grids import Grid, product, random_samples, zipped

@@ -11,6 +11,9 @@ what to keep. Use them with :func:`stp_brainpy.sweeps.sweep`::
 ``stp_efficacy``
     event-driven efficacies :math:`u^+x^-` of the first ``n_spikes`` spikes of a regular
     (closed-form ``regular_train_efficacies``) or Poisson (``event_efficacies``) train.
+``markram_efficacy``, ``tm3_efficacy``, ``quantal_efficacy``
+    the same for the other variants of the family (:mod:`.variants`; ``efficacy_model(name)``
+    gives the model of ``'tm'``, ``'markram'``, ``'tm3'`` or ``'quantal'``).
 ``chain_summary``
     the homework's time-stepped chain (pre-LIF driven by a constant current → TM synapse →
     exponential current), with summaries accumulated inside the scan so no trace ever
@@ -40,10 +43,12 @@ from ..core.circuits import lif_stp_chain, n_steps
 from ..core.lif import LIFParams, lif_rest_state, lif_step
 from ..core.stp import event_efficacies, exp_decay_step, regular_train_efficacies, rest_state, stp_step
 from ..core.validation import METHODS
-from .params import (Choice, ParamSpec, Range, declare, divides_steps_rule, euler_dt_rule, min_steps_rule,
-                     rate_dt_rule)
+from .params import (Choice, ParamSpec, Range, declare, divides_steps_rule, euler_dt_rule, family_ranges,
+                     min_steps_rule, rate_dt_rule)
+from .variants import QUANTAL_DIMS, efficacy_model, markram_efficacy, quantal_efficacy, tm3_efficacy
 
-__all__ = ["stp_efficacy", "EFFICACY_DIMS", "chain_summary", "CHAIN_SUMMARIES", "chain_traces", "CHAIN_TRACE_DIMS",
+__all__ = ["stp_efficacy", "markram_efficacy", "tm3_efficacy", "quantal_efficacy", "efficacy_model", "EFFICACY_DIMS",
+           "QUANTAL_DIMS", "chain_summary", "CHAIN_SUMMARIES", "chain_traces", "CHAIN_TRACE_DIMS",
            "chain_times", "cond_lif_stp"]
 
 EFFICACY_DIMS = {"efficacy": ("spike",)}
@@ -59,7 +64,8 @@ _STEP: dict[str, Range | Choice] = dict(duration=Range(0.0, None, low_open=True,
 _COUNT = Range(1, None, integer=True, finite=True, static=True)
 _REAL = Range(finite=True)
 
-EFFICACY_PARAMS = ParamSpec({"U": _U, "tau_f": _TAU, "tau_d": _TAU, "rate": _RATE, "n_spikes": _COUNT,
+# U, tau_f, tau_d as the core's family registry has them (tau_f = 0: no facilitation, NEST's convention)
+EFFICACY_PARAMS = ParamSpec({**family_ranges("tm"), "rate": _RATE, "n_spikes": _COUNT,
                              "train": Choice(("regular", "poisson")), "algorithm": Choice(("stepwise", "closed"))})
 _CHAIN: dict[str, Range | Choice] = {"U": _U, "tau_f": _TAU, "tau_d": _TAU, "tau_s": _TAU, "A": _REAL, "current": _REAL, **_STEP,
           "method": Choice(METHODS)}
@@ -90,7 +96,8 @@ def stp_efficacy(U, *, tau_f, tau_d, rate, n_spikes: int = 10, train: str = "reg
     Parameters
     ----------
     U : release increment, (0, 1].
-    tau_f, tau_d : facilitation / depression time constants (ms), (0, inf] (inf: the limit).
+    tau_f : facilitation time constant (ms), [0, inf] (0: no facilitation, ``u⁺ = U``; inf: the limit).
+    tau_d : depression (recovery) time constant (ms), (0, inf] (inf: the limit).
     rate : presynaptic rate (Hz), (0, inf). A regular train has interval 1000/rate ms; a
         Poisson train draws exponential intervals of that mean from ``seed``.
     n_spikes : static, number of spikes, a positive integer (default 10).

@@ -24,7 +24,7 @@ import numpy as np
 from ..core.validation import check_range, is_concrete
 
 __all__ = ["Range", "Choice", "ParamSpec", "declare", "spec_of", "rate_dt_rule", "euler_dt_rule",
-           "min_steps_rule", "divides_steps_rule", "check_call_values"]
+           "min_steps_rule", "divides_steps_rule", "check_call_values", "family_ranges"]
 
 
 def _numeric(name: str, value: Any) -> np.ndarray | None:
@@ -109,6 +109,20 @@ class Choice:
 
 
 Rule = Callable[[Mapping[str, Any]], None]
+
+
+def family_ranges(model: str) -> dict[str, Range]:
+    """The continuous parameters of an STP variant as :class:`Range` objects, taken from the core's
+    registry (:data:`stp_brainpy.core.family.RANGES`), so a sweep refuses exactly what the core refuses."""
+    from ..core import family
+
+    out = {}
+    for name, (low, high, low_open, high_open) in family.RANGES[family.check_model(model)].items():
+        unit = "ms" if name.startswith("tau") else ""
+        # an infinite upper bound is None: included (a meant limit) unless the core excludes it
+        out[name] = Range(low, None if math.isinf(high) else high, low_open=low_open, high_open=high_open,
+                          finite=math.isinf(high) and high_open, unit=unit)
+    return out
 
 
 @dataclass(frozen=True)

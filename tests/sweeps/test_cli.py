@@ -95,3 +95,30 @@ def test_ctrl_c_then_same_command_resumes(tmp_path):
     assert main(cmd[3:]) == 0  # the same command (here in-process: one interpreter start less)
     with xr.open_dataset(store / "result.nc") as ds:
         assert ds.sizes["U"] == 10 and ds.sizes["tau_d"] == 8 and bool(np.isfinite(ds.I_peak).all())
+
+
+def test_family_models_from_the_command_line(tmp_path, capsys):
+    """--model markram / tm3 / quantal: values equal the core's family.event_efficacies (float64 run)."""
+    from stp_brainpy.core import family
+
+    base = ["--U", "0.2,0.6", "--tau-f", "0,300", "--tau-d", "150", "--rate", "25", "--n-spikes", "4", "--x64",
+            "--no-progress"]
+    t = np.arange(4) * 40.0
+    cases = [("markram", ["--f", "0.1,0.4", "--read", "after"], {"read": "after"}, ["f"]),
+             ("tm3", ["--tau-psc", "0,3"], {}, ["tau_psc"])]
+    for model, flags, opts, extra in cases:
+        store = tmp_path / model
+        assert main(["sweep", "efficacy", "--model", model, *flags, *base, "--store", str(store)]) == 0
+        with xr.open_dataset(store / "result.nc") as ds:
+            assert ds.efficacy.dims == ("U", "tau_d", "tau_f", "rate", *extra, "spike")
+            for idx in np.ndindex(ds.efficacy.shape[:-1]):
+                cell = ds.efficacy[idx]
+                params = {k: float(cell[k]) for k in family.PARAMS[model]}
+                ref = np.asarray(family.event_efficacies(model, t, params, **opts))
+                np.testing.assert_allclose(cell.values, ref, rtol=1e-12)
+    store = tmp_path / "quantal"
+    assert main(["sweep", "efficacy", "--model", "quantal", "--n", "5", "--seeds", "3", *base, "--store", str(store)]) == 0
+    with xr.open_dataset(store / "result.nc") as ds:
+        assert ds.released.dims[-2:] == ("seed", "spike") and ds.released.max() <= 5
+        np.testing.assert_allclose(ds.efficacy.values, ds.released.values / 5.0)
+    capsys.readouterr()
