@@ -54,6 +54,8 @@ autosummary_generate = True
 autosummary_imported_members = False
 autodoc_default_options = {"member-order": "bysource"}
 autodoc_typehints = "signature"
+# the package's aliases (stp_brainpy._typing, synapses' Param) stay short in signatures instead of expanding
+autodoc_type_aliases = {n: n for n in ("Array", "ArrayLike", "Scalar", "PathLike", "Seed", "Param")}
 autodoc_class_signature = "mixed"
 autodoc_inherit_docstrings = False  # brainpy's base-class docstrings are not ours to render
 add_module_names = False
@@ -95,7 +97,9 @@ def _drop_type_docstrings(app, what, name, obj, options, lines) -> None:
     if what not in ("data", "attribute") or not lines:
         return
     tdoc = inspect.getdoc(type(obj))
-    if tdoc and lines[0].strip() == tdoc.splitlines()[0].strip():
+    squeeze = lambda text: "\n".join(line.strip() for line in text.splitlines() if line.strip())
+    # autodoc may have cut a signature-like first line (ndarray's), so compare the rest
+    if tdoc and squeeze("\n".join(lines)) in squeeze(tdoc):
         lines[:] = []
 
 
