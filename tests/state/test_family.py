@@ -9,7 +9,6 @@ import pytest
 
 import brainstate
 import brainunit as u
-import jax
 import jax.numpy as jnp
 
 from stp_brainpy.core import family, quantal

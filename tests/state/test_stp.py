@@ -13,7 +13,7 @@ import brainunit as u
 import jax.numpy as jnp
 
 from stp_brainpy.core import stp as core_stp
-from stp_brainpy.state import EventConn, EventSTPComm, PresynapticSTP, run
+from stp_brainpy.state import EventConn, EventSTPComm, PresynapticSTP, dt_ms, run
 
 DT = 0.1
 REF = pathlib.Path(__file__).resolve().parents[1] / "reference" / "nest_tsodyks.json"
@@ -30,7 +30,8 @@ def _run_module(module, spikes):
     """Efficacy per step from a brainstate run; spike k of step i is sent at step i."""
     brainstate.nn.init_all_states(module)
     seq = jnp.asarray(spikes, float)
-    return np.asarray(run(lambda: module(seq[brainstate.environ.get("i")]), len(spikes) * DT * u.ms,
+    duration = len(spikes) * dt_ms() * u.ms                # the environment's dt (the dt test changes it)
+    return np.asarray(run(lambda: module(seq[brainstate.environ.get("i")]), duration,
                           record=lambda: module.efficacy.value))
 
 
@@ -75,11 +76,7 @@ def test_presynaptic_stp_does_not_depend_on_dt(x64):
         brainstate.environ.set(dt=dt * u.ms)
         spikes = np.zeros((1000 * k, 1), bool)
         spikes[steps * k, 0] = True
-        mod = PresynapticSTP(1, 0.3, tau_f=300.0, tau_d=120.0)
-        brainstate.nn.init_all_states(mod)
-        seq = jnp.asarray(spikes, float)
-        eff = np.asarray(run(lambda: mod(seq[brainstate.environ.get("i")]), 100.0 * u.ms,
-                             record=lambda: mod.efficacy.value))
+        eff = _run_module(PresynapticSTP(1, 0.3, tau_f=300.0, tau_d=120.0), spikes)
         out.append(eff[steps * k, 0])
     np.testing.assert_allclose(out[0], out[1], rtol=0, atol=1e-12)
 
