@@ -137,6 +137,8 @@ def fit_batch(spike_times, responses, model: str = "markram", loss: str = "sse",
     ds0, y = _stack(spike_times, responses)
     loss = check_loss(loss)
     space, fixed_values = make_space(model, amplitude, fixed, bounds, **model_options)
+    # the shared spike times as constants: ~2x faster iterations for a longer compile, worth it at batch sizes
+    space = space.with_times(ds0.times)
     n_starts = _check_int("n_starts", n_starts, 1)
     seed = _check_int("seed", seed, 0)
     max_steps = _check_int("max_steps", max_steps, 1)

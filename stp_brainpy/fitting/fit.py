@@ -172,9 +172,10 @@ class FitResult:
         mean, sem = self.dataset.mean_sem()
         coords = {"protocol": list(self.dataset.protocols), "time": (("protocol", "spike"), self.dataset.times)}
         ds = xr.Dataset(coords=coords)
-        for k in self.names:
+        for k in self.params:
             ds[k] = xr.DataArray(self.params[k], attrs=dict(units=UNITS.get(k, "ms" if k.startswith("tau") else "1"),
-                                                           long_name=LONG_NAMES.get(k, k), stderr=self.stderr[k]))
+                                                           long_name=LONG_NAMES.get(k, k), stderr=self.stderr[k],
+                                                           fixed=int(k in self.fixed)))
         for nm, arr, ln in (("data_mean", mean, "trial mean of the responses"),
                             ("data_sem", sem, "standard error of the trial mean"),
                             ("prediction", self._predict_times(self.dataset.times), f"fitted {self.model} model")):
@@ -245,7 +246,8 @@ def fit(spike_times, responses=None, model: str = "markram", loss: str = "sse", 
       **model_options: passed to the family (e.g. ``read='before'`` for ``markram``).
 
     Returns:
-      :class:`FitResult` with ``params`` (family names plus ``amplitude`` when free), ``loss``, ``stderr`` and
+      :class:`FitResult` with ``params`` (every family parameter, fixed ones at their values, plus ``amplitude``
+      when free), ``loss``, ``stderr`` and
       ``cov``/``corr`` (Laplace), ``converged``, ``optima`` (distinct local optima, best first), ``at_bounds``,
       ``non_identifiable`` (flat directions), ``weakly_identified``, ``predict()``, ``to_xarray()``,
       ``bootstrap()``, ``profile()``.

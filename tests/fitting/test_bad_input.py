@@ -57,7 +57,7 @@ CASES = [
     ("n_starts 0", _with(n_starts=0), ValueError, "n_starts must be an integer >= 1"),
     ("n_starts string", _with(n_starts="8"), TypeError, "n_starts"),
     ("negative seed", _with(seed=-1), ValueError, "seed"),
-    ("unknown model option", _with(model="markram", reed="after"), TypeError, "options"),
+    ("unknown model option", _with(model="markram", reed="after"), (TypeError, ValueError), "reed"),
     ("bad read option", _with(model="markram", read="sideways"), ValueError, "read"),
     ("wls without spread", _with(loss="wls"), ValueError, "sigma"),
     ("sigma negative", _with(sigma=-1.0), ValueError, "sigma of protocol 'a' must lie in (0, inf)"),

@@ -23,7 +23,7 @@ VARIANTS = [(m, {}) for m in family.DETERMINISTIC] + [("markram", {"read": "afte
 def test_noiseless_data_recovers_every_parameter(x64, model, options):
     true = TRUE[model]
     r = fit(PROTOCOLS, {k: v[None] for k, v in mean_response(model, true, **options).items()}, model=model, **options)
-    assert r.converged and r.n_converged >= r.n_starts // 2
+    assert r.converged and r.n_converged >= 2  # the starts polished to convergence (fit._two_phase)
     for k, v in dict(true, amplitude=2.0).items():
         assert r.params[k] == pytest.approx(v, rel=1e-6), k
     assert r.loss < 1e-20
