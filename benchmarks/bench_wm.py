@@ -23,12 +23,13 @@ def main(argv=None) -> int:
     ap.add_argument("--dt", type=float, default=0.05)
     ap.add_argument("--backend", default="auto", choices=("auto", "native", "xla"))
     ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--mu-E", type=float, default=None, help="excitatory background mean (mV; default 23.1)")
     ap.add_argument("--json", default=None, help="write the results here")
     args = ap.parse_args(argv)
     from stp_brainpy.network.compile_fused import FusedNetwork
     from stp_brainpy.replays.working_memory import Protocol, WMParams, analyse, protocol, wm_network
 
-    prm = WMParams(dt=args.dt)
+    prm = WMParams(dt=args.dt) if args.mu_E is None else WMParams(dt=args.dt, mu_E=args.mu_E)
     if args.scale != 1.0:
         prm = prm.scaled(args.scale)
     if args.duration >= 6000.0:

@@ -110,3 +110,19 @@ def test_poisson_sources_and_noise_run_and_bad_descriptions_are_refused():
         STP("tm", f=0.2)
     with pytest.raises(ValueError, match="tau_s"):
         Projection("E", "E", Pairs([0], [0]), synapse="exp")
+
+
+def test_brainpy_connectors_and_gupta_classes():
+    import brainpy as bp
+
+    from stp_brainpy.network.description import build_conn
+    from stp_brainpy.network.instances import GUPTA_2000, gupta_stp
+
+    c = build_conn(bp.conn.FixedProb(0.3, seed=1), 20, 30, 0, same=False)
+    assert (c.n_pre, c.n_post) == (20, 30) and 0 < c.nnz < 600
+    assert np.array_equal(build_conn(bp.conn.One2One(), 10, 10, 0, same=True).indices, np.arange(10))
+    params = gupta_stp().joint(np.random.default_rng(0), 30000)
+    assert np.array_equal(params["f"], params["U"])
+    assert 0.02 <= params["U"].min() and params["tau_f"].max() <= 3000.0
+    mean_U = np.mean([GUPTA_2000[k]["U"][0] for k in GUPTA_2000])
+    assert abs(params["U"].mean() - mean_U) < 0.02
