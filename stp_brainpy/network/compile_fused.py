@@ -23,7 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..core.validation import check_choice
-from .description import CondLIF, CurrentLIF, Network, SpikeSource
+from .description import Network, SpikeSource
 from .events import BACKENDS
 from .kernels import arrivals, channel_update, emit, neuron_init, neuron_step, prepare, stp_rest
 from .plan import make_plan
@@ -108,7 +108,7 @@ class FusedNetwork:
         self.n_samples = net.n_steps // rec.every
         self.blocks = list(rec.blocks)
         self.block_group = []
-        for label, pop, a, b in self.blocks:
+        for _label, pop, _a, _b in self.blocks:
             ks = [k for k, g in enumerate(self.plan.groups) if g.pre == pop and g.stp is not None]
             self.block_group.append(ks[0] if ks else None)
         self.source_data = {}
@@ -179,7 +179,7 @@ class FusedNetwork:
                  s2 + jnp.where(again, isi * isi, 0))
         if self.n_samples and (self.stp_groups or self.V_idx.size):
             block_vals = []
-            for (label, pop, a, b), k in zip(self.blocks, self.block_group):
+            for (_label, _pop, a, b), k in zip(self.blocks, self.block_group):
                 if k is None:
                     continue
                 st, g = new_stps[k], plan.groups[k]

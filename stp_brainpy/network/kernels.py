@@ -20,7 +20,7 @@ from ..core.delays import ring_read, ring_write
 from ..core.lif import LIFState, lif_step
 from ..core.stp import exp_decay_step
 from .description import CondLIF, CurrentLIF, HomeworkLIF, PoissonSource, SpikeSource
-from .events import capacity_ladder, deliver, deliver_ring
+from .events import deliver, deliver_ring
 from .steps import source_release
 
 __all__ = ["stp_rest", "stp_step", "arrivals", "channel_update", "neuron_init", "neuron_step", "emit"]
@@ -145,7 +145,7 @@ def neuron_step(pop, state, inputs, mu, sigma, key, i, dt, source_data=None):
         return (V, ref), spike
     # homework LIF: exponential currents plus the external input
     I = mu
-    for rec, g in inputs.items():
+    for g in inputs.values():
         I = I + g
     if sigma is not None:
         I = I + sigma * _noise(key, sigma, n, dtype)

@@ -18,7 +18,7 @@ from typing import Optional
 import numpy as np
 
 from ..core import family
-from .description import STP, Network, build_conn, delays_to_steps, is_scalar, sample
+from .description import STP, Network, build_conn, delays_to_steps, sample
 from .sizes import check_fits, expected_synapses
 
 __all__ = ["Channel", "Group", "Plan", "make_plan"]
