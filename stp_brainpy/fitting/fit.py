@@ -5,7 +5,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 

@@ -135,7 +135,6 @@ def resample_fits(space: Space, loss: str, n_boot: int, key, z, fixed_values, ti
     D = y.shape[0]
     keys = jax.random.split(key, D)
     n, ybar, ss, w = jax.vmap(lambda k, yy, nt: bootstrap_stats(loss, n_boot, k, yy, nt, sigma))(keys, y, n_trials)
-    P, S = y.shape[1], y.shape[3]
     flat = lambda a: a.reshape((D * n_boot,) + a.shape[2:])  # noqa: E731
     z0 = jnp.repeat(z, n_boot, axis=0)[:, None, :]
     fv = jnp.repeat(fixed_values, n_boot, axis=0)

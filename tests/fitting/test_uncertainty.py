@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stp_brainpy.core import family
 from stp_brainpy.fitting import fit
 from stp_brainpy.fitting.batch import fit_batch
 
