@@ -30,7 +30,7 @@ from ..core.lif import LIFParams
 from ..core.stp import steady_state, validate_stp_params
 from ..core.validation import check_method, check_range
 from ..sweeps import sweep, zipped
-from .plotting import add_output_arguments, check_outputs, csv_text, run_command, write_outputs
+from .plotting import add_output_arguments, check_outputs, clean_floats, csv_text, run_command, write_outputs
 
 __all__ = ["Setting", "SETTINGS", "MAX_DT", "validate_run", "simulate", "summarize", "plot_setting", "figure_names",
            "table_names", "targets", "run_all", "add_parser"]
@@ -206,7 +206,7 @@ def tables(rows: list[dict], result: dict) -> dict[str, str]:
     return {
         names[0]: csv_text(("setting", "spike", "t_ms", "efficacy", "u_plus", "x_minus"), spikes),
         names[1]: csv_text(SUMMARY_FIELDS, summary),
-        names[2]: json.dumps(dict(run=meta, settings=rows), indent=1) + "\n",
+        names[2]: json.dumps(clean_floats(dict(run=meta, settings=rows)), indent=1) + "\n",
     }
 
 

@@ -20,7 +20,7 @@ import jax
 import numpy as np
 
 __all__ = ["check_targets", "check_output_dir", "check_outputs", "output_dir", "save_figure", "write_tables",
-           "write_outputs", "csv_text", "host_arrays", "add_output_arguments", "run_command"]
+           "write_outputs", "csv_text", "format_number", "clean_floats", "host_arrays", "add_output_arguments", "run_command"]
 
 
 def check_targets(paths: Iterable[os.PathLike | str], overwrite: bool = False) -> list[Path]:
@@ -143,12 +143,48 @@ def write_tables(out_dir: os.PathLike | str, tables: dict[str, str]) -> list[Pat
     return written
 
 
+def _shortest(v: float, single: bool) -> float:
+    # A float32 widened to float64 prints its binary noise (0.20000000298023224); the shortest
+    # decimal that reads back as the same float32 (0.2) is what was computed. A float64 that is
+    # not exactly a float32 keeps its own repr.
+    if single or (np.isfinite(v) and float(np.float32(v)) == v):
+        return float(str(np.float32(v)))
+    return float(v)
+
+
+def format_number(value) -> object:
+    """A table cell: floats as the shortest decimal of their float32 value when they are one
+    (``np.float32(0.2)`` and ``0.20000000298023224`` → ``'0.2'``), otherwise unchanged."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (float, np.floating)):
+        return value.item() if isinstance(value, np.generic) else value
+    return repr(_shortest(float(value), isinstance(value, np.float32)))
+
+
+def clean_floats(obj):
+    """``obj`` (dicts, lists, tuples, arrays, scalars) with every float as :func:`format_number`
+    reads it, as a float again (for JSON: ``json.dumps`` then writes the short form)."""
+    if isinstance(obj, dict):
+        return {k: clean_floats(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [clean_floats(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return clean_floats(obj.tolist())  # float32 elements become exact floats, shortened below
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (float, np.floating)):
+        return _shortest(float(obj), isinstance(obj, np.float32))
+    if isinstance(obj, np.integer):
+        return int(obj)
+    return obj
+
+
 def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
-    """A CSV table (header row first, ``\\n`` line ends) as text."""
+    """A CSV table (header row first, ``\\n`` line ends) as text; floats via :func:`format_number`
+    (no float32 noise)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(header)
-    w.writerows(rows)
+    w.writerows([format_number(v) for v in row] for row in rows)
     return buf.getvalue()
 
 

@@ -9,7 +9,7 @@ from typing import Sequence
 import numpy as np
 
 from ...core.validation import check_method
-from ..plotting import add_output_arguments, check_outputs, csv_text, run_command, write_outputs
+from ..plotting import add_output_arguments, check_outputs, clean_floats, csv_text, run_command, write_outputs
 from .bonus import bonus, bonus_trace
 from .checks import check_seed
 from .figures import (plot_bonus, plot_bonus_trace, plot_ei_grid, plot_fmp_exercise, plot_g_ratio,
@@ -65,7 +65,7 @@ def tables(fmp: dict, grid: dict, ratios: dict, bon: dict, trace: dict, explorer
         names[1]: csv_text(("synapse", "rate_Hz", "g1_nS", "g10_nS", "g10_over_g1"), g_rows),
         names[2]: csv_text(("synapses", "tau_ratio", "rate_Hz", "rate_se", "cv_isi", "cv_isi_se", "fmp_mean_mV",
                             "fmp_mean_se", "fmp_std_mV", "fmp_std_se"), b_rows),
-        names[3]: json.dumps(summary, indent=1, default=float) + "\n",
+        names[3]: json.dumps(clean_floats(summary), indent=1, default=float) + "\n",
     }
 
 
