@@ -96,13 +96,30 @@ def _drop_type_docstrings(app, what, name, obj, options, lines) -> None:
     """A constant without a docstring of its own would show its type's (``dict``'s) docstring: drop it."""
     if what not in ("data", "attribute") or not lines:
         return
-    tdoc = inspect.getdoc(type(obj))
     squeeze = lambda text: "\n".join(line.strip() for line in text.splitlines() if line.strip())
-    # autodoc may have cut a signature-like first line (ndarray's), so compare the rest
-    if tdoc and squeeze("\n".join(lines)) in squeeze(tdoc):
+    own = squeeze("\n".join(lines))
+    tdoc = inspect.getdoc(type(obj))
+    # autodoc may put a text-signature header ("ndarray(...)" and "--") before the class's docstring
+    if isinstance(tdoc, str) and squeeze(tdoc) and own.endswith(squeeze(tdoc)):
         lines[:] = []
+
+
+def _napoleon_but_not_modules(app) -> None:
+    """Module docstrings are plain reST (their ``Parameters`` heading titles a table); the rest is numpy style."""
+    from sphinx.ext.napoleon import _process_docstring
+
+    listeners = app.events.listeners["autodoc-process-docstring"]
+    for listener in [lst for lst in listeners if lst.handler is _process_docstring]:
+        app.disconnect(listener.id)
+
+    def process(app, what, name, obj, options, lines):
+        if what != "module":
+            _process_docstring(app, what, name, obj, options, lines)
+
+    app.connect("autodoc-process-docstring", process)
 
 
 def setup(app):
     app.connect("autodoc-process-docstring", _drop_type_docstrings, priority=100)  # before napoleon
+    _napoleon_but_not_modules(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
