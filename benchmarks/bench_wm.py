@@ -23,7 +23,7 @@ def main(argv=None) -> int:
     ap.add_argument("--dt", type=float, default=0.05)
     ap.add_argument("--backend", default="auto", choices=("auto", "native", "xla"))
     ap.add_argument("--repeats", type=int, default=1)
-    ap.add_argument("--mu-E", type=float, default=None, help="excitatory background mean (mV; default 23.1)")
+    ap.add_argument("--mu-E", type=float, default=None, help="excitatory background mean (mV; default 22.7, the read-out regime)")
     ap.add_argument("--json", default=None, help="write the results here")
     args = ap.parse_args(argv)
     from stp_brainpy.network.compile_fused import FusedNetwork

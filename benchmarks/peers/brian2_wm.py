@@ -24,7 +24,7 @@ def main(argv=None) -> int:
     ap.add_argument("--duration", type=float, default=1000.0, help="ms")
     ap.add_argument("--dt", type=float, default=0.05)
     ap.add_argument("--target", choices=("runtime", "cpp_standalone"), default="cpp_standalone")
-    ap.add_argument("--mu-E", type=float, default=23.1)
+    ap.add_argument("--mu-E", type=float, default=22.7)
     ap.add_argument("--mu-I", type=float, default=21.0)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
@@ -74,10 +74,10 @@ def main(argv=None) -> int:
     EE.w = "J_b + (J_p - J_b)*(int(blk_pre == blk_post and blk_pre < p) + int(blk_pre == p)*int(rand() < gamma0))"
     EE.u, EE.x = 0.2, 1.0
     syns = [EE]
-    for pre, post, w in ((E, I, 0.135), (I, E, -0.25), (I, I, -0.20)):
+    for pre, post, J in ((E, I, 0.135), (I, E, -0.25), (I, I, -0.20)):
         s = b2.Synapses(pre, post, "w : volt (constant)", on_pre="v_post += w")
         s.connect(p=c)
-        s.w = w * k * mV
+        s.w = J * k * mV
         syns.append(s)
     for s in syns:
         s.delay = "(0.1 + 0.9*rand())*ms"

@@ -24,9 +24,10 @@ Model (Mongillo et al. 2008, Supporting Online Material; parameter values of Tid
   raises u by U(1 - u) and then releases u⁺x⁻ — the package's ``markram`` model with ``read='after'`` and
   f = U. U = 0.2 (Mongillo; Tiddia 0.19), state at rest (u = U, x = 1) at t = 0.
 * External input: Gaussian white noise, mean μ_E, μ_I and σ = 1 mV (see
-  :mod:`stp_brainpy.network.description` for the convention: free-membrane SD σ/√2). Read-out regime
-  μ_E = 23.1, periodic μ_E = 23.8, μ_I = 21.0 mV (measured with a Brian2 transcription of these equations,
-  GUIDE §9). Cue: the cued population's mean × 1.15 for 350 ms; read-out: every E neuron's mean × 1.05 for
+  :mod:`stp_brainpy.network.description` for the convention: free-membrane SD σ/√2). μ_I = 21.0 mV;
+  read-out regime μ_E = 22.7, periodic μ_E = 23.1 mV, measured here with this fixed-in-degree network
+  (:data:`stp_brainpy.replays.wm_cli.MU_E`); a Brian2 transcription with Bernoulli connectivity (GUIDE §9)
+  needs 23.1 and 23.8. Cue: the cued population's mean × 1.15 for 350 ms; read-out: every E neuron's mean × 1.05 for
   250 ms.
 
 Population spike rule: the population rate in 2-ms bins, smoothed by a 5-bin boxcar; each contiguous run
@@ -76,7 +77,7 @@ class WMParams:
     U: float = 0.2
     tau_f: float = 1500.0
     tau_d: float = 200.0
-    mu_E: float = 23.1
+    mu_E: float = 22.7
     mu_I: float = 21.0
     sigma: float = 1.0
     delay: tuple = (0.1, 1.0)
