@@ -26,6 +26,7 @@ from .grids import SEED_DIM, Grid
 from .planning import (DEFAULT_MEMORY_BUDGET, check_result_fits, cpu_max_items, default_memory_budget,
                        loop_carry_bytes, nbytes, plan_chunks)
 from .provenance import describe, jsonable, result_attrs, sweep_fingerprint, versions
+from .meta import variable_attrs
 from .results import full_dims, label, lead_shape, memory_sink, result_coords
 from .runner import RUNNERS, SPECS, Runner, cached
 from .store import SweepStore, open_store
@@ -198,7 +199,7 @@ def _in_memory(p: _Plan, chunk_size, memory_budget, max_result_bytes, progress, 
     flat_out: dict[str, np.ndarray] = {}
     _compute(p, csize, np.ones(n_chunks, bool), memory_sink(p.n_items, csize, n_chunks, flat_out), progress=progress,
              callback=callback)
-    return label(flat_out, p.grid, p.seed_arr, p.dims, p.coords, p.attrs(csize))
+    return label(flat_out, p.grid, p.seed_arr, p.dims, p.coords, p.attrs(csize), p.run)
 
 
 def _broadcast(value: np.ndarray) -> np.ndarray:
@@ -268,8 +269,9 @@ def _stored(p: _Plan, store, overwrite, chunk_size, memory_budget, progress, cal
             _compute(p, csize, todo, sink, progress=progress and attempt == 0, callback=callback)
             bad = np.zeros(n_chunks, bool)
             if st is not None:
-                bad[st.assemble(lead_shape=lead, variables=variables, attrs=attrs,
-                                coords=result_coords(p.grid, p.seed_arr, p.coords))] = True
+                cs = result_coords(p.grid, p.seed_arr, p.coords)
+                bad[st.assemble(lead_shape=lead, variables=variables, attrs=attrs, coords=cs,
+                                var_attrs=variable_attrs(p.run, list(variables) + list(cs)))] = True
             if multi:
                 bad = _broadcast(bad).astype(bool)
             if not bad.any():
@@ -282,7 +284,7 @@ def _stored(p: _Plan, store, overwrite, chunk_size, memory_budget, progress, cal
             _sync()  # process 0 has written the result
             if not have.all():  # chunks of an earlier run live in process 0's store: a shared filesystem
                 return open_store(store)
-            return label(flat_out, p.grid, p.seed_arr, p.dims, p.coords, attrs)
+            return label(flat_out, p.grid, p.seed_arr, p.dims, p.coords, attrs, p.run)
         assert st is not None
         ds = st.load_result()
         if multi:

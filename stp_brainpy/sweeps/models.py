@@ -180,7 +180,8 @@ def chain_summary(U, *, tau_f, tau_d, tau_s=8.0, A=1.0, current=28.0, duration: 
     init = (lif_rest_state((), lif, dtype), rest_state((), dtype), zero, (zero,) * 6)
     ts = jnp.arange(n, dtype=dtype) * dt
     (_, syn, _, (count, first, last, esum, ipeak, isum)), _ = jax.lax.scan(step, init, ts)
-    return {"n_spikes": count, "efficacy_first": first, "efficacy_last": last, "efficacy_sum": esum,
+    # a count is an integer (exact in float to 2**24 steps, far beyond any run's spike count)
+    return {"n_spikes": count.astype(jnp.int32), "efficacy_first": first, "efficacy_last": last, "efficacy_sum": esum,
             "I_peak": ipeak, "I_mean": isum / n, "u_final": syn.u, "x_final": syn.x}
 
 
@@ -230,5 +231,8 @@ def cond_lif_stp(tau_ratio, rate_E, rate_I=15.0, *, seed=0, duration: float = 10
     (Bernoulli trains, ``dt`` default 0.1 ms); ``duration`` at least one step.
     """
     COND_LIF_PARAMS.check(dict(tau_ratio=tau_ratio, rate_E=rate_E, rate_I=rate_I, duration=duration, **kwargs))
-    return dict(_cond_lif_module().cond_lif_stp_summary(tau_ratio, rate_E, rate_I, seed=seed, duration=duration,
-                                                        **kwargs))
+    out = dict(_cond_lif_module().cond_lif_stp_summary(tau_ratio, rate_E, rate_I, seed=seed, duration=duration,
+                                                       **kwargs))
+    if "n_spikes" in out:  # the core sums in float: a count
+        out["n_spikes"] = jnp.asarray(out["n_spikes"]).astype(jnp.int32)
+    return out

@@ -64,6 +64,7 @@ class Range:
     finite: bool = False
     static: bool = False
     optional: bool = False
+    long_name: str = ""  # what the parameter is, for the result's CF attributes (.meta)
 
     def describe(self) -> str:
         lo = "-inf" if self.low is None else f"{self.low:g}"
@@ -128,11 +129,14 @@ def family_ranges(model: str) -> dict[str, Range]:
 @dataclass(frozen=True)
 class ParamSpec:
     """What a model's parameters may be: per-name checks, cross-parameter rules, defaults of
-    parameters the model's signature does not show (passed on through ``**kwargs``)."""
+    parameters the model's signature does not show (passed on through ``**kwargs``), and the
+    units and long names of its outputs."""
 
     params: Mapping[str, Range | Choice]
     rules: tuple[Rule, ...] = ()
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    #: ``{output: (units, long_name)}`` of what the model returns (CF attributes, see :mod:`.meta`)
+    outputs: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     def check(self, values: Mapping[str, Any]) -> None:
         """Check every declared parameter present in ``values``, then the rules."""

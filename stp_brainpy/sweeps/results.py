@@ -11,6 +11,7 @@ import numpy as np
 import xarray as xr
 
 from .grids import SEED_DIM, SETTING_DIM, Grid
+from .meta import apply_attrs
 
 __all__ = ["lead_shape", "result_coords", "full_dims", "label", "memory_sink"]
 
@@ -45,11 +46,13 @@ def result_coords(grid: Grid, seed_arr: np.ndarray | None,
 
 
 def label(flat_out: dict[str, np.ndarray], grid: Grid, seed_arr: np.ndarray | None, dims: Mapping[str, tuple],
-          coords: Mapping[str, Any], attrs: Mapping[str, Any]) -> xr.Dataset:
-    """The labeled Dataset of a flat in-memory result (views, no copies)."""
+          coords: Mapping[str, Any], attrs: Mapping[str, Any], run: Callable | None = None) -> xr.Dataset:
+    """The labeled Dataset of a flat in-memory result (views, no copies), with the ``units`` and
+    ``long_name`` of every variable and coordinate ``run`` declares (:mod:`.meta`)."""
     lead = lead_shape(grid, seed_arr)
     data_vars = {k: (dims[k], v.reshape(lead + v.shape[1:])) for k, v in flat_out.items()}
-    return xr.Dataset(data_vars, coords=result_coords(grid, seed_arr, coords), attrs=dict(attrs))
+    ds = xr.Dataset(data_vars, coords=result_coords(grid, seed_arr, coords), attrs=dict(attrs))
+    return apply_attrs(ds, run)
 
 
 def memory_sink(n_items: int, csize: int, n_chunks: int, flat_out: dict) -> Callable[[int, dict], None]:

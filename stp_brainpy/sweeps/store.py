@@ -316,12 +316,14 @@ class SweepStore:
                 p.unlink(missing_ok=True)
         return todo
 
-    def assemble(self, *, lead_shape: tuple[int, ...], variables: dict, coords: dict, attrs: dict) -> list[int]:
+    def assemble(self, *, lead_shape: tuple[int, ...], variables: dict, coords: dict, attrs: dict,
+                 var_attrs: dict | None = None) -> list[int]:
         """Write ``result.nc`` chunk by chunk on disk (memory stays at one chunk) and complete the store.
 
         Returns the chunks that failed verification (removed, with a warning; nothing is
         written then): recompute them and call again. ``variables``: ``{name: (dims, shape,
-        dtype)}`` of the labeled result; ``coords``: ``{name: (dim, values)}``.
+        dtype)}`` of the labeled result; ``coords``: ``{name: (dim, values)}``; ``var_attrs``:
+        ``{name: {attribute: value}}`` of variables and coordinates (units, long names).
         """
         import netCDF4
 
@@ -330,7 +332,7 @@ class SweepStore:
         bad: list[int] = []
         with interrupt_after(), write_guard(final, tmp):
             with netCDF4.Dataset(tmp, "w", format="NETCDF4") as nc:
-                create_result_variables(nc, variables, coords, attrs)
+                create_result_variables(nc, variables, coords, attrs, var_attrs)
                 for c in range(int(self.layout["n_chunks"])):
                     data, why = self.read_chunk(c)
                     if data is None:

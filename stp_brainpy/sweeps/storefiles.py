@@ -153,13 +153,15 @@ def slab_shape(index: tuple, shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(len(range(*ix.indices(n))) for ix, n in zip(index, shape) if isinstance(ix, slice))
 
 
-def create_result_variables(nc, variables: Mapping, coords: Mapping, attrs: Mapping) -> None:
+def create_result_variables(nc, variables: Mapping, coords: Mapping, attrs: Mapping,
+                            var_attrs: Mapping[str, Mapping[str, str]] | None = None) -> None:
     """Dimensions, coordinates and (empty) variables of ``result.nc`` in an open netCDF4 file.
 
     Follows xarray's netCDF conventions (bool as int8 with ``dtype='bool'``, NaN fill for
     floats, ``coordinates`` for non-dimension coordinates) so ``xarray.open_dataset`` reads
     it back as the in-memory result.
     """
+    var_attrs = var_attrs or {}
     sizes: dict[str, int] = {}
     for dims, shape, _ in variables.values():
         sizes.update(zip(dims, shape))
@@ -169,7 +171,9 @@ def create_result_variables(nc, variables: Mapping, coords: Mapping, attrs: Mapp
         nc.createDimension(d, n)
     for k, (d, v) in coords.items():
         v = np.asarray(v)
-        nc.createVariable(k, v.dtype, (d,))[:] = v
+        var = nc.createVariable(k, v.dtype, (d,))
+        var[:] = v
+        var.setncatts(dict(var_attrs.get(k, {})))
     aux = " ".join(k for k, (d, _) in coords.items() if k != d)
     for name, (dims, _, dtype) in variables.items():
         dtype = np.dtype(dtype)
@@ -182,6 +186,7 @@ def create_result_variables(nc, variables: Mapping, coords: Mapping, attrs: Mapp
             var = nc.createVariable(name, dtype, dims)
         if aux:
             var.setncattr("coordinates", aux)
+        var.setncatts(dict(var_attrs.get(name, {})))
     nc.setncatts(dict(attrs))
 
 
