@@ -40,13 +40,15 @@ def test_homework_tables_show_no_float32_noise():
                 for cell in row:
                     assert not _NOISE.fullmatch(cell.lstrip("-")), (name, cell)
         else:
-            def walk(o):
-                if isinstance(o, dict):
-                    for v in o.values():
-                        walk(v)
-                elif isinstance(o, list):
-                    for v in o:
-                        walk(v)
-                elif isinstance(o, float):
-                    assert not _NOISE.fullmatch(repr(abs(o))), (name, o)
-            walk(json.loads(text))
+            for o in _floats(json.loads(text)):
+                assert not _NOISE.fullmatch(repr(abs(o))), (name, o)
+
+
+def _floats(o):
+    if isinstance(o, dict):
+        o = list(o.values())
+    if isinstance(o, list):
+        for v in o:
+            yield from _floats(v)
+    elif isinstance(o, float):
+        yield o
