@@ -14,12 +14,16 @@ import jax
 import numpy as np
 
 from ..core import stp as _stp
-from ..core.stp import STPState, exp_decay_step, stp_step, validate_stp_params
+from ..core.stp import exp_decay_step, validate_stp_params
 from ..core.validation import check_finite, check_numbers, check_range, check_size
+from ..units import to_unit, to_units
+from . import _models
 
 __all__ = ["STPExpon", "STPRelease"]
 
 Param = Union[float, np.ndarray, jax.Array, Callable]
+
+_UNITS = {"U": "1", "f": "1", "u0": "1", "x0": "1", "tau_f": "ms", "tau_d": "ms", "tau_psc": "ms"}
 
 
 class STPRelease(bp.dyn.SynDyn):
@@ -42,10 +46,25 @@ class STPRelease(bp.dyn.SynDyn):
     ``U``       --     0.15     (0, 1]        increment of ``u`` per spike
     ``tau_f``   ms     1500     [0, inf]      facilitation (0: none, ``u⁺ = U`` at every spike)
     ``tau_d``   ms     200      (0, inf]      recovery of ``x`` (inf: none)
-    ``u0``      --     0        [0, 1]        initial ``u``
+    ``u0``      --     rest     [0, 1]        initial ``u`` (0; ``U`` for markram)
     ``x0``      --     1        [0, 1]        initial ``x``
-    ``method``  --     'exact'  exact, euler  time stepping; ``'euler'`` needs ``dt`` below every τ
+    ``method``  --     'exact'  exact, euler  time stepping; ``'euler'`` (tm only) needs ``dt`` below
+                                              every τ
+    ``model``   --     'tm'     tm, markram,  STP variant of :mod:`stp_brainpy.core.family`
+                                tm3
+    ``f``       --     U        [0, 1]        markram: increment of ``u`` per spike
+    ``read``    --     before   before, after markram: efficacy read before/after the jump
+    ``tau_psc`` ms     3        [0, inf]      tm3: inactivation of the active fraction ``y``
     ==========  =====  =======  ============  ===============================================
+
+    ``model='markram'`` steps with :func:`stp_brainpy.core.markram.step` (``u`` relaxes to ``U``),
+    ``model='tm3'`` with :func:`stp_brainpy.core.tm3.step` (three states; variable ``y``, the
+    active fraction, is kept too); ``'tm'`` with :func:`stp_brainpy.core.stp.stp_step`. The output
+    is the efficacy of the model in every case.
+
+    Units: ``tau_f``, ``tau_d``, ``tau_psc`` (and :class:`STPExpon`'s ``tau``) may be brainunit
+    Quantities, converted by :mod:`stp_brainpy.units`; another dimension raises
+    :class:`~stp_brainpy.units.UnitError` naming the parameter and the expected unit.
 
     Parameters may be scalars, arrays over the neurons or brainpy initializers. Bad concrete values
     are refused at construction (``ValueError`` naming the parameter, ``TypeError`` for non-numbers).
@@ -64,31 +83,45 @@ class STPRelease(bp.dyn.SynDyn):
 
     def __init__(self, size: Union[int, Sequence[int]], U: Param = 0.15, tau_f: Param = 1500.0,
                  tau_d: Param = 200.0, method: str = "exact", keep_size: bool = False, name: Optional[str] = None,
-                 mode: Optional[bm.Mode] = None, *, u0: Param = 0.0, x0: Param = 1.0):
+                 mode: Optional[bm.Mode] = None, *, u0: Optional[Param] = None, x0: Param = 1.0, model: str = "tm",
+                 f: Optional[Param] = None, tau_psc: Optional[Param] = None, read: str = "before"):
         check_size("size", size)
-        check_numbers(U=U, tau_f=tau_f, tau_d=tau_d, u0=u0, x0=x0)
+        U, f, u0, x0, tau_f, tau_d, tau_psc = to_units(
+            dict(U=U, f=f, u0=u0, x0=x0, tau_f=tau_f, tau_d=tau_d, tau_psc=tau_psc), _UNITS).values()
+        model = _models.check_model(model, method, f, tau_psc, read)
+        check_numbers(U=U, tau_f=tau_f, tau_d=tau_d, x0=x0)
+        check_numbers(**{k: v for k, v in (("u0", u0), ("f", f), ("tau_psc", tau_psc)) if v is not None})
         super().__init__(size=size, keep_size=keep_size, name=name, mode=mode)
+        self.model, self.method, self.read = model, method, read
         self.U = self.init_param(U)
         self.tau_f = self.init_param(tau_f)
         self.tau_d = self.init_param(tau_d)
-        self.u0 = self.init_param(u0)
+        self.f = None if f is None else self.init_param(f)
+        self.tau_psc = None if tau_psc is None else self.init_param(tau_psc)
+        self.u0 = self.init_param(_models.default_u0(model, self.U) if u0 is None else u0)
         self.x0 = self.init_param(x0)
-        validate_stp_params(U=self.U, tau_f=self.tau_f, tau_d=self.tau_d, dt=bm.get_dt(), method=method,
-                            u0=self.u0, x0=self.x0, state=np.zeros(self.varshape))
-        self.method = method
+        _models.validate(model, U=self.U, tau_f=self.tau_f, tau_d=self.tau_d, f=self.f, tau_psc=self.tau_psc,
+                         u0=self.u0, x0=self.x0, dt=bm.get_dt(), method=method, state=np.zeros(self.varshape))
         self.reset_state(self.mode)
 
+    def _params(self):
+        j = lambda v: None if v is None else bm.as_jax(v)  # noqa: E731
+        return _models.params(self.model, U=j(self.U), tau_f=j(self.tau_f), tau_d=j(self.tau_d), f=j(self.f),
+                              tau_psc=j(self.tau_psc))
+
     def reset_state(self, batch_or_mode=None, **kwargs):
-        u0, x0 = bm.as_jax(self.u0), bm.as_jax(self.x0)
-        self.u = self.init_variable(lambda s: jax.numpy.broadcast_to(u0, s).astype(bm.float_), batch_or_mode)
-        self.x = self.init_variable(lambda s: jax.numpy.broadcast_to(x0, s).astype(bm.float_), batch_or_mode)
+        for field, value in _models.initial(self.model, bm.as_jax(self.u0), bm.as_jax(self.x0)).items():
+            init = (lambda v: lambda s: jax.numpy.broadcast_to(v, s).astype(bm.float_))(value)
+            setattr(self, field, self.init_variable(init, batch_or_mode))
         self.efficacy = self.init_variable(bm.zeros, batch_or_mode)
 
     def _release(self, pre_spike):
         dt = bp.share.load("dt")
-        state, eff = stp_step(STPState(self.u.value, self.x.value), bm.as_jax(pre_spike), bm.as_jax(self.U),
-                              tau_f=bm.as_jax(self.tau_f), tau_d=bm.as_jax(self.tau_d), dt=dt, method=self.method)
-        self.u.value, self.x.value = state
+        fields = _models.FIELDS[self.model]
+        state, eff = _models.step(self.model, tuple(getattr(self, k).value for k in fields), bm.as_jax(pre_spike),
+                                  self._params(), dt, self.method, self.read)
+        for k, v in zip(fields, state):
+            getattr(self, k).value = v
         self.efficacy.value = eff
         return eff
 
@@ -116,7 +149,7 @@ class STPExpon(STPRelease):
     ----------
     size : int or sequence of int
         Number of presynaptic neurons (integers >= 1).
-    U, tau_f, tau_d, u0, x0, method
+    U, tau_f, tau_d, u0, x0, method, model, f, read, tau_psc
         As :class:`STPRelease` (table there).
     tau : float or array, ms
         Decay time constant of ``g``, in (0, inf]. Default 8.
@@ -139,12 +172,14 @@ class STPExpon(STPRelease):
     def __init__(self, size: Union[int, Sequence[int]], U: Param = 0.15, tau_f: Param = 1500.0,
                  tau_d: Param = 200.0, tau: Param = 8.0, A: Param = 1.0, method: str = "exact",
                  keep_size: bool = False, name: Optional[str] = None, mode: Optional[bm.Mode] = None, *,
-                 u0: Param = 0.0, x0: Param = 1.0):
+                 u0: Optional[Param] = None, x0: Param = 1.0, model: str = "tm", f: Optional[Param] = None,
+                 tau_psc: Optional[Param] = None, read: str = "before"):
+        tau = to_unit("tau", tau, "ms")
         check_numbers(tau=tau, A=A)
         self.tau = tau
         self.A = A
         super().__init__(size, U=U, tau_f=tau_f, tau_d=tau_d, method=method, keep_size=keep_size, name=name,
-                         mode=mode, u0=u0, x0=x0)
+                         mode=mode, u0=u0, x0=x0, model=model, f=f, tau_psc=tau_psc, read=read)
         self.tau = self.init_param(tau)
         self.A = self.init_param(A)
         check_range("tau", self.tau, 0.0, float("inf"), low_open=True, unit="ms")

@@ -6,6 +6,7 @@ import brainpy.math as bm
 import numpy as np
 import pytest
 
+from stp_brainpy.core.delays import delay_steps
 from stp_brainpy.neurons import LIF
 from stp_brainpy.synapses import STP
 from tm_reference import tm_efficacies as np_event_efficacies
@@ -116,7 +117,7 @@ def test_post_current_is_dense_sum(x64):
     mon = run(bp.Network(**nodes), 80.0, ["pre.spike"] + [f"post{c}.input" for c in dense], [("pre.input", drive)])
     assert mon["pre.spike"].sum(0).min() >= 3
     for c, (kind, delay) in enumerate(CASES):
-        lag = 1 + int(round(delay / dt))
+        lag = delay_steps(delay, dt)  # the package's one rule: max(1, round(delay/dt)) steps after emission
         I_pre = np_stepped_current(mon["pre.spike"], lag, dt=dt, **params)
         np.testing.assert_allclose(mon[f"post{c}.input"], I_pre @ dense[c], rtol=1e-10, atol=1e-12,
                                    err_msg=f"{kind}, delay {delay}")
@@ -226,5 +227,5 @@ def test_groups_with_geometry(x64):
     syn = STP(pre, post, bp.connect.All2All(), U=0.4, delay=0.3)
     mon = run(bp.Network(pre=pre, syn=syn, post=post), 40.0, ["pre.spike", "post.input"], [("pre.input", 28.0)])
     assert mon["post.input"].shape == (400, 2, 2)
-    I_pre = np_stepped_current(mon["pre.spike"].reshape(400, 6), 4, 0.4, 1500.0, 200.0, 8.0, 1.0, 0.1)
+    I_pre = np_stepped_current(mon["pre.spike"].reshape(400, 6), 3, 0.4, 1500.0, 200.0, 8.0, 1.0, 0.1)
     np.testing.assert_allclose(mon["post.input"].reshape(400, 4), I_pre @ np.ones((6, 4)), rtol=1e-10, atol=1e-12)
