@@ -30,10 +30,12 @@ def test_sweep_then_plot(tmp_path, capsys):
         np.testing.assert_allclose(ds.efficacy.isel(spike=0).values, np.broadcast_to(np.array([0.1, 0.5, 0.9])[:, None, None, None], (3, 1, 2, 2)), rtol=1e-6)  # the first spike releases U
     assert main(args) == 0  # finished store: reused
     assert main(["plot", str(store), "--sel", "rate=20"]) == 0
-    png = store / "plot_efficacy.png"
+    png = store / "plot_efficacy_rate-20.png"  # the name says what was selected
     assert png.read_bytes()[:4] == b"\x89PNG"
     assert main(["plot", str(store), "--sel", "rate=20"]) == 2  # refuses to overwrite
     assert "exists" in capsys.readouterr().err
+    assert main(["plot", str(store), "--sel", "rate=10"]) == 0  # another selection: another file
+    assert (store / "plot_efficacy_rate-10.png").exists() and png.exists()
     assert main(["plot", str(store), "--overwrite", "--sel", "tau_f=500", "--sel", "rate=10"]) == 0  # 1-D: lines
     # A different sweep into the same store is refused, and the store is intact.
     assert main(["sweep", "efficacy", "--U", "0.3", "--store", str(store), "--no-progress"]) == 2
