@@ -121,7 +121,7 @@ def add_parser(subparsers) -> None:
     q.add_argument("--sel", action="append", default=[], metavar="DIM=VALUE",
                    help="fix a dimension at the nearest value (repeatable); seeds are averaged, "
                         "other extra dimensions are fixed at their last entry unless selected")
-    q.add_argument("--out", type=Path, default=None, help="PNG path (default STORE/plot_<var>.png)")
+    q.add_argument("--out", type=Path, default=None, help="PNG path (default STORE/plot_<var>[_<dim>-<value>...].png, one part per --sel)")
     q.add_argument("--overwrite", action="store_true", help="replace an existing PNG")
     q.set_defaults(func=run_plot)
 

@@ -44,3 +44,13 @@ def test_model_declaration_wins_and_unknown_names_get_nothing():
     ranges = variable_attrs(chain_summary, ["tau_s", "current", "n_spikes"])
     assert ranges["tau_s"]["units"] == "ms" and ranges["n_spikes"]["units"] == "1"
     assert ranges["current"]["units"] == "mV"  # the range has no unit: the package's name says mV
+
+
+def test_traces_store_keeps_time_in_ms_as_numbers(tmp_path):
+    from stp_brainpy.sweeps.models import CHAIN_TRACE_DIMS, chain_times, chain_traces
+
+    ds = sweep(chain_traces, product(U=[0.2], tau_f=[50.0], tau_d=[100.0]), static={"duration": 2.0, "decimate": 5},
+               out_dims=CHAIN_TRACE_DIMS, coords={"time": chain_times(2.0, 0.1, 5)}, store=tmp_path / "t")
+    # units "ms", not "milliseconds": xarray would decode the latter into timedeltas
+    assert ds.time.dtype.kind == "f" and ds.time.attrs["units"] == "ms"
+    assert ds.V.attrs["units"] == "mV" and ds.spike.dtype == bool
