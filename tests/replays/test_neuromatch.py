@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -86,6 +87,8 @@ def test_run_all_quick_and_cli(tmp_path):
     bon = np.genfromtxt(out / "neuromatch_bonus.csv", delimiter=",", names=True, dtype=None, encoding="utf-8")
     assert list(bon["synapses"]) == ["stp"] * 5 + ["static"]
     assert bon["rate_Hz"][4] < bon["rate_Hz"][0] < bon["rate_Hz"][5]  # depression lowers the output rate
+    for name in nm.table_names():  # no float32 widening noise (0.20000000298023224) in any table
+        assert not re.search(r"\d\.\d{10,}", (out / name).read_text()), name
     with pytest.raises(FileExistsError):
         nm.run_all(out, quick=True, progress=False)
     assert main(["neuromatch", "--out", str(out), "--quick", "--no-progress"]) == 2  # refuses, writes nothing
