@@ -371,7 +371,9 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any],
     xarray.Dataset
         Dimensions: the grid's (one per parameter for a product, else ``setting`` with the
         parameters as coordinates), then ``seed`` if seeded, then each output's own.
-        Attributes record the sweep fingerprint, seeds, static arguments and versions.
+        Attributes record the sweep fingerprint, seeds, static arguments and versions; every
+        variable and coordinate the model declares (or the package's table
+        :data:`~stp_brainpy.sweeps.meta.COMMON` names) carries CF ``units`` and ``long_name``.
 
     Examples
     --------
