@@ -142,7 +142,10 @@ class STPExpon(STPRelease):
     on top of :class:`STPRelease`'s ``u`` and ``x`` (one of each per presynaptic neuron).
     ``update(pre_spike)`` returns ``g``; plug it into brainpy's AlignPre projections, where
     ``comm`` applies the weights and ``out`` makes ``g`` a conductance (``bp.dyn.COBA``) or a
-    current (``bp.dyn.CUBA``). With ``A=1``, ``CUBA`` and unit weights the post-synaptic current is
+    current (``bp.dyn.CUBA``). ``g`` (and :class:`STPRelease`'s efficacy) is continuous, so ``comm``
+    must be a weighted layer (``bp.dnn.CSRLinear``, ``bp.dnn.Linear``, ``bp.dnn.AllToAll``):
+    brainpy's event layers (``bp.dnn.EventCSRLinear``, ...) take every non-zero entry as a spike
+    and deliver the full weight, not weight times ``g``. With ``A=1``, ``CUBA`` and unit weights the post-synaptic current is
     the homework's ``I``.
 
     Parameters
