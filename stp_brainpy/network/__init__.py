@@ -25,7 +25,7 @@ from .config import COBAConfig, build_connectivity, initial_potentials
 from .connectivity import Connectivity, bernoulli, fixed_in_degree, from_dense, from_pairs, select
 from .events import deliver, native_available
 from .compile_fused import FusedNetwork
-from .description import (STP, Bernoulli, CondLIF, CurrentLIF, FixedInDegree, HomeworkLIF, Network, Normal, Pairs,
+from .description import (STPModel, Bernoulli, CondLIFModel, CurrentLIF, FixedInDegree, HomeworkLIF, Network, Normal, Pairs,
                           PoissonSource, Population, Projection, Record, SpikeSource, Stimulus, Uniform, WhiteNoise)
 from .fused import FusedCOBA, simulate
 from .instances import coba_network
@@ -39,9 +39,9 @@ _LAZY = {"EventSTPProjection": ".projections", "COBANeuron": ".models", "COBANet
 __all__ = ["Connectivity", "bernoulli", "fixed_in_degree", "from_dense", "from_pairs", "select", "deliver",
            "native_available", "delay_steps", "ring_read", "ring_write", "source_release", "COBAConfig",
            "COBA_NEURON", "CondLIFParams", "FusedCOBA", "build_connectivity", "initial_potentials", "simulate",
-           "spike_stats", "available_memory", "Network", "Population", "Projection", "CurrentLIF", "CondLIF",
+           "spike_stats", "available_memory", "Network", "Population", "Projection", "CurrentLIF", "CondLIFModel",
            "HomeworkLIF", "PoissonSource", "SpikeSource", "Bernoulli", "FixedInDegree", "Pairs", "Uniform", "Normal",
-           "STP", "WhiteNoise", "Stimulus", "Record", "FusedNetwork", "coba_network", *_LAZY]
+           "STPModel", "WhiteNoise", "Stimulus", "Record", "FusedNetwork", "coba_network", *_LAZY]
 
 
 def __getattr__(name):

@@ -12,7 +12,7 @@ Neurons (``Population.neuron``):
                 their weight (mV) to V; exponential current synapses add to :math:`I_{syn}` (mV). V advances
                 with the exact Ornstein–Uhlenbeck update, so the free membrane potential has mean
                 :math:`E_L + \mu` and SD :math:`\sigma/\sqrt 2` (Brian2's ``sigma*xi*tau**-0.5``).
-``CondLIF``     the package's conductance LIF (:mod:`stp_brainpy.core.cond_neuron`); conductance
+``CondLIFModel``     the package's conductance LIF (:mod:`stp_brainpy.core.cond_neuron`); conductance
                 projections bring their own ``tau_s`` and reversal ``E``; current inputs in pA.
 ``HomeworkLIF`` :mod:`stp_brainpy.core.lif` (the homework's LIF), exponential-current inputs only.
 ``PoissonSource(rate)``, ``SpikeSource(ids, times)``  spike sources.
@@ -22,7 +22,7 @@ Projections connect ``pre`` to ``post`` by :class:`Bernoulli`, :class:`FixedInDe
 are numbers, distributions (:class:`Uniform`, :class:`Normal`) or callables ``(rng, n) -> array`` drawn per
 synapse; delays act after ``max(1, round(d/dt))`` steps (:mod:`stp_brainpy.core.delays`). ``output`` is
 ``'current'`` or ``'conductance'``, ``synapse`` ``'delta'`` or ``'exp'`` (with ``tau_s``), ``stp`` an
-:class:`STP` of any deterministic family member (``tm``, ``markram`` with ``read``, ``tm3``) with scalar or
+:class:`STPModel` of any deterministic family member (``tm``, ``markram`` with ``read``, ``tm3``) with scalar or
 per-synapse parameters. Homogeneous STP keeps one state per source (exact: u and x depend only on the
 presynaptic train); heterogeneous STP keeps one per synapse, touched only when its source spikes and decayed
 from the source's last spike (NEST's event-driven rule), so its cost follows events, not synapses.
@@ -43,12 +43,12 @@ from ..core import family
 from ..core.validation import check_choice, check_finite, check_integer, check_number, check_positive, check_range
 from .connectivity import Connectivity, bernoulli, fixed_in_degree, from_pairs
 
-__all__ = ["CurrentLIF", "CondLIF", "HomeworkLIF", "PoissonSource", "SpikeSource", "Population", "Uniform",
-           "Normal", "Bernoulli", "FixedInDegree", "Pairs", "STP", "Projection", "WhiteNoise", "Stimulus",
+__all__ = ["CurrentLIF", "CondLIFModel", "HomeworkLIF", "PoissonSource", "SpikeSource", "Population", "Uniform",
+           "Normal", "Bernoulli", "FixedInDegree", "Pairs", "STPModel", "Projection", "WhiteNoise", "Stimulus",
            "Record", "Network", "sample", "delays_to_steps"]
 
 
-from .populations import (NEURONS, CondLIF, CurrentLIF, HomeworkLIF, PoissonSource,  # noqa: E402,F401
+from .populations import (NEURONS, CondLIFModel, CurrentLIF, HomeworkLIF, PoissonSource,  # noqa: E402,F401
                           Population, SpikeSource)
 
 
@@ -165,13 +165,13 @@ def build_conn(conn, n_pre: int, n_post: int, seed, same: bool) -> Connectivity:
 
 # ---------------------------------------------------------------- synapses
 @dataclass(frozen=True)
-class STP:
+class STPModel:
     """A deterministic STP variant (``'tm'``, ``'markram'``, ``'tm3'``) with parameters by name.
 
     Values are scalars (one state per source) or per-synapse (arrays, distributions, callables: one state per
     synapse, event-driven). ``joint=callable(rng, n) -> {name: array}`` draws all parameters of a synapse
     together (e.g. a synapse class first, then its parameters). ``read`` ('before' | 'after') is markram's;
-    Mongillo et al. 2008 is ``STP('markram', read='after', U=0.2, tau_f=1500., tau_d=200.)`` (f = U).
+    Mongillo et al. 2008 is ``STPModel('markram', read='after', U=0.2, tau_f=1500., tau_d=200.)`` (f = U).
     """
 
     model: str = "tm"
@@ -222,7 +222,7 @@ class Projection:
     synapse: str = "delta"
     tau_s: Optional[float] = None
     E: Optional[float] = None
-    stp: Optional[STP] = None
+    stp: Optional[STPModel] = None
 
     def __post_init__(self):
         check_choice("output", self.output, ("current", "conductance"))
@@ -237,8 +237,8 @@ class Projection:
             if self.E is None:
                 raise ValueError("E (reversal potential, mV) is required for output='conductance'")
             check_finite("E", self.E, "mV")
-        if self.stp is not None and not isinstance(self.stp, STP):
-            raise TypeError(f"stp must be an STP or None; got {type(self.stp).__name__}")
+        if self.stp is not None and not isinstance(self.stp, STPModel):
+            raise TypeError(f"stp must be an STPModel or None; got {type(self.stp).__name__}")
         if is_scalar(self.weight):
             check_finite("weight", self.weight)
         if is_scalar(self.delay):
@@ -346,8 +346,8 @@ class Network:
             if post.is_source:
                 raise ValueError(f"projection into {pr.post!r}: a spike source has no inputs")
             kind = pr.receptor[0]
-            if isinstance(post.neuron, CondLIF) and kind == "delta":
-                raise ValueError(f"projection into CondLIF {pr.post!r} must be synapse='exp'")
+            if isinstance(post.neuron, CondLIFModel) and kind == "delta":
+                raise ValueError(f"projection into CondLIFModel {pr.post!r} must be synapse='exp'")
             if isinstance(post.neuron, HomeworkLIF) and kind != "exp":
                 raise ValueError(f"projection into HomeworkLIF {pr.post!r} must be an exponential current")
             if isinstance(post.neuron, CurrentLIF) and kind == "cond":

@@ -1,7 +1,7 @@
 """Networks written as descriptions: COBA / COBA-STP (Brette et al. 2007, benchmark 1).
 
 :func:`coba_network` is the :class:`~stp_brainpy.network.config.COBAConfig` network as a
-:class:`~stp_brainpy.network.description.Network`: two :class:`CondLIF` populations ``E`` and ``I``, four
+:class:`~stp_brainpy.network.description.Network`: two :class:`CondLIFModel` populations ``E`` and ``I``, four
 conductance projections (E→E and E→I Tsodyks–Markram under ``cfg.stp``) on the connectivity and initial
 potentials of :func:`~stp_brainpy.network.config.build_connectivity` /
 :func:`~stp_brainpy.network.config.initial_potentials`, so it reproduces the earlier hard-coded COBA scan.
@@ -15,7 +15,7 @@ import numpy as np
 
 from .config import COBAConfig, build_connectivity, initial_potentials
 from .connectivity import Connectivity, select
-from .description import STP, CondLIF, Network, Population, Projection, Record
+from .description import STPModel, CondLIFModel, Network, Population, Projection, Record
 
 __all__ = ["coba_network", "GUPTA_2000", "gupta_stp", "coba_hetero_network"]
 
@@ -27,7 +27,7 @@ GUPTA_2000 = {"F1": dict(U=(0.16, 0.10), tau_d=(45.0, 21.0), tau_f=(376.0, 253.0
               "F3": dict(U=(0.32, 0.14), tau_d=(144.0, 80.0), tau_f=(62.0, 31.0))}
 
 
-def gupta_stp(fractions=(1 / 3, 1 / 3, 1 / 3)) -> STP:
+def gupta_stp(fractions=(1 / 3, 1 / 3, 1 / 3)) -> STPModel:
     """Per-synapse Markram-form STP: each synapse draws a class F1/F2/F3 with ``fractions``, then U, tau_d, tau_f
     from that class's normal law (:data:`GUPTA_2000`), redrawn into U in [0.02, 1] and taus in [2, 3000] ms."""
     fr = np.asarray(fractions, float)
@@ -50,7 +50,7 @@ def gupta_stp(fractions=(1 / 3, 1 / 3, 1 / 3)) -> STP:
         out["f"] = out["U"]
         return out
 
-    return STP("markram", read="before", joint=joint)
+    return STPModel("markram", read="before", joint=joint)
 
 
 def coba_hetero_network(cfg: COBAConfig = COBAConfig(), fractions=(1 / 3, 1 / 3, 1 / 3)) -> Network:
@@ -72,10 +72,10 @@ def coba_network(cfg: COBAConfig = COBAConfig(), conn: Optional[Connectivity] = 
     V0 = initial_potentials(cfg)
     p = cfg.neuron
     E_, I_ = slice(0, ne), slice(ne, n)
-    stp = STP("tm", U=cfg.U, tau_f=cfg.tau_f, tau_d=cfg.tau_d) if cfg.stp else None
+    stp = STPModel("tm", U=cfg.U, tau_f=cfg.tau_f, tau_d=cfg.tau_d) if cfg.stp else None
     exc = dict(weight=cfg.w_exc, delay=cfg.delay, output="conductance", synapse="exp", tau_s=p.tau_E, E=p.E_E, stp=stp)
     inh = dict(weight=cfg.w_I, delay=cfg.delay, output="conductance", synapse="exp", tau_s=p.tau_I, E=p.E_I)
-    pops = [Population("E", ne, CondLIF(p, V0[:ne], cfg.method)), Population("I", n - ne, CondLIF(p, V0[ne:], cfg.method))]
+    pops = [Population("E", ne, CondLIFModel(p, V0[:ne], cfg.method)), Population("I", n - ne, CondLIFModel(p, V0[ne:], cfg.method))]
     projs = [Projection("E", "E", select(conn, E_, E_), **exc), Projection("E", "I", select(conn, E_, I_), **exc),
              Projection("I", "E", select(conn, I_, E_), **inh), Projection("I", "I", select(conn, I_, I_), **inh)]
     return Network(pops, projs, record=record, dt=cfg.dt, duration=cfg.duration, seed=cfg.seed)

@@ -19,7 +19,7 @@ from ..core.cond_neuron import conductance_lif_step, threshold_check
 from ..core.delays import ring_read, ring_write
 from ..core.lif import LIFState, lif_step
 from ..core.stp import exp_decay_step
-from .description import CondLIF, CurrentLIF, HomeworkLIF, PoissonSource, SpikeSource
+from .description import CondLIFModel, CurrentLIF, HomeworkLIF, PoissonSource, SpikeSource
 from .events import deliver, deliver_ring
 from .steps import source_release
 
@@ -91,7 +91,7 @@ def channel_update(plan, g_state, drive, dt):
 def neuron_init(pop, V0, dtype):
     n = pop.size
     nrn = pop.neuron
-    if isinstance(nrn, (CurrentLIF, CondLIF)):
+    if isinstance(nrn, (CurrentLIF, CondLIFModel)):
         return (jnp.asarray(V0, dtype), jnp.zeros(n, jnp.int32))
     if isinstance(nrn, HomeworkLIF):
         return (jnp.full(n, nrn.params.V_rest, dtype), jnp.full(n, -1e7, dtype))
@@ -128,7 +128,7 @@ def neuron_step(pop, state, inputs, mu, sigma, key, i, dt, source_data=None):
         if jump is not None:
             V = V + jump
         return _thr(V, ref, nrn, dt)
-    if isinstance(nrn, CondLIF):
+    if isinstance(nrn, CondLIFModel):
         G = GE = I = None
         for rec, g in inputs.items():
             if rec[0] == "cond":

@@ -18,7 +18,7 @@ from typing import Optional
 import numpy as np
 
 from ..core import family
-from .description import STP, Network, build_conn, delays_to_steps, sample
+from .description import STPModel, Network, build_conn, delays_to_steps, sample
 from .sizes import check_fits, expected_synapses
 
 __all__ = ["Channel", "Group", "Plan", "make_plan"]
@@ -36,7 +36,7 @@ class Channel:
 class Group:
     pre: str
     n_pre: int
-    stp: Optional[STP]
+    stp: Optional[STPModel]
     mode: str                      # 'source' | 'ring'
     targets: np.ndarray            # (n_pre, deg) int32 flat channel index (padding n_ch) or ring code
     weights: Optional[np.ndarray]  # (n_pre, deg) per slot, None when one weight for all

@@ -11,7 +11,7 @@ from ..core.cond_neuron import COBA_NEURON, CondLIFParams, validate_cond_lif_par
 from ..core.lif import LIFParams, validate_lif_params
 from ..core.validation import check_finite, check_integer, check_number, check_positive, check_range
 
-__all__ = ["CurrentLIF", "CondLIF", "HomeworkLIF", "PoissonSource", "SpikeSource", "Population", "NEURONS"]
+__all__ = ["CurrentLIF", "CondLIFModel", "HomeworkLIF", "PoissonSource", "SpikeSource", "Population", "NEURONS"]
 
 
 # ---------------------------------------------------------------- neurons
@@ -40,7 +40,7 @@ class CurrentLIF:
 
 
 @dataclass(frozen=True)
-class CondLIF:
+class CondLIFModel:
     """Conductance LIF (:class:`~stp_brainpy.core.cond_neuron.CondLIFParams`), ``V0`` a number or (low, high)."""
 
     params: CondLIFParams = COBA_NEURON
@@ -94,7 +94,7 @@ def _check_V0(V0):
     check_finite("V0", V0, "mV")
 
 
-NEURONS = (CurrentLIF, CondLIF, HomeworkLIF, PoissonSource, SpikeSource)
+NEURONS = (CurrentLIF, CondLIFModel, HomeworkLIF, PoissonSource, SpikeSource)
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ import numpy as np
 
 from ..core.validation import check_choice, check_finite, check_integer, check_positive, check_range
 from ..network.connectivity import fixed_in_degree_pairs, from_pairs
-from ..network.description import (STP, CurrentLIF, FixedInDegree, Network, Population, Projection, Record, Stimulus,
+from ..network.description import (STPModel, CurrentLIF, FixedInDegree, Network, Population, Projection, Record, Stimulus,
                                    Uniform, WhiteNoise)
 
 __all__ = ["WMParams", "Protocol", "wm_network", "protocol", "population_spikes", "analyse", "REGIMES"]
@@ -171,7 +171,7 @@ def wm_network(prm: WMParams = WMParams(), proto: Protocol = protocol(), seed: i
     E = CurrentLIF(tau_m=15.0, V_th=20.0, V_reset=16.0, tau_ref=2.0, V0=(10.0, 20.0))
     I = CurrentLIF(tau_m=10.0, V_th=20.0, V_reset=13.0, tau_ref=2.0, V0=(10.0, 20.0))
     pops = [Population("E", prm.N_E, E), Population("I", prm.N_I, I)]
-    stp = STP("markram", read="after", U=prm.U, tau_f=prm.tau_f, tau_d=prm.tau_d)
+    stp = STPModel("markram", read="after", U=prm.U, tau_f=prm.tau_f, tau_d=prm.tau_d)
     d = Uniform(*prm.delay)
     conn, w = ee_connectivity(prm, seed)
     k_E, k_I = int(round(c * prm.N_E)), int(round(c * prm.N_I))

@@ -8,21 +8,21 @@ import pytest
 from stp_brainpy.core.cond_neuron import CondLIFParams
 from stp_brainpy.network.compile_classes import to_brainpy
 from stp_brainpy.network.compile_fused import FusedNetwork
-from stp_brainpy.network.description import (STP, Bernoulli, CondLIF, CurrentLIF, FixedInDegree, Network, Normal,
+from stp_brainpy.network.description import (STPModel, Bernoulli, CondLIFModel, CurrentLIF, FixedInDegree, Network, Normal,
                                              Population, PoissonSource, Projection, Stimulus, Uniform, WhiteNoise)
 
 
 def random_network(seed: int) -> Network:
     rng = np.random.default_rng(seed)
     nE, nI, nC, nP = (int(x) for x in rng.integers(5, 40, 4))
-    stps = [None, STP("tm", U=0.3, tau_f=50.0, tau_d=150.0),
-            STP("markram", read="after", U=Uniform(0.1, 0.4), tau_f=Normal(800.0, 300.0, 1.0, 3000.0), tau_d=200.0),
-            STP("tm3", U=Uniform(0.2, 0.6), tau_f=0.0, tau_d=Uniform(50.0, 400.0), tau_psc=3.0)]
+    stps = [None, STPModel("tm", U=0.3, tau_f=50.0, tau_d=150.0),
+            STPModel("markram", read="after", U=Uniform(0.1, 0.4), tau_f=Normal(800.0, 300.0, 1.0, 3000.0), tau_d=200.0),
+            STPModel("tm3", U=Uniform(0.2, 0.6), tau_f=0.0, tau_d=Uniform(50.0, 400.0), tau_psc=3.0)]
     pick = lambda: stps[int(rng.integers(len(stps)))]  # noqa: E731
     delay = lambda: Uniform(0.0, float(rng.uniform(0.2, 2.0))) if rng.random() < 0.6 else float(rng.uniform(0, 1))  # noqa: E731
     pops = [Population("E", nE, CurrentLIF(V0=(0.0, 20.0))),
             Population("I", nI, CurrentLIF(tau_m=10.0, V_reset=13.0, V0=(0.0, 20.0))),
-            Population("C", nC, CondLIF(CondLIFParams(V_th=-50.0, V_reset=-60.0, E_L=-60.0, tau_m=20.0, I_e=150.0),
+            Population("C", nC, CondLIFModel(CondLIFParams(V_th=-50.0, V_reset=-60.0, E_L=-60.0, tau_m=20.0, I_e=150.0),
                                         V0=(-60.0, -50.0))),
             Population("P", nP, PoissonSource(float(rng.uniform(20, 80))))]
     projs = [Projection("E", "E", Bernoulli(float(rng.uniform(0.1, 0.5))), Uniform(0.1, 0.8), delay(), stp=pick()),

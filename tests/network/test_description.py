@@ -8,7 +8,7 @@ from stp_brainpy.core import family
 from stp_brainpy.core.delays import delay_steps
 from stp_brainpy.network import COBAConfig
 from stp_brainpy.network.compile_fused import FusedNetwork
-from stp_brainpy.network.description import (STP, CurrentLIF, Network, Normal, Pairs, Population, PoissonSource,
+from stp_brainpy.network.description import (STPModel, CurrentLIF, Network, Normal, Pairs, Population, PoissonSource,
                                              Projection, Record, SpikeSource, Uniform)
 from stp_brainpy.network.instances import coba_network
 
@@ -77,7 +77,7 @@ def test_heterogeneous_stp_is_event_driven_and_matches_the_core_per_synapse(x64,
     pre = np.repeat(np.arange(n_src), per)
     post = np.arange(n_src * per)
     spikes_at = [np.sort(rng.choice(np.arange(1, 1500), 25, replace=False)) for _ in range(n_src)]
-    stp = STP(model, read=read, **HETERO[model])
+    stp = STPModel(model, read=read, **HETERO[model])
     net = _probe(n_src, spikes_at, pre, post, 0.1, weight=1.0, stp=stp, duration=160.0)
     for backend in BACKENDS:
         fn = FusedNetwork(net, backend=backend)
@@ -105,9 +105,9 @@ def test_poisson_sources_and_noise_run_and_bad_descriptions_are_refused():
     with pytest.raises(ValueError, match="V_reset must be below V_th"):
         CurrentLIF(V_th=10.0, V_reset=12.0)
     with pytest.raises(ValueError, match="U must"):
-        STP("markram", U=1.5)
+        STPModel("markram", U=1.5)
     with pytest.raises(ValueError, match="unknown parameter"):
-        STP("tm", f=0.2)
+        STPModel("tm", f=0.2)
     with pytest.raises(ValueError, match="tau_s"):
         Projection("E", "E", Pairs([0], [0]), synapse="exp")
 
