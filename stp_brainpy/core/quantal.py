@@ -18,7 +18,9 @@ site releases). Its mean is exactly ``weight · n ·`` the ``tm`` efficacy :math
 :math:`x = a/n` (the dynamics are linear in the site counts), which :func:`mean_efficacies` returns.
 
 Randomness comes from JAX keys (``jax.random.key(seed)``): one key per train, so ``vmap`` over keys
-gives independent trials and ``vmap`` over parameters gives settings.
+gives independent trials (each the same as drawn alone) and ``vmap`` over parameters gives settings.
+The uniforms of a threefry key are Threefry-2x32 blocks of distinct counters, both 32-bit halves used
+(``jax.random.uniform`` uses one block per float32): the random bits dominate a trial's cost.
 
 Parameters
 ----------
@@ -55,6 +57,7 @@ from functools import partial
 from typing import Any, NamedTuple
 
 import jax
+import jax.extend.random
 import jax.numpy as jnp
 import numpy as np
 
@@ -134,6 +137,39 @@ def _draw_shape(shape: tuple[int, ...], n: int) -> tuple[int, ...]:
     return shape if n <= _INVERSION_MAX_SITES else (*shape, n)
 
 
+# Counter block of this module's draws: the high counter word of jax's own threefry streams is 0 for
+# arrays under 2**32 elements (and for split/fold_in), so these counters never coincide with theirs.
+_COUNTER_TAG = 0x9E3779B9
+
+
+def _uniforms(key: Any, shape: tuple[int, ...], dtype: Any) -> Array:
+    """Uniforms in [0, 1) of ``shape``: float32 take 23 bits, float64 52 bits of the same words.
+
+    For threefry keys (the default) every 64-bit Threefry-2x32 block gives two float32 uniforms;
+    ``jax.random.uniform`` (partitionable threefry, jax's default) xors the two halves into one, so
+    this halves the hashing, which dominates a quantal trial's cost. The uniforms are the hash of
+    distinct counters under the key: independent and uniform exactly as jax's own. Other key
+    implementations fall back to ``jax.random.uniform``.
+    """
+    dtype = jnp.dtype(dtype)
+    typed = jnp.issubdtype(key.dtype, jax.dtypes.prng_key)
+    data = jax.random.key_data(key) if typed else key
+    if data.shape[-1:] != (2,) or (typed and "threefry" not in str(jax.random.key_impl(key))) \
+            or dtype not in (jnp.float32, jnp.float64):
+        return jax.random.uniform(key, shape, dtype)
+    size = int(np.prod(shape, dtype=np.int64))
+    wide = dtype == jnp.float64
+    blocks = size if wide else (size + 1) // 2
+    hi = jnp.full((blocks,), _COUNTER_TAG, jnp.uint32)
+    b1, b2 = jax.extend.random.threefry2x32_p.bind(data[0], data[1], hi, jnp.arange(blocks, dtype=jnp.uint32))
+    if wide:  # 52 mantissa bits: 20 from the first word, 32 from the second
+        bits = (b1.astype(jnp.uint64) << 32 | b2.astype(jnp.uint64)) >> 12 | np.uint64(0x3FF0000000000000)
+        return (jax.lax.bitcast_convert_type(bits, jnp.float64) - 1.0).reshape(shape)
+    words = jnp.concatenate([b1, b2])[:size]
+    u = jax.lax.bitcast_convert_type(words >> 9 | np.uint32(0x3F800000), jnp.float32) - 1.0
+    return u.reshape(shape)
+
+
 def _binomial(draws: Array, trials: Array, prob: Array, n: int) -> Array:
     """Binomial(trials, prob) counts (trials <= n) from uniforms ``draws`` of shape ``_draw_shape``."""
     prob = jnp.broadcast_to(prob, trials.shape)
@@ -181,7 +217,7 @@ def _kernel(gaps: Array, valid: Array, skip: Array, p: QuantalParams, key: Any, 
                         jnp.broadcast_to(jnp.asarray(a0).astype(jnp.int32), shape))
     first_u = jnp.broadcast_to(jnp.asarray(u_first, dtype), shape) if has_first else None
     # every uniform of the train in one draw: much cheaper than a key split and a draw per spike
-    all_draws = jax.random.uniform(key, (gaps.shape[0], 2, *_draw_shape(shape, n)), dtype)
+    all_draws = _uniforms(key, (gaps.shape[0], 2, *_draw_shape(shape, n)), dtype)
 
     def body(carry, inp):
         (u, a), seen = carry
@@ -256,7 +292,7 @@ def step(state: QuantalState, spike: Any, params: QuantalParams, dt: Any, *, key
     u, a = state
     dtype = jnp.result_type(u)
     h = jnp.asarray(dt, dtype)
-    draws = jax.random.uniform(key, (2, *_draw_shape(jnp.shape(a), n)), dtype)
+    draws = _uniforms(key, (2, *_draw_shape(jnp.shape(a), n)), dtype)
     p_uu, _ = fam.decay(h, params.tau_f)
     u_m = u * p_uu
     a_m = _recover(a, h, params.tau_d, n, draws[0])

@@ -192,3 +192,34 @@ def test_binomial_counts_have_the_binomial_pmf(n, trials, p):
     freq = np.bincount(k, minlength=trials + 1) / N
     pmf = np.array([math.comb(trials, j) * p ** j * (1 - p) ** (trials - j) for j in range(trials + 1)])
     assert np.all(np.abs(freq - pmf) <= 4 * np.sqrt(pmf * (1 - pmf) / N) + 1e-12)
+
+
+def test_uniforms_are_uniform_independent_of_batching_and_fall_back_for_other_keys():
+    from stp_brainpy.core.quantal import _uniforms
+
+    N = 200_000
+    u = np.asarray(_uniforms(jax.random.key(11), (N,), jnp.float32))
+    assert u.dtype == np.float32 and u.min() >= 0.0 and u.max() < 1.0
+    freq = np.bincount((u * 50).astype(int), minlength=50) / N
+    assert np.all(np.abs(freq - 0.02) <= 4 * np.sqrt(0.02 * 0.98 / N))
+    assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) <= 4 / np.sqrt(N)  # the two halves of a block included
+    halves = u[: N // 2], u[N // 2:]
+    assert abs(np.corrcoef(*halves)[0, 1]) <= 4 / np.sqrt(N / 2)
+    # one trial per key, the same under vmap as alone; legacy uint32 keys give the typed key's draws
+    batched = np.asarray(jax.vmap(lambda s: _uniforms(jax.random.key(s), (3, 7), jnp.float32))(jnp.arange(4)))
+    for s in range(4):
+        np.testing.assert_array_equal(batched[s], np.asarray(_uniforms(jax.random.key(s), (3, 7), jnp.float32)))
+    np.testing.assert_array_equal(np.asarray(_uniforms(jax.random.PRNGKey(2), (3, 7), jnp.float32)), batched[2])
+    assert len({tuple(r) for r in batched[:, 0].tolist()}) == 4
+    rbg = jax.random.key(1, impl="rbg")
+    np.testing.assert_array_equal(np.asarray(_uniforms(rbg, (9,), jnp.float32)),
+                                  np.asarray(jax.random.uniform(rbg, (9,), jnp.float32)))
+
+
+def test_float64_uniforms_have_52_bits(x64):
+    from stp_brainpy.core.quantal import _uniforms
+
+    d = np.asarray(_uniforms(jax.random.key(4), (50_000,), jnp.float64))
+    assert d.dtype == np.float64 and d.min() >= 0.0 and d.max() < 1.0
+    assert abs(d.mean() - 0.5) <= 4 * np.sqrt(1 / 12 / d.size)
+    assert np.any((d * 2.0 ** 40) % 1.0 != 0.0)  # finer than float32's 2**-23 grid
