@@ -2,12 +2,12 @@ r"""Input spike trains and noise currents: validated arrays and BrainPy input gr
 
 Arrays (time on the last axis, sample ``k`` at ``t = k·dt`` ms, ``steps = round(duration/dt)``):
 
-``regular_train``    one spike every ``1000/rate`` ms; ``tutorial=True`` is the Neuromatch index
-                     convention ``train[::int((1e3/rate)/dt)] = 1`` (a spike at sample 0)
-``poisson_train``    ``n`` Bernoulli-per-step trains (the tutorial's ``Poisson_generator``) from a
-                     seeded JAX key: the same seed gives the same trains on every run and machine
-``spike_times_train`` given spike times → binary train
-``gaussian_white_noise`` the tutorial's ``my_GWN``: ``mu + sig·N(0,1)/sqrt(dt/1000)`` (pA)
+- ``regular_train``: one spike every ``1000/rate`` ms; ``tutorial=True`` is the Neuromatch index
+  convention ``train[::int((1e3/rate)/dt)] = 1`` (a spike at sample 0)
+- ``poisson_train``: ``n`` Bernoulli-per-step trains (the tutorial's ``Poisson_generator``) from a
+  seeded JAX key: the same seed gives the same trains on every run and machine
+- ``spike_times_train``: given spike times → binary train
+- ``gaussian_white_noise``: the tutorial's ``my_GWN``: ``mu + sig·N(0,1)/sqrt(dt/1000)`` (pA)
 
 BrainPy: :class:`SpikeTrainGroup` is a ``bp.dyn.NeuDyn`` whose ``spike`` at step ``k`` is column
 ``k`` of a precomputed train (``SpikeTrainGroup.poisson(...)``, ``.regular(...)``,

@@ -15,13 +15,13 @@ two, mean and variance within sampling error for the quantal one). It is a thin 
 - ``quantal_stp_synapse`` sends ``weight × (released sites)``, per site, not divided by ``n``; a spike
   that releases nothing delivers 0 here (NEST sends no event).
 
-==================  =====================================================================
-synapse_model       parameters (NEST defaults)
-==================  =====================================================================
-tsodyks2_synapse    U 0.5, u 0.5, x 1, tau_rec 800, tau_fac 0
-tsodyks_synapse     U 0.5, u 0, x 1, y 0, tau_rec 800, tau_fac 0, tau_psc 3
-quantal_stp_synapse U 0.5, u 0.5, n 1, a 1, tau_rec 800, tau_fac 0
-==================  =====================================================================
+===================  =====================================================================
+synapse_model        parameters (NEST defaults)
+===================  =====================================================================
+tsodyks2_synapse     U 0.5, u 0.5, x 1, tau_rec 800, tau_fac 0
+tsodyks_synapse      U 0.5, u 0, x 1, y 0, tau_rec 800, tau_fac 0, tau_psc 3
+quantal_stp_synapse  U 0.5, u 0.5, n 1, a 1, tau_rec 800, tau_fac 0
+===================  =====================================================================
 
 Conversion to the package's vocabulary: ``tau_rec -> tau_d``, ``tau_fac -> tau_f``; ``tsodyks2`` with
 ``u = U, x = 1`` is the ``tm`` model; ``tsodyks`` is ``tm3`` with ``t0 = 0``.

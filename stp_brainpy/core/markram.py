@@ -18,17 +18,17 @@ Between spikes (exact): :math:`u \leftarrow U + (u-U)e^{-\Delta/\tau_f}`,
 
 Parameters
 ----------
-=========  ====  =======  ===============  ===========================================
-name       unit  default  valid range      meaning
-=========  ====  =======  ===============  ===========================================
-U          --    0.15     (0, 1]           resting utilisation
-f          --    U        [0, 1]           facilitation increment
-tau_f      ms    1500     [0, inf]         relaxation of u to U (0: u is always U)
-tau_d      ms    200      (0, inf]         recovery of x
-u0, x0     --    U, 1     [0, 1]           state at ``t0``
-t0         ms    None     <= first spike   time of (u0, x0); None = at the first spike
-read       --    'before' before | after   which u multiplies x in the efficacy
-=========  ====  =======  ===============  ===========================================
+=========  ====  ========  ===============  ===========================================
+name       unit  default   valid range      meaning
+=========  ====  ========  ===============  ===========================================
+U          --    0.15      (0, 1]           resting utilisation
+f          --    U         [0, 1]           facilitation increment
+tau_f      ms    1500      [0, inf]         relaxation of u to U (0: u is always U)
+tau_d      ms    200       (0, inf]         recovery of x
+u0, x0     --    U, 1      [0, 1]           state at ``t0``
+t0         ms    None      <= first spike   time of (u0, x0); None = at the first spike
+read       --    'before'  before | after   which u multiplies x in the efficacy
+=========  ====  ========  ===============  ===========================================
 
 Converting: srplasticity ``TsodyksMarkramModel(U, f, tau_u, tau_r, amp)`` is ``read='before'`` with
 ``tau_f=tau_u, tau_d=tau_r`` and responses ``amp * efficacy``. The homework/NEST ``tm`` form is not a special

@@ -28,17 +28,17 @@ two-state ``tm`` model (NEST ``tsodyks2_synapse``), :math:`\tau_f = 0` disables 
 
 Parameters
 ----------
-=========  ====  =======  ===============  =================================================
-name       unit  default  valid range      meaning
-=========  ====  =======  ===============  =================================================
-U          --    0.15     (0, 1]           utilisation increment
-tau_f      ms    1500     [0, inf]         facilitation time constant (0: none, NEST)
-tau_d      ms    200      (0, inf]         recovery z -> x (NEST ``tau_rec``)
-tau_psc    ms    3        [0, inf]         inactivation y -> z (0: the ``tm`` model)
-u0         --    0        [0, 1]           u before the first spike (NEST ``u``)
-x0, y0     --    1, 0     [0, 1], x0+y0<=1 initial recovered / active fraction
-t0         ms    None     <= first spike   time of (u0, x0, y0); None = at the first spike
-=========  ====  =======  ===============  =================================================
+=========  ====  =======  ================  =================================================
+name       unit  default  valid range       meaning
+=========  ====  =======  ================  =================================================
+U          --    0.15     (0, 1]            utilisation increment
+tau_f      ms    1500     [0, inf]          facilitation time constant (0: none, NEST)
+tau_d      ms    200      (0, inf]          recovery z -> x (NEST ``tau_rec``)
+tau_psc    ms    3        [0, inf]          inactivation y -> z (0: the ``tm`` model)
+u0         --    0        [0, 1]            u before the first spike (NEST ``u``)
+x0, y0     --    1, 0     [0, 1], x0+y0<=1  initial recovered / active fraction
+t0         ms    None     <= first spike    time of (u0, x0, y0); None = at the first spike
+=========  ====  =======  ================  =================================================
 
 NEST's ``tsodyks_synapse`` holds its initial state at t = 0 (``t_lastspike = 0``): use ``t0=0``.
 

@@ -132,7 +132,8 @@ def fit_batch(spike_times, responses, model: str = "markram", loss: str = "sse",
         (mappings protocol -> trials × spikes, or :class:`~.data.Dataset`).
       n_starts: Sobol starts per synapse (the same design for every synapse).
       stderr: also compute Laplace standard errors (one more batched call).
-      Others as :func:`~stp_brainpy.fitting.fit`.
+
+    The other arguments are as in :func:`~stp_brainpy.fitting.fit`.
     """
     ds0, y = _stack(spike_times, responses)
     loss = check_loss(loss)

@@ -38,7 +38,9 @@ class COBANeuron(bp.dyn.NeuDyn):
     exponential Euler (``method='exact'``) or forward Euler (``'euler'``); brainpy current inputs
     (``add_inp_fun``) and the ``update(x)`` argument add to ``I`` (pA).
 
-    Parameters (defaults: :data:`~stp_brainpy.core.cond_neuron.COBA_NEURON`, Brette et al. 2007)
+    Defaults: :data:`~stp_brainpy.core.cond_neuron.COBA_NEURON` (Brette et al. 2007).
+
+    Parameters
     ----------
     size : int, ≥ 0
     tau_m : float, default 20 ms, in (0, inf) (C_m = g_L·tau_m = 200 pF)

@@ -3,7 +3,7 @@
 Thin skins over the one pure-JAX core (:mod:`stp_brainpy.core`): every equation is computed there.
 Imported only when used (``import stp_brainpy`` does not import brainstate).
 
-=====================  ===================================================================
+=======================  ===================================================================
 :class:`PresynapticSTP`  per-presynaptic TM STP (exact, u⁺x⁻), a pre-processing module for
                          brainpy.state projections (``DeltaProj``, ``AlignPostProj``)
 :class:`EventConn`       static event-driven ``comm`` that multiplies graded values (efficacies)
@@ -13,9 +13,8 @@ Imported only when used (``import stp_brainpy`` does not import brainstate).
 :class:`ConductanceLIF`  the package's conductance LIF (tutorial and COBA neuron) as a
                          brainpy.state neuron with ``gE``, ``gI`` (delta inputs ``'w_ex'``/``'w_in'``)
 :class:`COBAStateNet`    the COBA(-STP) benchmark network assembled from the above
-:class:`COBAStateNet`    the COBA(-STP) benchmark network assembled from the above
 :func:`run`              a ``brainstate.transform.for_loop`` over steps that records what you ask
-=====================  ===================================================================
+=======================  ===================================================================
 
 Parameters take brainunit Quantities (checked dimensions) or bare numbers in ms, mV, nS, pA. States
 use ``brainstate.environ.dftype()`` (``brainstate.environ.set(precision=64)`` for float64); ``dt`` and
@@ -24,19 +23,15 @@ the time ``t`` come from ``brainstate.environ`` as in every brainpy.state model 
 Projection types in the pinned stack (brainpy_state 0.1.0, brainstate 0.5.4, brainevent 0.2.1;
 ``tests/state/test_projection_types.py`` checks each line):
 
-==========================================================  =========================================
-``brainpy.state.DeltaProj(stp, comm=EventConn(...), post,   works: conductance jumps into a
-label='w_ex')``                                             :class:`ConductanceLIF` (or ``iaf_cond_exp``)
-``brainpy.state.AlignPostProj(stp, comm=..., syn=Expon      works: efficacies into brainpy.state's own
-.desc(...), out=COBA.desc(...), post)``                     synapse and output, any brainpy.state neuron
-``align_post_projection(pre, stp, comm=EventConn(...),      works (STP chained as a spike generator)
-...)``
-``align_post_projection(..., stp=...)``,                    fail: they wrap the STP output in
-``align_pre_projection(..., stp=...)``                      ``brainevent.MaskedFloat``, absent in 0.2.1
-``comm=brainstate.nn.EventFixedProb`` after an STP module   runs but treats the efficacies as binary
-                                                            events (the efficacy is lost); use
-                                                            :class:`EventConn`, ``Linear``, ``SparseLinear``
-==========================================================  =========================================
+- ``brainpy.state.DeltaProj(stp, comm=EventConn(...), post, label='w_ex')``: works, conductance jumps
+  into a :class:`ConductanceLIF` (or ``iaf_cond_exp``);
+- ``brainpy.state.AlignPostProj(stp, comm=..., syn=Expon.desc(...), out=COBA.desc(...), post)``: works,
+  efficacies into brainpy.state's own synapse and output, any brainpy.state neuron;
+- ``align_post_projection(pre, stp, comm=EventConn(...), ...)``: works (STP chained as a spike generator);
+- ``align_post_projection(..., stp=...)``, ``align_pre_projection(..., stp=...)``: fail, they wrap the STP
+  output in ``brainevent.MaskedFloat``, absent in 0.2.1;
+- ``comm=brainstate.nn.EventFixedProb`` after an STP module: runs but treats the efficacies as binary
+  events (the efficacy is lost); use :class:`EventConn`, ``Linear``, ``SparseLinear``.
 
 brainevent's default CPU backend is numba, which the package does not install; then every brainevent
 event operator (``EventFixedProb``, brainevent ``CSR`` products, brainpy.state's plastic projections)

@@ -97,8 +97,8 @@ class EventConn(_Tables, brainstate.nn.Module):
     weight : nS, a scalar or one value per synapse (CSR order); Quantity or bare nS
     backend : event kernel of :func:`stp_brainpy.network.events.deliver` ('auto', 'native', 'xla')
 
-    Returns a Quantity in nS of shape ``(n_post,)`` (a conductance jump for ``DeltaProj`` into a
-    :class:`~stp_brainpy.state.ConductanceLIF`, or the input of an ``AlignPostProj`` synapse).
+    Calling it returns a Quantity in nS of shape ``(n_post,)`` (a conductance jump for ``DeltaProj``
+    into a :class:`~stp_brainpy.state.ConductanceLIF`, or the input of an ``AlignPostProj`` synapse).
 
     Example::
 

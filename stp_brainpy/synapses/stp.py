@@ -94,26 +94,26 @@ class STP(bp.Projection):
     left after the release) instead of the released :math:`u^+x^-`; brainmodels 0.4.1 applied the
     current jump on the wrong branch of its ``where``. This class follows the equations above.
 
-    ==========  =====  =======  ============  ===============================================
-    parameter   unit   default  valid range   meaning
-    ==========  =====  =======  ============  ===============================================
-    ``U``       --     0.15     (0, 1]        increment of ``u`` per spike
-    ``tau_f``   ms     1500     [0, inf]      facilitation (0: none, ``u⁺ = U`` at every spike)
-    ``tau_d``   ms     200      (0, inf]      recovery of ``x`` (inf: none)
-    ``tau``     ms     8        (0, inf]      decay of the current ``I``
-    ``A``       --     1        finite        current per unit efficacy
-    ``delay``   ms     0        [0, inf)      synaptic delay: ``max(1, round(delay/dt))`` steps
-    ``u0``      --     rest     [0, 1]        initial ``u`` (0; ``U`` for markram); also after
-                                              ``reset_state``
-    ``x0``      --     1        [0, 1]        initial ``x``
-    ``method``  --     'exact'  exact, euler  time stepping (:mod:`stp_brainpy.core.stp`);
-                                              ``'euler'`` (tm only) needs ``dt`` below every τ
-    ``model``   --     'tm'     tm, markram,  STP variant (see Models)
+    ==========  =====  =======  =============  ===============================================
+    parameter   unit   default  valid range    meaning
+    ==========  =====  =======  =============  ===============================================
+    ``U``       --     0.15     (0, 1]         increment of ``u`` per spike
+    ``tau_f``   ms     1500     [0, inf]       facilitation (0: none, ``u⁺ = U`` at every spike)
+    ``tau_d``   ms     200      (0, inf]       recovery of ``x`` (inf: none)
+    ``tau``     ms     8        (0, inf]       decay of the current ``I``
+    ``A``       --     1        finite         current per unit efficacy
+    ``delay``   ms     0        [0, inf)       synaptic delay: ``max(1, round(delay/dt))`` steps
+    ``u0``      --     rest     [0, 1]         initial ``u`` (0; ``U`` for markram); also after
+                                               ``reset_state``
+    ``x0``      --     1        [0, 1]         initial ``x``
+    ``method``  --     'exact'  exact, euler   time stepping (:mod:`stp_brainpy.core.stp`);
+                                               ``'euler'`` (tm only) needs ``dt`` below every τ
+    ``model``   --     'tm'     tm, markram,   STP variant (see Models)
                                 tm3
-    ``f``       --     U        [0, 1]        markram: increment of ``u`` per spike
-    ``read``    --     before   before, after markram: efficacy read before/after the jump
-    ``tau_psc`` ms     3        [0, inf]      tm3: inactivation of the active fraction ``y``
-    ==========  =====  =======  ============  ===============================================
+    ``f``       --     U        [0, 1]         markram: increment of ``u`` per spike
+    ``read``    --     before   before, after  markram: efficacy read before/after the jump
+    ``tau_psc`` ms     3        [0, inf]       tm3: inactivation of the active fraction ``y``
+    ==========  =====  =======  =============  ===============================================
 
     Units: time parameters may be brainunit Quantities (``tau_f=2 * u.ms``, ``delay=1 * u.ms``),
     converted by :mod:`stp_brainpy.units`; a Quantity of another dimension raises
@@ -135,11 +135,11 @@ class STP(bp.Projection):
         As in the table above; every parameter but ``delay``, ``method``, ``model`` and ``read``
         may be an array.
 
-    Parameters are scalars, per-connection arrays of shape ``(num,)``, or a batch of parameter
-    sets of shape ``(B, 1)`` / ``(B, num)``: one compiled run then covers all ``B`` sets, the
-    state gets shape ``(B, num)`` and ``post`` must be batched (``post.input`` of shape
-    ``(B, post.num)``, e.g. ``mode=bm.BatchingMode(B)``). In a batching mode the batch axis
-    comes from the mode.
+        Parameters are scalars, per-connection arrays of shape ``(num,)``, or a batch of parameter
+        sets of shape ``(B, 1)`` / ``(B, num)``: one compiled run then covers all ``B`` sets, the
+        state gets shape ``(B, num)`` and ``post`` must be batched (``post.input`` of shape
+        ``(B, post.num)``, e.g. ``mode=bm.BatchingMode(B)``). In a batching mode the batch axis
+        comes from the mode.
 
     Example
     -------

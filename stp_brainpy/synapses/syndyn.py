@@ -39,23 +39,23 @@ class STPRelease(bp.dyn.SynDyn):
     ``bp.dyn.STP`` (``u`` starts at ``U``, output :math:`u^+x^+` at every step, what is left after
     the release), the output is the amount released by the spike itself.
 
-    ==========  =====  =======  ============  ===============================================
-    parameter   unit   default  valid range   meaning
-    ==========  =====  =======  ============  ===============================================
-    ``size``    --     --       int >= 1      number (geometry) of presynaptic neurons
-    ``U``       --     0.15     (0, 1]        increment of ``u`` per spike
-    ``tau_f``   ms     1500     [0, inf]      facilitation (0: none, ``u⁺ = U`` at every spike)
-    ``tau_d``   ms     200      (0, inf]      recovery of ``x`` (inf: none)
-    ``u0``      --     rest     [0, 1]        initial ``u`` (0; ``U`` for markram)
-    ``x0``      --     1        [0, 1]        initial ``x``
-    ``method``  --     'exact'  exact, euler  time stepping; ``'euler'`` (tm only) needs ``dt`` below
-                                              every τ
-    ``model``   --     'tm'     tm, markram,  STP variant of :mod:`stp_brainpy.core.family`
+    ==========  =====  =======  =============  ===============================================
+    parameter   unit   default  valid range    meaning
+    ==========  =====  =======  =============  ===============================================
+    ``size``    --     --       int >= 1       number (geometry) of presynaptic neurons
+    ``U``       --     0.15     (0, 1]         increment of ``u`` per spike
+    ``tau_f``   ms     1500     [0, inf]       facilitation (0: none, ``u⁺ = U`` at every spike)
+    ``tau_d``   ms     200      (0, inf]       recovery of ``x`` (inf: none)
+    ``u0``      --     rest     [0, 1]         initial ``u`` (0; ``U`` for markram)
+    ``x0``      --     1        [0, 1]         initial ``x``
+    ``method``  --     'exact'  exact, euler   time stepping; ``'euler'`` (tm only) needs ``dt`` below
+                                               every τ
+    ``model``   --     'tm'     tm, markram,   STP variant of :mod:`stp_brainpy.core.family`
                                 tm3
-    ``f``       --     U        [0, 1]        markram: increment of ``u`` per spike
-    ``read``    --     before   before, after markram: efficacy read before/after the jump
-    ``tau_psc`` ms     3        [0, inf]      tm3: inactivation of the active fraction ``y``
-    ==========  =====  =======  ============  ===============================================
+    ``f``       --     U        [0, 1]         markram: increment of ``u`` per spike
+    ``read``    --     before   before, after  markram: efficacy read before/after the jump
+    ``tau_psc`` ms     3        [0, inf]       tm3: inactivation of the active fraction ``y``
+    ==========  =====  =======  =============  ===============================================
 
     ``model='markram'`` steps with :func:`stp_brainpy.core.markram.step` (``u`` relaxes to ``U``),
     ``model='tm3'`` with :func:`stp_brainpy.core.tm3.step` (three states; variable ``y``, the
