@@ -16,6 +16,10 @@ Run::
 
     .venv/bin/python benchmarks/bench_family.py            # writes benchmarks/results/family.json
     .venv/bin/python benchmarks/bench_family.py --settings 100000 --no-write   # a quick look
+    .venv/bin/python benchmarks/bench_family.py --only quantal   # one section (never writes the json)
+
+The quantal kernel's cost is mostly random bits (20 uniforms per trial at n = 5, 10 spikes): the core
+draws two float32 uniforms per Threefry-2x32 block, where ``jax.random.uniform`` spends one block on each.
 """
 from __future__ import annotations
 
@@ -186,6 +190,8 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=5, help="steady-state calls, median taken (default 5)")
     ap.add_argument("--no-engine", action="store_true", help="time the compiled kernels only")
     ap.add_argument("--no-write", action="store_true", help="do not write benchmarks/results/family.json")
+    ap.add_argument("--only", choices=("deterministic", "quantal"), default=None,
+                    help="run one section only (implies --no-write: the json holds every variant of one run)")
     args = ap.parse_args(argv)
     for name in ("settings", "quantal_settings", "trials", "repeats"):
         if getattr(args, name) < 1:
@@ -196,11 +202,12 @@ def main(argv=None) -> int:
     check()
     print(f"{jax.devices()[0].platform} x{len(jax.devices())}, {os.cpu_count()} cores, "
           f"load average {load_before[0]:.2f} (1 min)", flush=True)
-    rows = bench_deterministic(args.settings, args.repeats, not args.no_engine)
-    rows += bench_quantal(args.quantal_settings, args.trials, args.repeats, not args.no_engine)
+    rows = [] if args.only == "quantal" else bench_deterministic(args.settings, args.repeats, not args.no_engine)
+    if args.only != "deterministic":
+        rows += bench_quantal(args.quantal_settings, args.trials, args.repeats, not args.no_engine)
     load_after = os.getloadavg()
     print(f"load average after: {load_after[0]:.2f} (1 min)")
-    if not args.no_write:
+    if not (args.no_write or args.only):
         from _results import write_results
 
         path = write_results(
