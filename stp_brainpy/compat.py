@@ -33,6 +33,7 @@ import brainpy as bp
 from .core.validation import check_number, check_range
 from .neurons import LIF
 from .synapses import STP
+from .units import to_unit
 
 __all__ = ["StructRunner", "install", "uninstall", "SHIM_MODULES"]
 
@@ -44,16 +45,26 @@ class StructRunner(bp.DSRunner):
     """``bp.StructRunner`` of brain-py 2.1: a :class:`brainpy.DSRunner` with ``progress_bar=False`` by default.
 
     The 2.1 keywords it took (``target, monitors, inputs, dyn_vars, jit, dt, numpy_mon_after_run``)
-    all exist on ``DSRunner``; anything else raises ``TypeError`` as before.
+    all exist on ``DSRunner``; anything else raises ``TypeError`` as before. ``dt`` and the
+    ``duration`` of :meth:`run` are in ms or brainunit time Quantities (:mod:`stp_brainpy.units`).
     """
 
     def __init__(self, target, *args, progress_bar: bool = False, **kwargs):
         if kwargs.get("dt") is not None:
+            kwargs["dt"] = to_unit("dt", kwargs["dt"], "ms")
             check_number("dt", kwargs["dt"])
             check_range("dt", kwargs["dt"], 0.0, float("inf"), low_open=True, high_open=True, unit="ms")
         if not isinstance(target, bp.DynamicalSystem):
             raise TypeError(f"target must be a brainpy DynamicalSystem (e.g. bp.Network); got {type(target).__name__}")
         super().__init__(target, *args, progress_bar=progress_bar, **kwargs)
+
+    def run(self, *args, **kwargs):
+        """``DSRunner.run``; ``duration`` (the first argument) in ms or a brainunit time Quantity."""
+        if args:
+            args = (to_unit("duration", args[0], "ms"),) + args[1:]
+        if "duration" in kwargs:
+            kwargs["duration"] = to_unit("duration", kwargs["duration"], "ms")
+        return super().run(*args, **kwargs)
 
 
 def _module(name: str, doc: str, **attrs) -> types.ModuleType:

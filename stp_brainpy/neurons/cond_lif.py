@@ -10,10 +10,14 @@ import jax.numpy as jnp
 
 from ..core.cond_lif import CondLIFParams, CondLIFState, cond_lif_step, threshold_check, validate_cond_lif_params
 from ..core.validation import check_integer, check_method, check_number
+from ..units import to_units
 
 __all__ = ["CondLIF"]
 
 Param = Union[float, "jnp.ndarray", Callable]
+
+_UNITS = {"V_th": "mV", "V_reset": "mV", "V_init": "mV", "E_L": "mV", "E_E": "mV", "E_I": "mV", "tau_m": "ms",
+          "tau_ref": "ms", "tau_E": "ms", "tau_I": "ms", "g_L": "nS", "I_e": "pA"}
 
 
 def _check_size(size) -> None:
@@ -75,6 +79,11 @@ class CondLIF(bp.dyn.NeuDyn):
     name, mode
         As for every brainpy model.
 
+    Every potential, time, conductance and current may be a brainunit Quantity (``g_L=10 * u.nS``),
+    converted by :mod:`stp_brainpy.units`; another dimension raises
+    :class:`~stp_brainpy.units.UnitError` naming the parameter and the expected unit. Bare numbers
+    are taken in the units above.
+
     Variables
     ---------
     V, spike, ref (refractory steps left), gE, gI, gE_input, gI_input, input
@@ -100,8 +109,8 @@ class CondLIF(bp.dyn.NeuDyn):
         check_method(method)
         self.method = method
         self.fmp = bool(fmp)
-        values = dict(V_th=V_th, V_reset=V_reset, tau_m=tau_m, g_L=g_L, V_init=V_init, E_L=E_L, tau_ref=tau_ref,
-                      E_E=E_E, E_I=E_I, tau_E=tau_E, tau_I=tau_I, I_e=I_e)
+        values = to_units(dict(V_th=V_th, V_reset=V_reset, tau_m=tau_m, g_L=g_L, V_init=V_init, E_L=E_L,
+                               tau_ref=tau_ref, E_E=E_E, E_I=E_I, tau_E=tau_E, tau_I=tau_I, I_e=I_e), _UNITS)
         for k, v in values.items():
             if not callable(v):  # before init_param, which turns a string or None into an obscure brainpy error
                 check_number(k, v)

@@ -14,10 +14,13 @@ import jax.numpy as jnp
 
 from ..core.lif import NEVER, LIFParams, LIFState, lif_step, validate_lif_params
 from ..core.validation import check_numbers, check_size
+from ..units import to_units
 
 __all__ = ["LIF"]
 
 Param = Union[float, "jnp.ndarray", Callable]
+
+_UNITS = {"V_rest": "mV", "V_reset": "mV", "V_th": "mV", "tau": "ms", "tau_ref": "ms"}
 
 
 class LIF(bp.dyn.NeuDyn):
@@ -43,6 +46,11 @@ class LIF(bp.dyn.NeuDyn):
     ``tau``      ms     10       (0, inf)         membrane time constant
     ``tau_ref``  ms     1        [0, inf)         refractory period
     ===========  =====  =======  ===============  ======================================
+
+    Potentials and times may be brainunit Quantities (``V_th=20 * u.mV``, ``tau=10 * u.ms``),
+    converted by :mod:`stp_brainpy.units`; another dimension raises
+    :class:`~stp_brainpy.units.UnitError` naming the parameter and the expected unit. Bare numbers
+    are taken in the units of the table.
 
     Bad concrete parameters are refused at construction: ``ValueError`` naming the parameter, its
     range and the value, ``TypeError`` for strings and other non-numbers.
@@ -79,6 +87,8 @@ class LIF(bp.dyn.NeuDyn):
                  V_th: Param = 20.0, tau: Param = 10.0, tau_ref: Param = 1.0, keep_size: bool = False,
                  name: Optional[str] = None, mode: Optional[bm.Mode] = None):
         check_size("size", size)
+        V_rest, V_reset, V_th, tau, tau_ref = to_units(
+            dict(V_rest=V_rest, V_reset=V_reset, V_th=V_th, tau=tau, tau_ref=tau_ref), _UNITS).values()
         check_numbers(V_rest=V_rest, V_reset=V_reset, V_th=V_th, tau=tau, tau_ref=tau_ref)
         super().__init__(size=size, keep_size=keep_size, name=name, mode=mode)
         self.V_rest = self.init_param(V_rest)
