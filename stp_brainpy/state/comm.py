@@ -91,14 +91,14 @@ class EventConn(_Tables, brainstate.nn.Module):
     efficacies ``u⁺x⁻`` of a :class:`~stp_brainpy.state.PresynapticSTP`. Unlike brainstate's
     ``EventFixedProb``, graded values are multiplied in, not treated as binary events.
 
+    Calling it returns a Quantity in nS of shape ``(n_post,)`` (a conductance jump for ``DeltaProj``
+    into a :class:`~stp_brainpy.state.ConductanceLIF`, or the input of an ``AlignPostProj`` synapse).
+
     Parameters
     ----------
     conn : Connectivity, or ``(pre, post)`` index arrays with ``n_pre``, ``n_post``
     weight : nS, a scalar or one value per synapse (CSR order); Quantity or bare nS
     backend : event kernel of :func:`stp_brainpy.network.events.deliver` ('auto', 'native', 'xla')
-
-    Calling it returns a Quantity in nS of shape ``(n_post,)`` (a conductance jump for ``DeltaProj``
-    into a :class:`~stp_brainpy.state.ConductanceLIF`, or the input of an ``AlignPostProj`` synapse).
 
     Example::
 
