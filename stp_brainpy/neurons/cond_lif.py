@@ -47,6 +47,14 @@ class CondLIF(bp.dyn.NeuDyn):
     conductance jumps ``Δg`` delivered at step ``k`` (the tutorial's ``ḡ·train[k+1]``) and
     current ``I[k]``; so ``runner.mon['V'][k]`` is the tutorial's ``v[k+1]``.
 
+    Every potential, time, conductance and current may be a brainunit Quantity (``g_L=10 * u.nS``),
+    converted by :mod:`stp_brainpy.units`; another dimension raises
+    :class:`~stp_brainpy.units.UnitError` naming the parameter and the expected unit. Bare numbers
+    are taken in the units of the parameters below.
+
+    Variables: ``V``, ``spike``, ``ref`` (refractory steps left), ``gE``, ``gI``, ``gE_input``,
+    ``gI_input``, ``input``.
+
     Parameters
     ----------
     size : int or sequence of int
@@ -78,15 +86,6 @@ class CondLIF(bp.dyn.NeuDyn):
         Free-membrane-potential mode: no threshold, no spikes. Default False.
     name, mode
         As for every brainpy model.
-
-    Every potential, time, conductance and current may be a brainunit Quantity (``g_L=10 * u.nS``),
-    converted by :mod:`stp_brainpy.units`; another dimension raises
-    :class:`~stp_brainpy.units.UnitError` naming the parameter and the expected unit. Bare numbers
-    are taken in the units above.
-
-    Variables
-    ---------
-    V, spike, ref (refractory steps left), gE, gI, gE_input, gI_input, input
 
     Example
     -------
