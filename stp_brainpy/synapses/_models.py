@@ -7,21 +7,21 @@ core's own ``step`` (:func:`stp_brainpy.core.stp.stp_step`, :func:`stp_brainpy.c
 """
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from ..core import family, markram, tm3
 from ..core.stp import STPState, stp_step, validate_stp_params
 from ..core.validation import check_choice
 
-__all__ = ["FIELDS", "check_model", "validate", "default_u0", "params", "initial", "step"]
+__all__ = ["FIELDS", "check_synapse_model", "validate_synapse_params", "default_u0", "params", "initial", "step"]
 
 #: State fields of each variant (one brainpy Variable each).
 FIELDS: dict[str, tuple[str, ...]] = {"tm": ("u", "x"), "markram": ("u", "x"), "tm3": ("u", "x", "y")}
 
-_STATES = {"tm": STPState, "markram": markram.MarkramState, "tm3": tm3.TM3State}
+_STATES: dict[str, Any] = {"tm": STPState, "markram": markram.MarkramState, "tm3": tm3.TM3State}
 
 
-def check_model(model: Any, method: str, f: Any, tau_psc: Any, read: Any) -> str:
+def check_synapse_model(model: Any, method: str, f: Any, tau_psc: Any, read: Any) -> str:
     """``model`` one of the deterministic variants; options only where they mean something."""
     model = check_choice("model", model, family.DETERMINISTIC)
     if model != "tm" and method != "exact":
@@ -38,7 +38,8 @@ def check_model(model: Any, method: str, f: Any, tau_psc: Any, read: Any) -> str
     return model
 
 
-def validate(model: str, *, U, tau_f, tau_d, f, tau_psc, u0, x0, dt, method: str, **extra) -> tuple[int, ...]:
+def validate_synapse_params(model: str, *, U, tau_f, tau_d, f, tau_psc, u0, x0, dt, method: str,
+                            **extra) -> tuple[int, ...]:
     """Eager range checks of the variant's parameters; returns their common broadcast shape."""
     if model == "markram":
         markram.validate_params(U, f=U if f is None else f, tau_f=tau_f, tau_d=tau_d, u0=u0, x0=x0)
@@ -53,8 +54,8 @@ def default_u0(model: str, U):
     return U if model == "markram" else 0.0
 
 
-def params(model: str, *, U, tau_f, tau_d, f=None, tau_psc=None) -> NamedTuple:
-    """The core's parameter tuple of ``model`` (unchecked; :func:`validate` first)."""
+def params(model: str, *, U, tau_f, tau_d, f=None, tau_psc=None) -> tuple:
+    """The core's parameter tuple of ``model`` (unchecked; :func:`validate_synapse_params` first)."""
     if model == "markram":
         return markram.MarkramParams(U, U if f is None else f, tau_f, tau_d)
     if model == "tm3":
@@ -70,12 +71,13 @@ def initial(model: str, u0, x0) -> dict[str, Any]:
     return values
 
 
-def step(model: str, values: tuple, spike, p: NamedTuple, dt, method: str = "exact", read: str = "before"):
+def step(model: str, values: tuple, spike, p: Any, dt, method: str = "exact", read: str = "before") -> tuple[tuple, Any]:
     """One step of the core's ``step`` of ``model`` on the state ``values`` (in :data:`FIELDS` order).
 
     Returns ``(new_values, efficacy)``.
     """
-    state = _STATES[model](*values)
+    state: Any = _STATES[model](*values)
+    new: Any
     if model == "tm":
         U, tau_f, tau_d = p
         new, eff = stp_step(state, spike, U, tau_f=tau_f, tau_d=tau_d, dt=dt, method=method)

@@ -94,26 +94,26 @@ class STP(bp.Projection):
     left after the release) instead of the released :math:`u^+x^-`; brainmodels 0.4.1 applied the
     current jump on the wrong branch of its ``where``. This class follows the equations above.
 
-    ==========  =====  =======  =============  ===============================================
-    parameter   unit   default  valid range    meaning
-    ==========  =====  =======  =============  ===============================================
-    ``U``       --     0.15     (0, 1]         increment of ``u`` per spike
-    ``tau_f``   ms     1500     [0, inf]       facilitation (0: none, ``u⁺ = U`` at every spike)
-    ``tau_d``   ms     200      (0, inf]       recovery of ``x`` (inf: none)
-    ``tau``     ms     8        (0, inf]       decay of the current ``I``
-    ``A``       --     1        finite         current per unit efficacy
-    ``delay``   ms     0        [0, inf)       synaptic delay: ``max(1, round(delay/dt))`` steps
-    ``u0``      --     rest     [0, 1]         initial ``u`` (0; ``U`` for markram); also after
-                                               ``reset_state``
-    ``x0``      --     1        [0, 1]         initial ``x``
-    ``method``  --     'exact'  exact, euler   time stepping (:mod:`stp_brainpy.core.stp`);
-                                               ``'euler'`` (tm only) needs ``dt`` below every τ
-    ``model``   --     'tm'     tm, markram,   STP variant (see Models)
-                                tm3
-    ``f``       --     U        [0, 1]         markram: increment of ``u`` per spike
-    ``read``    --     before   before, after  markram: efficacy read before/after the jump
-    ``tau_psc`` ms     3        [0, inf]       tm3: inactivation of the active fraction ``y``
-    ==========  =====  =======  =============  ===============================================
+    ===========  =====  =======  =============  ===============================================
+    parameter    unit   default  valid range    meaning
+    ===========  =====  =======  =============  ===============================================
+    ``U``        --     0.15     (0, 1]         increment of ``u`` per spike
+    ``tau_f``    ms     1500     [0, inf]       facilitation (0: none, ``u⁺ = U`` at every spike)
+    ``tau_d``    ms     200      (0, inf]       recovery of ``x`` (inf: none)
+    ``tau``      ms     8        (0, inf]       decay of the current ``I``
+    ``A``        --     1        finite         current per unit efficacy
+    ``delay``    ms     0        [0, inf)       synaptic delay: ``max(1, round(delay/dt))`` steps
+    ``u0``       --     rest     [0, 1]         initial ``u`` (0; ``U`` for markram); also after
+                                                ``reset_state``
+    ``x0``       --     1        [0, 1]         initial ``x``
+    ``method``   --     'exact'  exact, euler   time stepping (:mod:`stp_brainpy.core.stp`);
+                                                ``'euler'`` (tm only) needs ``dt`` below every τ
+    ``model``    --     'tm'     tm, markram,   STP variant (see Models)
+                                 tm3
+    ``f``        --     U        [0, 1]         markram: increment of ``u`` per spike
+    ``read``     --     before   before, after  markram: efficacy read before/after the jump
+    ``tau_psc``  ms     3        [0, inf]       tm3: inactivation of the active fraction ``y``
+    ===========  =====  =======  =============  ===============================================
 
     Units: time parameters may be brainunit Quantities (``tau_f=2 * u.ms``, ``delay=1 * u.ms``),
     converted by :mod:`stp_brainpy.units`; a Quantity of another dimension raises
@@ -177,15 +177,15 @@ class STP(bp.Projection):
         U, f, u0, x0, tau_f, tau_d, tau, tau_psc, delay = to_units(
             dict(U=U, f=f, u0=u0, x0=x0, tau_f=tau_f, tau_d=tau_d, tau=tau, tau_psc=tau_psc, delay=delay),
             _UNITS).values()
-        model = _models.check_model(model, method, f, tau_psc, read)
+        model = _models.check_synapse_model(model, method, f, tau_psc, read)
         if u0 is None:
             u0 = _models.default_u0(model, U)
         for pname, pval in (("U", U), ("tau_f", tau_f), ("tau_d", tau_d), ("tau", tau), ("A", A), ("u0", u0),
                             ("x0", x0), ("delay", delay), ("f", f), ("tau_psc", tau_psc)):
             if pval is not None or pname not in ("f", "tau_psc"):
                 check_number(pname, pval)  # None is not "unset" here: every parameter has a value
-        pshape = _models.validate(model, U=U, tau_f=tau_f, tau_d=tau_d, f=f, tau_psc=tau_psc, u0=u0, x0=x0, dt=dt,
-                                  method=method, A=A, tau=tau)
+        pshape = _models.validate_synapse_params(model, U=U, tau_f=tau_f, tau_d=tau_d, f=f, tau_psc=tau_psc, u0=u0,
+                                                 x0=x0, dt=dt, method=method, A=A, tau=tau)
         # the homework's name for the current's decay is tau (the core calls it tau_s)
         check_range("tau", tau, 0.0, float("inf"), low_open=True, unit="ms")
         _stp._check_step(dt, method, tau=tau)
@@ -205,7 +205,7 @@ class STP(bp.Projection):
         self.post_ids = jnp.asarray(post_ids)
         self.num = int(self.pre_ids.size)
 
-        base = (self.num,)
+        base: tuple[int, ...] = (self.num,)
         if isinstance(self.mode, bm.BatchingMode):
             base = (self.mode.batch_size, self.num)
         try:

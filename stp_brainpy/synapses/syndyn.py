@@ -39,23 +39,23 @@ class STPRelease(bp.dyn.SynDyn):
     ``bp.dyn.STP`` (``u`` starts at ``U``, output :math:`u^+x^+` at every step, what is left after
     the release), the output is the amount released by the spike itself.
 
-    ==========  =====  =======  =============  ===============================================
-    parameter   unit   default  valid range    meaning
-    ==========  =====  =======  =============  ===============================================
-    ``size``    --     --       int >= 1       number (geometry) of presynaptic neurons
-    ``U``       --     0.15     (0, 1]         increment of ``u`` per spike
-    ``tau_f``   ms     1500     [0, inf]       facilitation (0: none, ``u⁺ = U`` at every spike)
-    ``tau_d``   ms     200      (0, inf]       recovery of ``x`` (inf: none)
-    ``u0``      --     rest     [0, 1]         initial ``u`` (0; ``U`` for markram)
-    ``x0``      --     1        [0, 1]         initial ``x``
-    ``method``  --     'exact'  exact, euler   time stepping; ``'euler'`` (tm only) needs ``dt`` below
-                                               every τ
-    ``model``   --     'tm'     tm, markram,   STP variant of :mod:`stp_brainpy.core.family`
-                                tm3
-    ``f``       --     U        [0, 1]         markram: increment of ``u`` per spike
-    ``read``    --     before   before, after  markram: efficacy read before/after the jump
-    ``tau_psc`` ms     3        [0, inf]       tm3: inactivation of the active fraction ``y``
-    ==========  =====  =======  =============  ===============================================
+    ===========  =====  =======  =============  ===============================================
+    parameter    unit   default  valid range    meaning
+    ===========  =====  =======  =============  ===============================================
+    ``size``     --     --       int >= 1       number (geometry) of presynaptic neurons
+    ``U``        --     0.15     (0, 1]         increment of ``u`` per spike
+    ``tau_f``    ms     1500     [0, inf]       facilitation (0: none, ``u⁺ = U`` at every spike)
+    ``tau_d``    ms     200      (0, inf]       recovery of ``x`` (inf: none)
+    ``u0``       --     rest     [0, 1]         initial ``u`` (0; ``U`` for markram)
+    ``x0``       --     1        [0, 1]         initial ``x``
+    ``method``   --     'exact'  exact, euler   time stepping; ``'euler'`` (tm only) needs ``dt`` below
+                                                every τ
+    ``model``    --     'tm'     tm, markram,   STP variant of :mod:`stp_brainpy.core.family`
+                                 tm3
+    ``f``        --     U        [0, 1]         markram: increment of ``u`` per spike
+    ``read``     --     before   before, after  markram: efficacy read before/after the jump
+    ``tau_psc``  ms     3        [0, inf]       tm3: inactivation of the active fraction ``y``
+    ===========  =====  =======  =============  ===============================================
 
     ``model='markram'`` steps with :func:`stp_brainpy.core.markram.step` (``u`` relaxes to ``U``),
     ``model='tm3'`` with :func:`stp_brainpy.core.tm3.step` (three states; variable ``y``, the
@@ -88,7 +88,7 @@ class STPRelease(bp.dyn.SynDyn):
         check_size("size", size)
         U, f, u0, x0, tau_f, tau_d, tau_psc = to_units(
             dict(U=U, f=f, u0=u0, x0=x0, tau_f=tau_f, tau_d=tau_d, tau_psc=tau_psc), _UNITS).values()
-        model = _models.check_model(model, method, f, tau_psc, read)
+        model = _models.check_synapse_model(model, method, f, tau_psc, read)
         check_numbers(U=U, tau_f=tau_f, tau_d=tau_d, x0=x0)
         check_numbers(**{k: v for k, v in (("u0", u0), ("f", f), ("tau_psc", tau_psc)) if v is not None})
         super().__init__(size=size, keep_size=keep_size, name=name, mode=mode)
@@ -100,8 +100,9 @@ class STPRelease(bp.dyn.SynDyn):
         self.tau_psc = None if tau_psc is None else self.init_param(tau_psc)
         self.u0 = self.init_param(_models.default_u0(model, self.U) if u0 is None else u0)
         self.x0 = self.init_param(x0)
-        _models.validate(model, U=self.U, tau_f=self.tau_f, tau_d=self.tau_d, f=self.f, tau_psc=self.tau_psc,
-                         u0=self.u0, x0=self.x0, dt=bm.get_dt(), method=method, state=np.zeros(self.varshape))
+        _models.validate_synapse_params(model, U=self.U, tau_f=self.tau_f, tau_d=self.tau_d, f=self.f,
+                                        tau_psc=self.tau_psc, u0=self.u0, x0=self.x0, dt=bm.get_dt(), method=method,
+                                        state=np.zeros(self.varshape))
         self.reset_state(self.mode)
 
     def _params(self):
