@@ -10,10 +10,9 @@ event delivery is :func:`stp_brainpy.network.events.deliver`).
 """
 from __future__ import annotations
 
-import importlib.util
-
 import brainstate
 
+from ..synapses._backend import ensure_event_backend  # the one backend rule, shared with the classic synapses
 from ..units import to_unit
 
 __all__ = ["dt_ms", "t_ms", "ensure_event_backend"]
@@ -37,19 +36,3 @@ def t_ms():
         raise RuntimeError("brainstate.environ has no t; run steps inside "
                            "brainstate.environ.context(t=...), e.g. with stp_brainpy.state.run") from None
     return to_unit("t", t, "ms")
-
-
-def ensure_event_backend() -> str | None:
-    """Make brainevent's CPU event operators runnable; returns the backend in force (or None).
-
-    Sets ``'jax_raw'`` only when numba is missing and no CPU backend has been chosen yet. brainevent
-    clears JAX's compilation caches when the backend changes, so this runs at import, before
-    anything is compiled.
-    """
-    import brainevent
-
-    current = brainevent.config.get_backend("cpu")
-    if current is None and importlib.util.find_spec("numba") is None:
-        brainevent.config.set_backend("cpu", "jax_raw")
-        return "jax_raw"
-    return current
