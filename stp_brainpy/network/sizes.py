@@ -9,8 +9,9 @@ minutes or an out-of-memory kill.
 from __future__ import annotations
 
 import math
-import os
 from typing import Optional
+
+from .._memory import available_memory
 
 __all__ = ["available_memory", "expected_synapses", "check_fits", "format_bytes", "BUILD_BYTES_PER_SYNAPSE",
            "SIM_BYTES_PER_SYNAPSE", "MAX_INDEX"]
@@ -24,36 +25,6 @@ BUILD_BYTES_PER_SYNAPSE = 64
 SIM_BYTES_PER_SYNAPSE = 16
 #: Targets are int32 (the native kernel's index type), padded with ``n_post``.
 MAX_INDEX = 2**31 - 2
-
-
-def available_memory() -> int:
-    """Bytes of memory a new allocation can get now: ``MemAvailable`` (Linux), bounded by a cgroup limit.
-
-    Falls back to the physical memory (``os.sysconf``) where ``/proc/meminfo`` is missing.
-    """
-    avail: Optional[int] = None
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    avail = int(line.split()[1]) * 1024
-                    break
-    except OSError:
-        pass
-    if avail is None:
-        try:
-            avail = int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-        except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
-            avail = 1 << 62
-    try:  # a container's own limit (cgroup v2)
-        with open("/sys/fs/cgroup/memory.max") as fh:
-            limit = fh.read().strip()
-        if limit != "max":
-            with open("/sys/fs/cgroup/memory.current") as fh:
-                avail = min(avail, int(limit) - int(fh.read().strip()))
-    except (OSError, ValueError):
-        pass
-    return max(int(avail), 0)
 
 
 def format_bytes(n: float) -> str:

@@ -8,11 +8,12 @@ share of the loop carry about the size of a core's L2 cache.
 from __future__ import annotations
 
 import math
-import os
 from typing import Any, Sequence
 
 import jax
 import numpy as np
+
+from .._memory import available_memory
 
 __all__ = ["DEFAULT_MEMORY_BUDGET", "plan_chunks", "default_memory_budget", "nbytes", "loop_carry_bytes",
            "cpu_max_items", "available_memory", "check_result_fits", "format_bytes"]
@@ -132,21 +133,6 @@ def plan_chunks(n_items: int, bytes_per_item: int, n_devices: int, chunk_size: i
     chunk_size = _check_count("chunk_size", chunk_size)
     chunk_size = min(chunk_size, n_items)
     return -(-chunk_size // n_devices) * n_devices
-
-
-def available_memory() -> int:
-    """Bytes of memory available now (Linux ``MemAvailable``; else the physical total)."""
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (AttributeError, ValueError, OSError):  # pragma: no cover - exotic platforms
-        return 2**62
 
 
 def check_result_fits(result_bytes: int, max_result_bytes: int | None, describe: str) -> None:
