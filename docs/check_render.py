@@ -60,6 +60,7 @@ def check_picture(png: Path) -> list[str]:
 
 
 def main(html: Path = HTML) -> int:
+    html = Path(html).resolve()
     exe = browser()
     if exe is None:
         print("check_render: no Chromium found; apt-get install chromium-headless-shell", file=sys.stderr)
