@@ -71,7 +71,7 @@ def brainpy_replay(repeats: int) -> dict:
         for s in SETTINGS:
             t, runner = _timed(functools.partial(one, s))
             t_cold += t
-            t_warm += _timed(lambda: runner.run(150.0))[0]
+            t_warm += _timed(functools.partial(runner.run, 150.0))[0]
         cold.append(t_cold)
         warm.append(t_warm)
     return dict(cold=statistics.median(cold), warm=statistics.median(warm))

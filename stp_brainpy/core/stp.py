@@ -122,7 +122,7 @@ def _check_step(dt, method: str, **taus) -> None:
                                  f"dt > tau); got dt={np.max(np.broadcast_to(d, bad.shape)[bad]):g} ms, "
                                  f"{name}={np.min(np.broadcast_to(t, bad.shape)[bad]):g} ms; use method='exact'")
         elif _v._checking_active():
-            d, t = jnp.asarray(dt), jnp.asarray(tau)
+            d, t = jnp.asarray(dt), jnp.asarray(tau)  # type: ignore[assignment]
             _v._traced_check((t > 0) & (d >= t), d, f"dt must be smaller than {name} for method='euler'; got dt={{v}}")
 
 
@@ -217,7 +217,7 @@ def _gaps(spike_times, dtype, t0=None) -> tuple[Array, Array]:
     if is_concrete(spike_times) and not isinstance(spike_times, jax.Array) and is_concrete(t0):
         xp, t = np, np.asarray(spike_times, dtype=np.float64)
     else:
-        xp, t = jnp, jnp.asarray(spike_times)
+        xp, t = jnp, jnp.asarray(spike_times)  # type: ignore[misc,assignment]
     valid = xp.isfinite(t)
     ts = xp.where(valid, t, 0.0)
     first = xp.zeros(min(t.size, 1), ts.dtype)

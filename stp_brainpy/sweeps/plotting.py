@@ -175,7 +175,7 @@ def plot_dataset(ds, var: str | None = None, sel: dict | None = None):
             ax.set_ylabel(axis_label(ds[rows] if rows in ds.variables else None, rows))
             if i is not None:
                 v = sub[panels].item() if panels in sub.coords else i
-                ax.set_title(f"{panels}={tick_label(v)}" + _unit_suffix(ds, panels), fontsize=9)
+                ax.set_title(f"{panels}={tick_label(v)}" + _unit_suffix(ds, str(panels)), fontsize=9)
         fig.colorbar(mesh, ax=list(axes[0]), label=axis_label(ds[var], var))
     fig.suptitle(f"{var}" + (f"  ({', '.join(notes)})" if notes else ""), fontsize=9)
     return fig
