@@ -42,8 +42,10 @@ def _version() -> str:
 
 
 def _files(sub: str) -> set[str]:
+    # hidden folders (.hypothesis, .pytest_cache) are the runners' scratch, not the project's files
     return {p.relative_to(ROOT).as_posix() for p in (ROOT / sub).rglob("*")
-            if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc")}
+            if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc")
+            and not any(part.startswith(".") for part in p.relative_to(ROOT).parts)}
 
 
 SHIPPED = ("tests", "stp_brainpy", "benchmarks/results")

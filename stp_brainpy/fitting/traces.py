@@ -78,7 +78,7 @@ def simulate_trace(spike_times, n_steps: int, dt: float, U: float, *, tau_f: flo
                    amplitude: float = 1.0) -> np.ndarray:
     """The model trace (n_steps,) sampled after each step: sample k is the current at time k·dt."""
     sp = _TraceSpace("tm", (), TRACE_PARAMS, TRACE_PARAMS, (), tuple(TRACE_BOUNDS[n] for n in TRACE_PARAMS), "free",
-                     1.0, float(dt))
+                     amp_value=1.0, dt=float(dt))
     dtype = jnp.result_type(float)
     s = jnp.asarray(_spikes(spike_times, n_steps, dt), dtype)
     th = jnp.asarray([U, tau_f, tau_d, tau_s], dtype)
@@ -145,7 +145,7 @@ def fit_trace(trace, dt: float, spike_times, *, fixed: Mapping[str, float] | Non
     n_starts = _check_int("n_starts", n_starts, 1)
     seed = _check_int("seed", seed, 0)
     max_steps = _check_int("max_steps", max_steps, 1)
-    space = _TraceSpace("tm", (), TRACE_PARAMS, free, tuple(fixed), tuple(blist), "free", 1.0, dt)
+    space = _TraceSpace("tm", (), TRACE_PARAMS, free, tuple(fixed), tuple(blist), "free", amp_value=1.0, dt=dt)
     obs = np.isfinite(y)
     if obs.sum() <= space.k:
         raise ValueError(f"{int(obs.sum())} samples cannot determine {space.k} quantities")
