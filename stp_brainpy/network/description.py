@@ -143,6 +143,29 @@ class Pairs:
     post: Any
 
 
+def is_connector(conn) -> bool:
+    """Whether ``conn`` is a brainpy connector (``bp.conn.*`` / ``bp.connect.*``)."""
+    return hasattr(conn, "require") and callable(conn) and not isinstance(conn, Connectivity)
+
+
+def from_connector(conn, n_pre: int, n_post: int) -> Connectivity:
+    """The synapses of a brainpy connector between ``n_pre`` and ``n_post`` neurons, as a Connectivity.
+
+    The package's one conversion (description projections, :class:`~stp_brainpy.network.EventSTPProjection`,
+    the COBA builders). An unsized connector is sized here; one sized before must match. A seeded random
+    connector advances its generator on every draw, so it is drawn once: pass the Connectivity around after.
+    """
+    if not is_connector(conn):
+        raise TypeError(f"conn must be a brainpy connector (bp.conn.*); got {type(conn).__name__}")
+    sized = getattr(conn, "pre_num", None), getattr(conn, "post_num", None)
+    if sized[0] is None:
+        conn = conn(n_pre, n_post)
+    elif sized != (n_pre, n_post):
+        raise ValueError(f"conn was sized {sized[0]}x{sized[1]}; this projection is {n_pre}x{n_post}")
+    pre, post = conn.require("pre_ids", "post_ids")
+    return from_pairs(np.asarray(pre), np.asarray(post), n_pre, n_post)
+
+
 def build_conn(conn, n_pre: int, n_post: int, seed, same: bool) -> Connectivity:
     """The synapses of a connector (``same``: pre and post are one population, autapse rule applies)."""
     if isinstance(conn, Connectivity):
@@ -155,10 +178,8 @@ def build_conn(conn, n_pre: int, n_post: int, seed, same: bool) -> Connectivity:
         return fixed_in_degree(n_pre, n_post, conn.k, seed, allow_autapses=conn.allow_autapses or not same)
     if isinstance(conn, Pairs):
         return from_pairs(conn.pre, conn.post, n_pre, n_post)
-    if hasattr(conn, "require"):  # a brainpy connector (bp.conn.*)
-        c = conn(n_pre, n_post) if getattr(conn, "pre_num", None) is None else conn
-        pre, post = c.require("pre_ids", "post_ids")
-        return from_pairs(np.asarray(pre), np.asarray(post), n_pre, n_post)
+    if is_connector(conn):
+        return from_connector(conn, n_pre, n_post)
     raise TypeError(f"conn must be Bernoulli, FixedInDegree, Pairs, a Connectivity or a bp.conn connector; "
                     f"got {type(conn).__name__}")
 

@@ -24,6 +24,7 @@ from ..core.validation import check_choice, check_integer
 from .compile_fused import FusedNetwork
 from .config import COBAConfig, build_connectivity
 from .connectivity import Connectivity
+from .description import from_connector, is_connector
 from .events import BACKENDS
 from .instances import coba_network
 
@@ -36,7 +37,7 @@ class FusedCOBA:
     Parameters
     ----------
     cfg : COBAConfig
-    conn : Connectivity, optional (built from ``cfg`` when omitted)
+    conn : Connectivity or bp.conn connector, optional (built from ``cfg`` when omitted)
     backend : event delivery, 'auto' | 'native' | 'xla'
     record : number of neurons whose spikes are returned per step (raster): the first E and the first
         I neurons in proportion, all neurons in order when ``record == n_neurons``
@@ -52,8 +53,10 @@ class FusedCOBA:
         check_choice("backend", backend, BACKENDS)
         n, ne = cfg.n_neurons, cfg.n_exc
         record = check_integer("record", record, low=0)
+        if is_connector(conn):
+            conn = from_connector(conn, n, n)
         if conn is not None and not isinstance(conn, Connectivity):
-            raise TypeError(f"conn must be a Connectivity; got {type(conn).__name__}")
+            raise TypeError(f"conn must be a Connectivity or a bp.conn connector; got {type(conn).__name__}")
         if conn is not None and (conn.n_pre != n or conn.n_post != n):
             raise ValueError(f"conn must be {n}x{n}; got {conn.n_pre}x{conn.n_post}")
         if dtype is not None and jnp.dtype(dtype) not in (jnp.dtype("float32"), jnp.dtype("float64")):

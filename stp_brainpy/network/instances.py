@@ -9,13 +9,12 @@ potentials of :func:`~stp_brainpy.network.config.build_connectivity` /
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Optional
 
 import numpy as np
 
 from .config import COBAConfig, build_connectivity, initial_potentials
 from .connectivity import Connectivity, select
-from .description import STPModel, CondLIFModel, Network, Population, Projection, Record
+from .description import STPModel, CondLIFModel, Network, Population, Projection, Record, from_connector, is_connector
 
 __all__ = ["coba_network", "GUPTA_2000", "gupta_stp", "coba_hetero_network"]
 
@@ -53,21 +52,26 @@ def gupta_stp(fractions=(1 / 3, 1 / 3, 1 / 3)) -> STPModel:
     return STPModel("markram", read="before", joint=joint)
 
 
-def coba_hetero_network(cfg: COBAConfig = COBAConfig(), fractions=(1 / 3, 1 / 3, 1 / 3)) -> Network:
+def coba_hetero_network(cfg: COBAConfig = COBAConfig(), fractions=(1 / 3, 1 / 3, 1 / 3), conn=None) -> Network:
     """COBA-STP with per-synapse Gupta-class STP on E→E and E→I (weight w_E / mean U, so that an average rested
-    synapse delivers about w_E)."""
-    net = coba_network(cfg.replace(stp=False))
+    synapse delivers about w_E); ``conn`` as :func:`coba_network`'s."""
+    net = coba_network(cfg.replace(stp=False), conn)
     stp = gupta_stp(fractions)
     mean_U = float(np.dot(fractions, [GUPTA_2000[c]["U"][0] for c in ("F1", "F2", "F3")]))
     projs = [replace(p, stp=stp, weight=cfg.w_E / mean_U) if p.pre == "E" else p for p in net.projections]
     return replace(net, projections=projs)
 
 
-def coba_network(cfg: COBAConfig = COBAConfig(), conn: Optional[Connectivity] = None, record: Record = Record()) -> Network:
-    """The COBA(-STP) network of ``cfg`` (connectivity built from ``cfg`` unless ``conn`` is given)."""
+def coba_network(cfg: COBAConfig = COBAConfig(), conn=None, record: Record = Record()) -> Network:
+    """The COBA(-STP) network of ``cfg`` (connectivity built from ``cfg`` unless ``conn`` is given: a
+    ``n_neurons × n_neurons`` :class:`Connectivity`, E first, or a ``bp.conn`` connector)."""
     if not isinstance(cfg, COBAConfig):
         raise TypeError(f"cfg must be a COBAConfig; got {type(cfg).__name__}")
     n, ne = cfg.n_neurons, cfg.n_exc
+    if is_connector(conn):
+        conn = from_connector(conn, n, n)
+    if conn is not None and (not isinstance(conn, Connectivity) or (conn.n_pre, conn.n_post) != (n, n)):
+        raise ValueError(f"conn must be a {n}x{n} Connectivity or a bp.conn connector; got {conn!r:.80}")
     conn = build_connectivity(cfg) if conn is None else conn
     V0 = initial_potentials(cfg)
     p = cfg.neuron

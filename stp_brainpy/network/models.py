@@ -16,6 +16,7 @@ from ..core.cond_neuron import COBA_NEURON, conductance_lif_step, validate_cond_
 from ..core.validation import check_finite, check_integer, check_method, check_number
 from .config import COBAConfig, build_connectivity, initial_potentials
 from .connectivity import Connectivity, select
+from .description import from_connector, is_connector
 from .projections import EventSTPProjection
 
 __all__ = ["COBANeuron", "COBANetwork"]
@@ -108,7 +109,9 @@ class COBANeuron(bp.dyn.NeuDyn):
 class COBANetwork(bp.DynSysGroup):
     """COBA(-STP) as a brainpy network: ``E``, ``I`` (:class:`COBANeuron`) and four projections.
 
-    Same connectivity and initial potentials as :class:`FusedCOBA` for the same config.
+    Same connectivity and initial potentials as :class:`FusedCOBA` for the same config. ``conn``
+    (optional, ``n_neurons × n_neurons``, E first): a :class:`~stp_brainpy.network.Connectivity` or a
+    ``bp.conn`` connector (converted once by :func:`~stp_brainpy.network.description.from_connector`).
 
     Example
     -------
@@ -119,10 +122,12 @@ class COBANetwork(bp.DynSysGroup):
     >>> _ = runner.run(50.)
     """
 
-    def __init__(self, cfg: COBAConfig = COBAConfig(), conn: Optional[Connectivity] = None, backend: str = "auto"):
+    def __init__(self, cfg: COBAConfig = COBAConfig(), conn=None, backend: str = "auto"):
         if not isinstance(cfg, COBAConfig):
             raise TypeError(f"cfg must be a COBAConfig; got {type(cfg).__name__}")
         n, ne = cfg.n_neurons, cfg.n_exc
+        if is_connector(conn):
+            conn = from_connector(conn, n, n)
         if conn is not None and (not isinstance(conn, Connectivity) or conn.n_pre != n or conn.n_post != n):
             raise ValueError(f"conn must be a {n}x{n} Connectivity; got {conn!r:.80}")
         if conn is None:

@@ -35,6 +35,7 @@ from ..core.delays import delay_steps, ring_read, ring_write
 from ..core.stp import STPState, exp_decay_step, stp_step, validate_stp_params
 from ..core.validation import check_choice, check_finite, check_number, check_positive, check_range
 from .connectivity import Connectivity
+from .description import from_connector, is_connector
 from .events import BACKENDS, deliver
 from .steps import source_release
 
@@ -70,8 +71,12 @@ class EventSTPProjection(bp.Projection):
         Target group (``conn.n_post`` neurons). :class:`~stp_brainpy.network.COBANeuron` receives
         the conductance exactly (``add_conductance``); any brainpy neuron receives the current
         ``g (E - V)`` or ``g`` through ``add_inp_fun``.
-    conn : Connectivity
-        Synapses (see :mod:`stp_brainpy.network.connectivity`).
+    conn : Connectivity or brainpy connector
+        Synapses: a :class:`~stp_brainpy.network.Connectivity` (see :mod:`stp_brainpy.network.connectivity`)
+        or a ``bp.conn`` / ``bp.connect`` connector (``bp.conn.FixedProb(0.1, seed=1)``,
+        ``bp.conn.IJConn(i, j)``, ...), converted once to the same source-major layout
+        (:func:`stp_brainpy.network.description.from_connector`, the description's conversion); the
+        converted synapses are ``proj.conn``.
     weight : float or array (nnz,), default 1
         Weight per synapse, finite (nS for COBA into ``COBANeuron``); scalar or per synapse in CSR order.
         Under TM the delivered amount is ``weight · u⁺x⁻`` (a rested synapse delivers ``weight·U``).
@@ -100,15 +105,18 @@ class EventSTPProjection(bp.Projection):
     >>> runner.run(50.)
     """
 
-    def __init__(self, pre, post, conn: Connectivity, weight=1.0, tau_s: float = 5.0, E: Optional[float] = 0.0,
+    def __init__(self, pre, post, conn, weight=1.0, tau_s: float = 5.0, E: Optional[float] = 0.0,
                  U=None, *, tau_f=None, tau_d=None, delay: float = 0.1, backend: str = "auto",
                  name: Optional[str] = None, mode: Optional[bm.Mode] = None):
         super().__init__(name=name, mode=mode)
-        if not isinstance(conn, Connectivity):
-            raise TypeError(f"conn must be a stp_brainpy.network.Connectivity; got {type(conn).__name__}")
         for who, obj in (("pre", pre), ("post", post)):
             if not hasattr(obj, "num"):
                 raise TypeError(f"{who} must be a brainpy group (with .num); got {type(obj).__name__}")
+        if is_connector(conn):
+            conn = from_connector(conn, pre.num, post.num)
+        elif not isinstance(conn, Connectivity):
+            raise TypeError(f"conn must be a stp_brainpy.network.Connectivity or a bp.conn connector; "
+                            f"got {type(conn).__name__}")
         if not hasattr(pre, "spike"):
             raise TypeError(f"pre must have a boolean 'spike' variable; got {type(pre).__name__}")
         if pre.num != conn.n_pre or post.num != conn.n_post:
