@@ -8,12 +8,17 @@ that produced it. Absolute times hold only for the machine they ran on; ratios a
 Schema (``"schema": 1``)::
 
     {"schema": 1, "name": str, "benchmark": str, "title": str, "date": "YYYY-MM-DD",
-     "command": str, "machine": {"platform", "cpu_count", "processor", "device", ...},
+     "command": str, "machine": {"platform", "cpu_count", "processor", "device", "load_1min",
+                                 "load_1min_start", ...},
      "versions": {"python", "jax", "jaxlib", "brainpy", "numpy", "stp-brainpy", ...},
      "columns": [str, ...], "rows": [{column: value, ...}, ...], "notes": str, "source": str}
 
 ``source`` is ``"measured"`` for files written by a script and ``"transcribed"`` for numbers copied from
 an earlier write-up (the README's tables), whose command and date are those of the original measurement.
+
+``machine["load_1min"]`` is the 1-minute load average when the file was written and ``load_1min_start`` the
+one when this module was imported (the script's start): on a shared machine absolute times are lower bounds,
+and :func:`write_results` says so in ``notes`` when the load exceeded half the cores.
 """
 from __future__ import annotations
 
@@ -35,6 +40,18 @@ _DISTS = ("jax", "jaxlib", "brainpy", "numpy", "stp-brainpy", "xarray", "brian2"
 _ENV = ("JAX_PLATFORMS", "XLA_FLAGS", "CUDA_VISIBLE_DEVICES", "STP_BRAINPY_NATIVE", "OMP_NUM_THREADS")
 
 
+def load_1min() -> float | None:
+    """The 1-minute load average (None where the platform has none)."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):  # pragma: no cover - Windows
+        return None
+
+
+# the scripts import this module first thing, so this is the load when the measurement started
+LOAD_AT_START = load_1min()
+
+
 def machine() -> dict[str, Any]:
     """Platform, CPU count, processor and (when jax is already imported) the default device."""
     info: dict[str, Any] = {"platform": platform.platform(), "cpu_count": os.cpu_count(),
@@ -54,7 +71,35 @@ def machine() -> dict[str, Any]:
             info["device_count"] = len(sys.modules["jax"].devices())
         except Exception:  # pragma: no cover - a broken backend must not lose the measurement
             pass
+    info["load_1min"] = load_1min()
+    if LOAD_AT_START is not None:
+        info["load_1min_start"] = LOAD_AT_START
     return info
+
+
+def machine_tag() -> str:
+    """Short name of this kind of machine for result file stems: ``cpu2`` (2 cores), ``h100`` (the GPU's kind)."""
+    jax = sys.modules.get("jax")
+    if jax is not None:
+        try:
+            dev = jax.devices()[0]
+            if dev.platform != "cpu":
+                kind = str(getattr(dev, "device_kind", dev.platform)).lower()
+                words = [w for w in kind.replace("-", " ").split() if w not in ("nvidia", "tesla", "amd")]
+                return "".join(ch for ch in (words[0] if words else dev.platform) if ch.isalnum())
+        except Exception:  # pragma: no cover
+            pass
+    return f"cpu{os.cpu_count()}"
+
+
+def load_note(info: Mapping[str, Any]) -> str:
+    """A sentence on the machine's load when it exceeded half the cores ("" on a quiet machine)."""
+    loads = [v for v in (info.get("load_1min_start"), info.get("load_1min")) if v is not None]
+    cores = info.get("cpu_count") or 1
+    if not loads or max(loads) <= cores / 2:
+        return ""
+    return (f"Load average (1 min) {loads[0]:.2f} at the start, {loads[-1]:.2f} at the end on {cores} cores: the "
+            "machine was shared, so absolute times are upper bounds (rates lower bounds); compare ratios.")
 
 
 def versions(extra: Iterable[str] = ()) -> dict[str, str]:
@@ -105,6 +150,8 @@ def write_results(name: str, rows: Sequence[Mapping[str, Any]], *, title: str, b
         The command (default: this process's command line, see :func:`command`).
     out_dir : path, optional
         Default ``benchmarks/results``.
+
+    A load above half the cores adds a sentence to ``notes`` (unless they already speak of the load average).
     """
     if not name or "/" in name or name.startswith("."):
         raise ValueError(f"name must be a plain file stem; got {name!r}")
@@ -113,9 +160,13 @@ def write_results(name: str, rows: Sequence[Mapping[str, Any]], *, title: str, b
         columns = []
         for r in rows:
             columns += [k for k in r if k not in columns]
+    info = machine()
+    note = load_note(info)
+    if note and "load average" not in notes.lower():
+        notes = f"{notes} {note}".strip()
     record = {"schema": SCHEMA, "name": name, "benchmark": benchmark or name.split("-")[0], "title": title,
               "date": datetime.datetime.now(datetime.timezone.utc).date().isoformat(),
-              "command": cmd if cmd is not None else command(), "machine": machine(),
+              "command": cmd if cmd is not None else command(), "machine": info,
               "versions": versions(extra_versions), "columns": list(columns), "rows": rows, "notes": notes,
               "source": "measured", **fields}
     out = Path(out_dir) if out_dir is not None else RESULTS_DIR
@@ -125,6 +176,13 @@ def write_results(name: str, rows: Sequence[Mapping[str, Any]], *, title: str, b
     tmp.write_text(json.dumps(record, indent=1, ensure_ascii=False, allow_nan=False) + "\n")
     os.replace(tmp, path)  # a reader (the docs build) never sees half a file
     return path
+
+
+def add_write_options(parser: Any) -> None:
+    """``--no-write`` and ``--results-dir``, the same in every benchmark script (an ``argparse`` parser)."""
+    parser.add_argument("--no-write", action="store_true", help="print only; write no benchmarks/results/*.json")
+    parser.add_argument("--results-dir", default=None, metavar="DIR",
+                        help="write the results JSON here instead of benchmarks/results/")
 
 
 def validate(record: Mapping[str, Any]) -> list[str]:

@@ -17,6 +17,8 @@
    steady state, synapses per second, and how many recovered the truth.
 
 Numbers measured while other work loads the machine are noisy; the ratios within one run are comparable.
+Each section writes its table to ``benchmarks/results/fitting-{experiment,batch}-<machine>.json``
+(``benchmarks/_results.py``: machine, load, versions, date, this command; ``--no-write`` prints only).
 The NumPy model below is an independent transcription of srplasticity's TM recursion (GUIDE §7), used only
 as the baselines' model.
 """
@@ -26,6 +28,7 @@ import argparse
 import time
 
 import numpy as np
+from _results import add_write_options, machine_tag, write_results
 
 TRUE = dict(U=0.25, f=0.3, tau_f=120.0, tau_d=350.0)
 PROTOCOLS = {
@@ -170,6 +173,27 @@ def section_experiment(args):
     print(f"ratios    : scipy.optimize.brute grid/ours {tb / ours:.0f}x, vectorised grid/ours {tg / ours:.0f}x, "
           f"scipy/ours {ts / ours:.1f}x; "
           f"loss ours - best other = {r.loss - min(gl, sl):.3g}")
+    if not args.no_write:
+        rows = [dict(method=f"stp_brainpy fit (64 starts, Laplace) + bootstrap x{args.boot}", points=None,
+                     seconds=_sig(ours), compile_s=_sig(first - ours, 3), loss=_sig(r.loss, 10), x_ours=1.0),
+                dict(method="scipy.optimize.brute (srplasticity's call), extrapolated", points=int(npts),
+                     seconds=_sig(tb, 3), compile_s=None, loss=_sig(gl, 10), x_ours=_sig(tb / ours, 3)),
+                dict(method="brute grid, vectorised NumPy", points=int(npts), seconds=_sig(tg), compile_s=None,
+                     loss=_sig(gl, 10), x_ours=_sig(tg / ours, 3)),
+                dict(method=f"scipy L-BFGS-B x{args.scipy_starts} starts", points=int(nfev), seconds=_sig(ts),
+                     compile_s=None, loss=_sig(sl, 10), x_ours=_sig(ts / ours, 3))]
+        path = write_results(
+            f"fitting-experiment-{machine_tag()}", rows, out_dir=args.results_dir,
+            title="Fitting one experiment: stp_brainpy vs srplasticity-style brute force and scipy",
+            notes=(f"{len(prot)} protocols, {ds.n_observations} observations, markram read='before', "
+                   "amplitude='first', loss 'equal', float64. Ours: median of "
+                   f"{args.repeat} steady runs (fit + bootstrap), compile separate. points = grid points or, for "
+                   "L-BFGS-B, loss evaluations; x_ours = seconds / ours."))
+        print(f"wrote {path}")
+
+
+def _sig(x: float, digits: int = 4) -> float:
+    return float(f"{x:.{digits}g}")
 
 
 def section_batch(args):
@@ -201,9 +225,20 @@ def section_batch(args):
     print(f"batch     : {N} synapses × {args.batch_starts} starts, {len(prot)} protocols × {trials} trials: "
           f"steady {steady:.2f} s ({N / steady:.0f} synapses/s), compile {first - steady:.1f} s; "
           f"converged {r.converged.mean():.3f}, U and tau_d within 10 %: {ok:.3f}")
+    if not args.no_write:
+        row = dict(synapses=N, starts=args.batch_starts, protocols=len(prot), trials=trials, steady_s=_sig(steady),
+                   compile_s=_sig(first - steady, 3), synapses_per_s=_sig(N / steady, 3),
+                   converged=_sig(float(r.converged.mean()), 3), recovered=_sig(float(ok), 3))
+        path = write_results(
+            f"fitting-batch-{machine_tag()}", [row], out_dir=args.results_dir,
+            title="fit_batch: many synapses in one call", notes=(
+                "tm model, loss 'sse', max_steps 100, float64; synthetic synapses (U, tau_f, tau_d drawn "
+                "log-uniformly), noise sd 0.05; one steady call after the compiling one; recovered = fraction "
+                "with U and tau_d within 10 % of the truth."))
+        print(f"wrote {path}")
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--section", choices=("experiment", "batch", "all"), default="all")
@@ -212,7 +247,8 @@ def main():
     ap.add_argument("--scipy-starts", type=int, default=64)
     ap.add_argument("--synapses", type=int, default=10_000)
     ap.add_argument("--batch-starts", type=int, default=4)
-    args = ap.parse_args()
+    add_write_options(ap)
+    args = ap.parse_args(argv)
     if args.quick:
         args.boot, args.scipy_starts, args.synapses = 20, 8, 200
     import jax

@@ -12,6 +12,9 @@
 
     python benchmarks/bench_homework.py            # ~1 min on 2 CPU cores
     python benchmarks/bench_homework.py --quick    # fewer repeats, 2,000 settings
+
+Each part writes its table to ``benchmarks/results/homework-{replay,throughput}-<machine>.json``
+(``benchmarks/_results.py``: machine, load, versions, date, this command; ``--no-write`` prints only).
 """
 from __future__ import annotations
 
@@ -22,6 +25,11 @@ import time
 import warnings
 
 import numpy as np
+from _results import add_write_options, machine_tag, write_results
+
+
+def _sig(x: float, digits: int = 4) -> float:
+    return float(f"{x:.{digits}g}")
 
 
 def _timed(fn):
@@ -107,6 +115,7 @@ def main(argv=None) -> int:
     p.add_argument("--settings", type=int, default=None, help="settings of the throughput run (default 10,000)")
     p.add_argument("--part", choices=("all", "replay", "throughput"), default="all",
                    help="run only one part (throughput needs no brainpy, e.g. on a GPU machine)")
+    add_write_options(p)
     args = p.parse_args(argv)
     repeats = args.repeats or (1 if args.quick else 5)
     n = args.settings or (2000 if args.quick else 10_000)
@@ -118,17 +127,41 @@ def main(argv=None) -> int:
 
     jax.block_until_ready(jax.jit(lambda a: a + 1)(jax.numpy.ones(3)))  # one-time backend start-up, for neither side
     print(f"jax {jax.__version__} on {jax.devices()[0]}; repeats {repeats}")
+    tag = machine_tag()
     if args.part in ("all", "replay"):
-        replay(repeats)
+        bp_t, ours = replay(repeats)
+        row = dict(brainpy_cold_s=_sig(bp_t["cold"]), brainpy_warm_s=_sig(bp_t["warm"]),
+                   stp_brainpy_cold_s=_sig(ours["cold"]), stp_brainpy_warm_s=_sig(ours["warm"]),
+                   ratio_cold=_sig(bp_t["cold"] / ours["cold"], 3), ratio_warm=_sig(bp_t["warm"] / ours["warm"], 3))
+        if not args.no_write:
+            import brainpy
+
+            path = write_results(
+                f"homework-replay-{tag}", [row], out_dir=args.results_dir,
+                title="Homework replay (8 settings), brainpy built-ins vs one batched call",
+                notes=(f"brainpy = brainpy {brainpy.__version__} bp.synapses.STP, 8 x DSRunner; stp_brainpy = one "
+                       "batched call. Ratios brainpy / stp_brainpy from the unrounded times. Homework replay, 8 "
+                       f"settings x 150 ms, u/x/I monitored; medians of {repeats}; cold = build + compile + first "
+                       "run, imports excluded. The cold time of the batched call is almost all XLA compilation."))
+            print(f"wrote {path}")
     if args.part in ("all", "throughput"):
         tp = throughput(n, repeats=3)
         print(f"\nThroughput: {tp['n']:,} random (U, tau_d, tau_f) x 150 ms (1,500 steps) in one compiled call "
               f"on {tp['device']}")
         print(f"compile {tp['compile']:.2f} s, run {tp['run']:.3f} s -> {tp['rate']:.3g} synapse-steps/s")
+        if not args.no_write:
+            path = write_results(
+                f"homework-throughput-{tag}", out_dir=args.results_dir, title="Homework chain throughput",
+                rows=[dict(settings=tp["n"], run_s=_sig(tp["run"]), compile_s=_sig(tp["compile"]),
+                           synapse_steps_per_s=_sig(tp["rate"], 3))],
+                notes=(f"{tp['n']:,} random (U, tau_d, tau_f) settings x 150 ms (1,500 steps) of the homework chain "
+                       "(pre-LIF -> TM -> current, summaries kept in the scan) in one compiled call, float32; run = "
+                       "median of 3 steady calls, compile = first call minus run; target 1e8 synapse-steps/s."))
+            print(f"wrote {path}")
     return 0
 
 
-def replay(repeats: int) -> None:
+def replay(repeats: int) -> tuple[dict, dict]:
     import brainpy
 
     import stp_brainpy.replays.homework  # noqa: F401
@@ -141,6 +174,7 @@ def replay(repeats: int) -> None:
     for name, r in (("brainpy bp.synapses.STP, 8 x DSRunner", bp_t), ("stp_brainpy, 1 batched call", ours)):
         print(f"{name:42s}{r['cold']:18.3f}{r['warm']:10.3f}{r['cold'] - r['warm']:10.3f}")
     print(f"{'ratio brainpy / stp_brainpy':42s}{bp_t['cold'] / ours['cold']:17.1f}x{bp_t['warm'] / ours['warm']:9.1f}x")
+    return bp_t, ours
 
 
 if __name__ == "__main__":

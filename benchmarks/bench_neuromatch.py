@@ -14,6 +14,9 @@ Compile time and steady state are reported separately (medians of repeats). Run:
 
     .venv/bin/python benchmarks/bench_neuromatch.py            # ~2 min on 2 cores
     .venv/bin/python benchmarks/bench_neuromatch.py --quick    # ~30 s
+
+The table goes to ``benchmarks/results/neuromatch-<machine>.json`` (``benchmarks/_results.py``: machine, load,
+versions, date, this command; ``--no-write`` prints only).
 """
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
+
+from _results import add_write_options, machine_tag, write_results  # first: it records the load at the start
 
 import numpy as np
 
@@ -113,7 +118,8 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="fewer repeats, 200 seeds, a 3-cell NumPy grid sample")
     ap.add_argument("--seeds", type=int, default=None, help="seeds in the batched call (default 1000; quick 200)")
     ap.add_argument("--chunk", type=int, default=50, help="seeds per vmapped chunk inside the batched call")
-    ap.add_argument("--json", default=None, help="also write the results to this JSON file")
+    ap.add_argument("--json", default=None, help="also write the raw results to this JSON file")
+    add_write_options(ap)
     args = ap.parse_args(argv)
     quick = args.quick
     n_seeds = args.seeds or (200 if quick else 1000)
@@ -187,6 +193,26 @@ def main(argv=None) -> int:
     if args.json:
         with open(args.json, "w") as f:
             json.dump(res, f, indent=1)
+    if not args.no_write:
+        sig = lambda x, d=4: float(f"{x:.{d}g}")  # noqa: E731
+        rows = [dict(workload=f"bonus model, 1 trial (100 STP synapses, {T:.0f} ms)", numpy_s=sig(b["numpy_s"]),
+                     stp_brainpy_s=sig(b["jax_s"]), speedup=sig(b["speedup"], 3), compile_s=sig(b["jax_compile_s"])),
+                dict(workload=f"bonus model, {n_seeds:,} seeds in one call (per trial)", numpy_s=sig(b["numpy_s"]),
+                     stp_brainpy_s=sig(bb["jax_s"] / n_seeds), speedup=sig(bb["throughput_vs_numpy"], 3),
+                     compile_s=sig(max(bb["jax_compile_plus_first_run_s"] - bb["jax_s"], 0.0))),
+                dict(workload=f"E/I grid, {g['cells']} cells, V + FMP, {T:.0f} ms (steady state)",
+                     numpy_s=sig(g["numpy_s"]), stp_brainpy_s=sig(g["jax_s"]), speedup=sig(g["speedup"], 3),
+                     compile_s=sig(max(g["jax_compile_plus_first_run_s"] - g["jax_s"], 0.0)))]
+        extrap = (f" The NumPy grid time is extrapolated from {len(sample)} of {RE.size} cells."
+                  if len(sample) < RE.size else "")
+        path = write_results(
+            f"neuromatch-{machine_tag()}", rows, out_dir=args.results_dir,
+            title="Neuromatch bonus model and E/I grid: tutorial NumPy loops vs stp_brainpy",
+            notes=(f"{res['dtype']}, dt {DT} ms; NumPy = the tutorial's loops verbatim (tests/neuromatch_reference.py); "
+                   f"medians of {reps_np} (NumPy) and {5 if quick else 20} / {1 if quick else 3} (jax) calls; compile "
+                   f"= first call minus steady state. {b['numpy_spikes']} (NumPy) and {b['jax_spikes']} (jax) spikes "
+                   f"in the single trial.{extrap}"))
+        print(f"wrote {path}")
     return 0
 
 

@@ -11,6 +11,10 @@ in a fresh worker process per configuration, so each number is that configuratio
 Device scaling re-runs the workers with ``XLA_FLAGS=--xla_force_host_platform_device_count=N``
 on CPU (on an accelerator the workers simply use the devices present).
 Numbers measured while other work loads the machine are noisy; compare ratios.
+
+Each section writes its table to ``benchmarks/results/sweeps-<section>-<machine>.json`` and a full run
+(``--section all``) also the summary ``sweeps-<machine>.json`` (engine efficacy, chain and store rows), through
+``benchmarks/_results.py`` (machine, load, versions, date, this command; ``--no-write`` prints only).
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ import sys
 import time
 
 import numpy as np
+from _results import add_write_options, machine_tag, write_results
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -262,10 +267,11 @@ def main(argv=None) -> int:
     p.add_argument("--devices", default="1,2,4", help="host device counts for the scaling section")
     p.add_argument("--worker", choices=("efficacy", "chain", "store"), help=argparse.SUPPRESS)
     p.add_argument("--n", type=int, default=None, help=argparse.SUPPRESS)
-    p.add_argument("--json", default=None, help="also write all rows to this JSON file")
+    p.add_argument("--json", default=None, help="also write all raw rows to this JSON file")
     p.add_argument("--check", action="store_true", help="first check results on the present device")
     p.add_argument("--n-efficacy", type=int, default=None, help="efficacy settings (default 1e6, quick 2e5)")
     p.add_argument("--n-chain", type=int, default=None, help="chain settings (default 1e5, quick 2e4)")
+    add_write_options(p)
     args = p.parse_args(argv)
     n_eff, n_chain = (200_000, 20_000) if args.quick else (1_000_000, 100_000)
     n_eff, n_chain = args.n_efficacy or n_eff, args.n_chain or n_chain
@@ -324,7 +330,69 @@ def main(argv=None) -> int:
     if args.json:
         with open(args.json, "x") as fh:  # never overwrite an earlier result file
             json.dump(results, fh, indent=1)
+    if not args.no_write:
+        for path in write_tables(results, repeats, args.results_dir):
+            print(f"wrote {path}")
     return 0
+
+
+def _sig(x, digits: int = 4):
+    return None if x is None else float(f"{x:.{digits}g}")
+
+
+def write_tables(results: dict[str, list], repeats: int, out_dir=None) -> list:
+    """One results file per measured section, and the summary table when every section ran."""
+    tag, paths = machine_tag(), []
+    timing = f"Medians of {repeats} steady-state calls, compile (first call minus steady state) separate, float32."
+    for sec, title in (("efficacy", "single-synapse efficacies, 10 spikes of a regular train"),
+                       ("chain", "the homework chain, 150 ms at dt 0.1 ms (1500 steps)")):
+        if sec not in results:
+            continue
+        ref = results[sec][0]["per_s"]
+        rows = [dict(contender=r["contender"], settings=r["n"], compile_s=_sig(r["compile_s"], 3),
+                     steady_s=_sig(r["steady_s"]), per_s=_sig(r["per_s"], 3),
+                     **({"synapse_steps_per_s": _sig(r["synapse_steps_per_s"], 3)} if "synapse_steps_per_s" in r else {}),
+                     x_engine=_sig(r["per_s"] / ref, 3)) for r in results[sec]]
+        paths.append(write_results(f"sweeps-{sec}-{tag}", rows, out_dir=out_dir, title=f"Sweep engine vs bare jit: {title}",
+                                   notes=f"{timing} per_s = settings/s; x_engine = per_s / the engine's sweep()."))
+    scal = results.get("scaling", [])
+    if scal:
+        rows = [dict(problem=r["problem"], devices=r["n_devices"], settings=r["n"], compile_s=_sig(r["compile_s"], 3),
+                     steady_s=_sig(r["steady_s"]), per_s=_sig(r["per_s"], 3), peak_rss_mib=round(r["peak_rss_mib"]),
+                     rss_after_import_mib=round(r["rss_after_import_mib"])) for r in scal]
+        paths.append(write_results(f"sweeps-scaling-{tag}", rows, out_dir=out_dir,
+                                   title="Sweep engine: device scaling (engine sweep() in a fresh process per count)",
+                                   notes=("On CPU the devices are XLA_FLAGS=--xla_force_host_platform_device_count=N "
+                                          "host devices sharing the same cores. " + timing)))
+    store = results.get("store", [])
+    if store:
+        r = store[0]
+        rows = [dict(settings=r["n"], seconds=_sig(r["seconds"]), per_s=_sig(r["per_s"], 3),
+                     result_mib=round(r["result_mib"]), peak_rss_sweep_mib=round(r["peak_rss_sweep_mib"]),
+                     peak_rss_mib=round(r["peak_rss_mib"]), rss_after_import_mib=round(r["rss_after_import_mib"]),
+                     result_lazy=r["result_lazy"])]
+        paths.append(write_results(f"sweeps-store-{tag}", rows, out_dir=out_dir,
+                                   title="Sweep engine: efficacies into a netCDF store (chunks of 2**17)",
+                                   notes="One default run, compile included; netCDF-bound."))
+    if {"efficacy", "chain", "store"} <= set(results):
+        one_dev = {r["problem"]: r for r in scal if r["n_devices"] == 1}
+        e, c = results["efficacy"][0], results["chain"][0]
+        rows = [dict(problem=f"{e['n']:,} (U, tau_d, tau_f, rate) settings x 10 spikes, regular train",
+                     run_s=_sig(e["steady_s"], 3), compile_s=_sig(e["compile_s"], 2), per_s=_sig(e["per_s"], 2),
+                     unit="settings/s", peak_rss_mib=round(one_dev["efficacy"]["peak_rss_mib"]) if "efficacy" in one_dev else None,
+                     target_per_s=1e7),
+                dict(problem=f"homework chain, {c['n']:,} settings x 1500 steps", run_s=_sig(c["steady_s"], 3),
+                     compile_s=_sig(c["compile_s"], 2), per_s=_sig(c["synapse_steps_per_s"], 2), unit="synapse-steps/s",
+                     peak_rss_mib=round(one_dev["chain"]["peak_rss_mib"]) if "chain" in one_dev else None,
+                     target_per_s=3e8),
+                dict(problem=f"store: {store[0]['n']:,} efficacy settings -> {store[0]['result_mib']:.0f} MiB result.nc",
+                     run_s=_sig(store[0]["seconds"], 3), compile_s=None, per_s=_sig(store[0]["per_s"], 2),
+                     unit="settings/s", peak_rss_mib=round(store[0]["peak_rss_mib"]), target_per_s=None)]
+        paths.append(write_results(f"sweeps-{tag}", rows, out_dir=out_dir, title="Sweep engine throughput",
+                                   notes=(f"{timing} The engine's default sweep() call of each section; the store row "
+                                          "includes compilation and is netCDF-bound. Peak RSS of a fresh process "
+                                          "(the scaling section's one-device worker).")))
+    return paths
 
 
 if __name__ == "__main__":

@@ -54,6 +54,19 @@ def table(rec: dict) -> list[str]:
     return out
 
 
+def load(m: dict) -> str:
+    """The machine's 1-minute load as recorded (at the start and at the end), against its core count."""
+    start, end = m.get("load_1min_start"), m.get("load_1min")
+    if end is None and start is None:
+        return "not recorded" + (" (idle)" if "idle" in str(m.get("description", "")) else "")
+    if start is not None and end is not None and start != end:
+        text = f"{start:.2f} at the start, {end:.2f} at the end"
+    else:
+        text = f"{end if end is not None else start:.2f}"
+    cores = m.get("cpu_count")
+    return f"{text} on {cores} cores" if cores else text
+
+
 def provenance(rec: dict) -> list[str]:
     m = rec["machine"]
     machine = m.get("description") or m.get("platform", "")
@@ -64,6 +77,7 @@ def provenance(rec: dict) -> list[str]:
     v = ", ".join(f"{k} {val}" for k, val in rec["versions"].items())
     lines = [f"- **command:** `{rec['command']}`",
              f"- **date:** {rec['date']}; **machine:** {machine} ({'; '.join(bits)})",
+             f"- **load average (1 min):** {load(m)}",
              f"- **versions:** {v}"]
     if rec.get("source") == "transcribed":
         lines.append("- transcribed from the README's measured tables; rerun the command to replace it")
