@@ -16,6 +16,11 @@ Imported only when used (``import stp_brainpy`` does not import brainstate).
 :func:`run`              a ``brainstate.transform.for_loop`` over steps that records what you ask
 =======================  ===================================================================
 
+Synaptic delays: :class:`EventConn`, :class:`EventSTPComm` and :class:`EventSTPProj` take ``delay`` (ms or a
+Quantity; one value, or one per synapse), on the ``dt`` grid by the package's one rule (a spike acts
+``max(1, round(delay/dt))`` steps after emission, :mod:`stp_brainpy.state.delays`); ``conn`` may be a
+``bp.conn`` connector (with ``n_pre``, ``n_post``).
+
 Parameters take brainunit Quantities (checked dimensions) or bare numbers in ms, mV, nS, pA. States
 use ``brainstate.environ.dftype()`` (``brainstate.environ.set(precision=64)`` for float64); ``dt`` and
 the time ``t`` come from ``brainstate.environ`` as in every brainpy.state model (:func:`run` sets

@@ -22,25 +22,33 @@ import numpy as np
 
 from ..core import stp as core_stp
 from ..network.connectivity import Connectivity, from_pairs
-from ..network.events import default_capacities, deliver
+from ..network.description import from_connector, is_connector
+from ..network.events import default_capacities, deliver, deliver_ring
 from ..core.validation import check_integer
 from ..units import to_unit
 from ._env import t_ms
+from .delays import Delayed, delay_ms
 from .stp import _tm_params, spike_values
 
 __all__ = ["EventConn", "EventSTPComm", "EventSTPProj", "as_connectivity"]
 
 
 def as_connectivity(conn: Any, n_pre: Optional[int] = None, n_post: Optional[int] = None) -> Connectivity:
-    """A :class:`Connectivity`, or ``(pre, post)`` index arrays with ``n_pre``/``n_post``, as a Connectivity."""
+    """A :class:`Connectivity`; ``(pre, post)`` index arrays or a ``bp.conn`` connector with ``n_pre``/``n_post``
+    (the connector through :func:`stp_brainpy.network.description.from_connector`, the package's one
+    conversion), as a Connectivity."""
     if isinstance(conn, Connectivity):
         return conn
+    if is_connector(conn):
+        if n_pre is None or n_post is None:
+            raise ValueError("a bp.conn connector needs n_pre and n_post")
+        return from_connector(conn, int(n_pre), int(n_post))
     if isinstance(conn, tuple) and len(conn) == 2:
         if n_pre is None or n_post is None:
             raise ValueError("(pre, post) pairs need n_pre and n_post")
         return from_pairs(np.asarray(conn[0]), np.asarray(conn[1]), int(n_pre), int(n_post))
-    raise TypeError(f"conn must be a stp_brainpy.network.Connectivity or a (pre, post) pair of index arrays; "
-                    f"got {type(conn).__name__}")
+    raise TypeError(f"conn must be a stp_brainpy.network.Connectivity, a (pre, post) pair of index arrays or a "
+                    f"bp.conn connector; got {type(conn).__name__}")
 
 
 def _per_synapse(name: str, value, conn: Connectivity, fill: float) -> tuple[Any, bool]:
@@ -84,7 +92,7 @@ def _first_active(mask, k: int):
     return jnp.where(vals > 0, idx, n)
 
 
-class EventConn(_Tables, brainstate.nn.Module):
+class EventConn(Delayed, _Tables, brainstate.nn.Module):
     r"""Static event-driven connection: ``out[j] = Σ_i w_ij · v_i`` over sources with ``v_i ≠ 0``.
 
     ``v`` is what the source sends this step: spikes (0/1) or graded values such as the
@@ -96,8 +104,13 @@ class EventConn(_Tables, brainstate.nn.Module):
 
     Parameters
     ----------
-    conn : Connectivity, or ``(pre, post)`` index arrays with ``n_pre``, ``n_post``
+    conn : Connectivity, or ``(pre, post)`` index arrays or a ``bp.conn`` connector with ``n_pre``, ``n_post``
     weight : nS, a scalar or one value per synapse (CSR order); Quantity or bare nS
+    delay : ms, default 0, a scalar or one value per synapse (CSR order), finite, >= 0; Quantity or bare ms.
+        What the sources send in the call for step ``m`` (their spikes of step ``m``, read before the
+        neurons of step ``m + 1`` update) comes out ``D - 1`` calls later, ``D = max(1, round(delay/dt))``
+        (:mod:`stp_brainpy.state.delays`): a spike acts at step ``m + D``, the package's one delay rule.
+        A nonzero delay keeps states: initialise them (``brainstate.nn.init_all_states``) first.
     backend : event kernel of :func:`stp_brainpy.network.events.deliver` ('auto', 'native', 'xla')
 
     Example::
@@ -111,7 +124,7 @@ class EventConn(_Tables, brainstate.nn.Module):
 
     __module__ = "stp_brainpy.state"
 
-    def __init__(self, conn, weight=1.0, *, n_pre: Optional[int] = None, n_post: Optional[int] = None,
+    def __init__(self, conn, weight=1.0, *, delay=0.0, n_pre: Optional[int] = None, n_post: Optional[int] = None,
                  backend: str = "auto", name: Optional[str] = None):
         super().__init__(name=name)
         self.conn = as_connectivity(conn, n_pre, n_post)
@@ -119,10 +132,34 @@ class EventConn(_Tables, brainstate.nn.Module):
         self._weight, self._per_syn = _per_synapse("weight", to_unit("weight", weight, "nS"), self.conn, 0.0)
         self._targets = _table(self.conn.targets, jnp.int32)
         self.backend = backend
+        self._delay_ms = delay_ms(delay, self.conn)
+        # delay 0 is one step whatever dt: no state, so the comm also works uninitialised
+        self._stateless = np.ndim(self._delay_ms) == 0 and self._delay_ms == 0.0
+        self.per_synapse_delay = False
+
+    def init_state(self, batch_size: Optional[int] = None, **kwargs):
+        if self._stateless:
+            return
+        self._init_delay()
+        if self.per_synapse_delay and not self._per_syn:
+            self._wtab = _table(self.conn.ell_values(self.weight, 0.0), brainstate.environ.dftype())
+
+    def reset_state(self, batch_size: Optional[int] = None, **kwargs):
+        if not self._stateless:
+            self._reset_delay()
 
     def update(self, values):
         v = jnp.asarray(spike_values(values), brainstate.environ.dftype())
         targets, weight = self.targets, self.weight
+        if not self._stateless:
+            if not hasattr(self, "_step"):
+                raise RuntimeError("EventConn with a delay keeps states: call brainstate.nn.init_all_states first")
+            if self.per_synapse_delay:
+                w = weight if self._per_syn else self._wtab.value
+                ring = deliver_ring(v, self._codes.value, w, self._post_ring.value, self._ring_offset(),
+                                    backend=self.backend)
+                return u.Quantity(self._ring_take(ring), unit=u.nS)
+            v = self._delay_sources(v)
         if self._per_syn:
             out = deliver(v, targets, self.conn.n_post, weights=weight, backend=self.backend)
         else:
@@ -130,7 +167,7 @@ class EventConn(_Tables, brainstate.nn.Module):
         return u.Quantity(out, unit=u.nS)
 
 
-class EventSTPComm(_Tables, brainstate.nn.Module):
+class EventSTPComm(Delayed, _Tables, brainstate.nn.Module):
     r"""Tsodyks–Markram STP on every synapse, updated only when its source spikes.
 
     Each synapse ``(i, j)`` has its own ``u_ij``, ``x_ij`` and may have its own ``U``, ``tau_f``,
@@ -157,8 +194,15 @@ class EventSTPComm(_Tables, brainstate.nn.Module):
     ``tau_f``   ms    1500      [0, inf]
     ``tau_d``   ms    200       (0, inf]
     ``weight``  nS    1         any (sign is the user's choice)
+    ``delay``   ms    0         [0, inf), finite: a spike acts ``max(1, round(delay/dt))`` steps
+                                after it was emitted (see :class:`EventConn`)
     ``chunk``   --    32 (CPU)  integer >= 1: active sources handled per pass (all are handled)
     ==========  ====  ========  ==============================================================
+
+    Delays: with one delay for all synapses the spikes wait in a ring and release on arrival (the gaps
+    between a synapse's spikes, hence its efficacies, are those of emission); with one per synapse the
+    synapses release at emission and their jumps wait in a target-side ring
+    (:mod:`stp_brainpy.state.delays`).
 
     ``conn``: a :class:`~stp_brainpy.network.Connectivity` or ``(pre, post)`` index arrays with
     ``n_pre``/``n_post``. :meth:`update` takes the spikes of the sources (read at
@@ -188,10 +232,12 @@ class EventSTPComm(_Tables, brainstate.nn.Module):
     tau_f = property(lambda self: _value(self._tau_f))
     tau_d = property(lambda self: _value(self._tau_d))
 
-    def __init__(self, conn, U=0.15, *, tau_f=1500.0, tau_d=200.0, weight=1.0, n_pre: Optional[int] = None,
-                 n_post: Optional[int] = None, chunk: Optional[int] = None, name: Optional[str] = None):
+    def __init__(self, conn, U=0.15, *, tau_f=1500.0, tau_d=200.0, weight=1.0, delay=0.0,
+                 n_pre: Optional[int] = None, n_post: Optional[int] = None, chunk: Optional[int] = None,
+                 name: Optional[str] = None):
         super().__init__(name=name)
         self.conn = as_connectivity(conn, n_pre, n_post)
+        self._delay_ms = delay_ms(delay, self.conn)
         self.in_size, self.out_size = (self.conn.n_pre,), (self.conn.n_post,)
         p = _tm_params(U, tau_f, tau_d)
         self._U, _ = _per_synapse("U", p["U"], self.conn, 1.0)
@@ -211,19 +257,21 @@ class EventSTPComm(_Tables, brainstate.nn.Module):
         self.u = brainstate.HiddenState(jnp.zeros(shape, dtype))
         self.x = brainstate.HiddenState(jnp.ones(shape, dtype))
         self.last = brainstate.HiddenState(jnp.full((self.conn.n_pre,), -jnp.inf, dtype))
+        self._init_delay()
 
     def reset_state(self, batch_size: Optional[int] = None, **kwargs):
         self.u.value = jnp.zeros_like(self.u.value)
         self.x.value = jnp.ones_like(self.x.value)
         self.last.value = jnp.full_like(self.last.value, -jnp.inf)
+        self._reset_delay()
 
     @staticmethod
     def _rows(a, idx, fill):
         return a if jnp.ndim(a) == 0 else jnp.take(a, idx, axis=0, mode="fill", fill_value=fill)
 
     def _release(self, k: int, remaining, t, u_s, x_s, last, out, tables):
-        U, tau_f, tau_d, weight, targets = tables
-        n_pre, n_post = self.conn.n_pre, self.conn.n_post
+        U, tau_f, tau_d, weight, targets, offset = tables
+        n_pre, n_post = self.conn.n_pre, out.shape[0]  # out: (n_post,) or the target-side ring
         idx = _first_active(remaining, k)
         remaining = remaining.at[idx].set(False, mode="drop")
         prev = jnp.take(last, idx, mode="clip")
@@ -237,23 +285,33 @@ class EventSTPComm(_Tables, brainstate.nn.Module):
         x_s = x_s.at[idx].set(state.x, mode="drop")
         last = last.at[idx].set(t, mode="drop")
         rows = jnp.take(targets, idx, axis=0, mode="fill", fill_value=n_post)
+        if offset is not None:  # ring codes (D - 1) * n_post + j, shifted to this call's slot
+            rows = jnp.where(rows < n_post, (rows + offset) % n_post, n_post)
         vals = jnp.broadcast_to(self._rows(weight, idx, 0.0) * eff, rows.shape)
         return remaining, u_s, x_s, last, out.at[rows].add(vals.astype(out.dtype), mode="drop")
 
     def update(self, pre_spike):
-        active = jnp.asarray(spike_values(pre_spike)) != 0
         dtype = brainstate.environ.dftype()
+        if self.per_synapse_delay:
+            active = jnp.asarray(spike_values(pre_spike)) != 0
+            tables = (self.U, self.tau_f, self.tau_d, self.weight, self._codes.value, self._ring_offset())
+            out0 = self._post_ring.value
+        else:
+            active = self._delay_sources(jnp.asarray(spike_values(pre_spike), dtype)) != 0
+            tables = (self.U, self.tau_f, self.tau_d, self.weight, self.targets, None)
+            out0 = jnp.zeros((self.conn.n_post,), dtype)
         t = jnp.asarray(t_ms(), dtype)
-        tables = (self.U, self.tau_f, self.tau_d, self.weight, self.targets)
         k = self.chunk
 
         def one_pass(carry):
             remaining, *states = carry
             return self._release(k, remaining, t, *states, tables)
 
-        init = (active, self.u.value, self.x.value, self.last.value, jnp.zeros((self.conn.n_post,), dtype))
+        init = (active, self.u.value, self.x.value, self.last.value, out0)
         _, self.u.value, self.x.value, self.last.value, out = jax.lax.while_loop(
             lambda carry: jnp.any(carry[0]), one_pass, init)
+        if self.per_synapse_delay:
+            out = self._ring_take(out)
         return u.Quantity(out, unit=u.nS)
 
 
@@ -263,7 +321,8 @@ class EventSTPProj(bps.DeltaProj):
     ``proj(pre_spike)`` adds the conductance jumps ``w_ij u⁺_ij x⁻_ij`` of the sources that spiked
     to ``post`` under ``label`` (``'w_ex'`` or ``'w_in'`` for a
     :class:`~stp_brainpy.state.ConductanceLIF` or brainpy.state's ``iaf_cond_exp``); the neuron
-    applies them at its next update. Parameters as :class:`EventSTPComm` (per synapse allowed).
+    applies them at its next update. Parameters as :class:`EventSTPComm` (per synapse allowed), ``delay``
+    included (a spike acts ``max(1, round(delay/dt))`` steps after emission).
 
     Example::
 
@@ -284,8 +343,9 @@ class EventSTPProj(bps.DeltaProj):
 
     __module__ = "stp_brainpy.state"
 
-    def __init__(self, conn, post, U=0.15, *, tau_f=1500.0, tau_d=200.0, weight=1.0, label: str = "w_ex",
-                 n_pre: Optional[int] = None, n_post: Optional[int] = None, chunk: Optional[int] = None):
-        comm = EventSTPComm(conn, U, tau_f=tau_f, tau_d=tau_d, weight=weight, n_pre=n_pre, n_post=n_post,
-                            chunk=chunk)
+    def __init__(self, conn, post, U=0.15, *, tau_f=1500.0, tau_d=200.0, weight=1.0, delay=0.0,
+                 label: str = "w_ex", n_pre: Optional[int] = None, n_post: Optional[int] = None,
+                 chunk: Optional[int] = None):
+        comm = EventSTPComm(conn, U, tau_f=tau_f, tau_d=tau_d, weight=weight, delay=delay, n_pre=n_pre,
+                            n_post=n_post, chunk=chunk)
         super().__init__(comm=comm, post=post, label=label)

@@ -1,20 +1,57 @@
-"""The COBA / COBA-STP benchmark network assembled from brainpy.state parts and this package's modules."""
+"""The COBA / COBA-STP benchmark network assembled from brainpy.state parts and this package's modules.
+
+:func:`coba_blocks` and :func:`send_spikes` are the wiring shared by :class:`COBAStateNet` and the
+brainpy.state contender of ``benchmarks/bench_state.py`` (the same network from brainpy.state's own parts).
+"""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Iterator, Mapping, Optional
 
 import brainpy.state as bps
 import brainstate
 import jax.numpy as jnp
 
-from ..core.delays import delay_steps
 from ..network.config import COBAConfig, build_connectivity, initial_potentials
 from ..network.connectivity import Connectivity, select
+from ..network.description import from_connector, is_connector
 from .comm import EventConn, EventSTPProj
 from .neurons import ConductanceLIF
 from .stp import PresynapticSTP
 
-__all__ = ["COBAStateNet"]
+__all__ = ["COBAStateNet", "coba_blocks", "send_spikes"]
+
+#: The four projections of the COBA network, (source, target) populations.
+BLOCKS = (("E", "E"), ("E", "I"), ("I", "E"), ("I", "I"))
+
+
+def coba_blocks(cfg: COBAConfig, conn: Optional[Any] = None) -> Iterator[tuple[str, str, Connectivity]]:
+    """``(src, tgt, synapses)`` of the four projections ``E2E, E2I, I2E, I2I`` of ``cfg``'s network.
+
+    ``conn``: the whole ``n_neurons × n_neurons`` connectivity (E first) as a
+    :class:`~stp_brainpy.network.Connectivity` or a ``bp.conn`` connector; default
+    :func:`~stp_brainpy.network.build_connectivity` (the fused path's). Blocks are renumbered from 0.
+    """
+    n, ne = cfg.n_neurons, cfg.n_exc
+    if is_connector(conn):
+        conn = from_connector(conn, n, n)
+    conn = build_connectivity(cfg) if conn is None else conn
+    if not isinstance(conn, Connectivity) or (conn.n_pre, conn.n_post) != (n, n):
+        raise ValueError(f"conn must be a {n}x{n} Connectivity or a bp.conn connector; got {conn!r:.80}")
+    part = {"E": slice(0, ne), "I": slice(ne, n)}
+    for src, tgt in BLOCKS:
+        yield src, tgt, select(conn, part[src], part[tgt])
+
+
+def send_spikes(net) -> None:
+    """One step's deliveries of a COBA network: the previous step's spikes of ``net.E`` and ``net.I``
+    (``get_spike()``), the E spikes through ``net.stp`` when it is not None, into ``net.E2E``, ``net.E2I``,
+    ``net.I2E``, ``net.I2I``; the neurons update afterwards."""
+    s_E, s_I = net.E.get_spike(), net.I.get_spike()
+    e_E = net.stp(s_E) if net.stp is not None else s_E
+    net.E2E(e_E)
+    net.E2I(e_E)
+    net.I2E(s_I)
+    net.I2I(s_I)
 
 
 class COBAStateNet(brainstate.nn.Module):
@@ -29,9 +66,12 @@ class COBAStateNet(brainstate.nn.Module):
 
     Built from the same :class:`~stp_brainpy.network.COBAConfig`, connectivity and initial
     potentials as the fused :func:`stp_brainpy.network.simulate`, it computes the same network:
-    each step the projections send the previous step's spikes (the one-step delay of
+    each step the projections send the previous step's spikes (one step of delay, the default
     ``cfg.delay = dt``), then the neurons advance. ``update()`` returns this step's spikes of all
-    ``n_neurons`` (E first). Only ``delay_steps(cfg.delay, cfg.dt) == 1`` is supported.
+    ``n_neurons`` (E first). Delays: ``cfg.delay`` for every synapse (a spike acts
+    ``max(1, round(delay/dt))`` steps after emission, as in the fused path), or ``delays``, a mapping
+    from projection name (``'E2E'``, ...) to a delay per synapse (ms or Quantity, CSR order of that block,
+    :func:`coba_blocks`) that overrides it there. ``conn``: a Connectivity or a ``bp.conn`` connector.
 
     Example::
 
@@ -49,39 +89,34 @@ class COBAStateNet(brainstate.nn.Module):
 
     __module__ = "stp_brainpy.state"
 
-    def __init__(self, cfg: COBAConfig = COBAConfig(), *, conn: Optional[Connectivity] = None,
-                 per_synapse: bool = False, backend: str = "auto"):
+    def __init__(self, cfg: COBAConfig = COBAConfig(), *, conn: Optional[Any] = None,
+                 per_synapse: bool = False, delays: Optional[Mapping[str, Any]] = None, backend: str = "auto"):
         super().__init__()
-        if delay_steps(cfg.delay, cfg.dt) != 1:
-            raise NotImplementedError(f"COBAStateNet delivers after one step; cfg.delay={cfg.delay} ms is "
-                                      f"{delay_steps(cfg.delay, cfg.dt)} steps of dt={cfg.dt} ms")
+        if not isinstance(cfg, COBAConfig):
+            raise TypeError(f"cfg must be a COBAConfig; got {type(cfg).__name__}")
+        delays = dict(delays or {})
+        unknown = set(delays) - {f"{a}2{b}" for a, b in BLOCKS}
+        if unknown:
+            raise ValueError(f"delays names projections {sorted(unknown)}; the projections are E2E, E2I, I2E, I2I")
         self.cfg, self.per_synapse = cfg, bool(per_synapse)
-        conn = build_connectivity(cfg) if conn is None else conn
         n, ne = cfg.n_neurons, cfg.n_exc
-        E_, I_ = slice(0, ne), slice(ne, n)
         V0 = initial_potentials(cfg)
         self.E = ConductanceLIF.from_params(ne, cfg.neuron, V_init=V0[:ne], method=cfg.method)
         self.I = ConductanceLIF.from_params(n - ne, cfg.neuron, V_init=V0[ne:], method=cfg.method)
-        pops = {"E": (self.E, E_), "I": (self.I, I_)}
-        for src, tgt in (("E", "E"), ("E", "I"), ("I", "E"), ("I", "I")):
-            post, post_slice = pops[tgt]
-            block = select(conn, pops[src][1], post_slice)
+        for src, tgt, block in coba_blocks(cfg, conn):
+            post = getattr(self, tgt)
             label = "w_ex" if src == "E" else "w_in"
+            delay = delays.get(f"{src}2{tgt}", cfg.delay)
             if src == "E" and cfg.stp and self.per_synapse:
                 proj = EventSTPProj(block, post, cfg.U, tau_f=cfg.tau_f, tau_d=cfg.tau_d, weight=cfg.w_exc,
-                                    label=label)
+                                    delay=delay, label=label)
             else:
                 w = cfg.w_exc if src == "E" else cfg.w_I
-                proj = bps.DeltaProj(comm=EventConn(block, w, backend=backend), post=post, label=label)
+                proj = bps.DeltaProj(comm=EventConn(block, w, delay=delay, backend=backend), post=post, label=label)
             setattr(self, f"{src}2{tgt}", proj)
         self.stp = (PresynapticSTP(ne, cfg.U, tau_f=cfg.tau_f, tau_d=cfg.tau_d)
                     if cfg.stp and not self.per_synapse else None)
 
     def update(self):
-        s_E, s_I = self.E.get_spike(), self.I.get_spike()
-        e_E = self.stp(s_E) if self.stp is not None else s_E
-        self.E2E(e_E)
-        self.E2I(e_E)
-        self.I2E(s_I)
-        self.I2I(s_I)
+        send_spikes(self)
         return jnp.concatenate([self.E(), self.I()])

@@ -92,6 +92,7 @@ def _classes_raster(cfg, conn):
     return np.concatenate([runner.mon["E"], runner.mon["I"]], axis=1)
 
 
+@pytest.mark.slow
 def test_coba_builders_take_a_connector_and_give_the_same_spikes(x64):
     cfg = COBAConfig(n_neurons=200, p=0.1, duration=60.0, stp=True)
     make = lambda: bp.conn.FixedProb(0.1, seed=9)  # noqa: E731
