@@ -103,8 +103,9 @@ class Dataset:
 
         da = xr.DataArray(self.responses, dims=("protocol", "trial", "spike"),
                           coords={"protocol": list(self.protocols), "time": (("protocol", "spike"), self.times)},
-                          name="amplitude", attrs={"long_name": "evoked response amplitude"})
+                          name="amplitude", attrs={"long_name": "evoked response amplitude", "units": "response units"})
         da["time"].attrs.update(units="ms", long_name="presynaptic spike time")
+        da["protocol"].attrs["long_name"] = "stimulation protocol"
         return da
 
 

@@ -183,6 +183,8 @@ class FitResult:
                                          coords={"param": list(self.names), "param_": list(self.names)},
                                          attrs=dict(units="1", long_name="Laplace correlation of the estimates"))
         ds["time"].attrs.update(units="ms", long_name="presynaptic spike time")
+        for c, ln in (("protocol", "stimulation protocol"), ("param", "fitted parameter"), ("param_", "fitted parameter")):
+            ds[c].attrs["long_name"] = ln
         ds.attrs.update(model=self.model, loss_name=self.loss_name, loss=self.loss, n_observations=self.n_observations,
                         converged=int(self.converged), **{f"option_{k}": str(v) for k, v in self.options.items()})
         return ds

@@ -231,14 +231,15 @@ class FusedNetwork:
         their weights (or heterogeneous parameters) share one compiled program (:meth:`share_program`)."""
         return [(g._targets, g._weights, getattr(g, "_params_dev", None)) for g in self.plan.groups]
 
-    def _simulate(self, carry, key, tables):
+    def _simulate(self, carry, key, tables, steps=None):
         saved = [(g._targets, g._weights, getattr(g, "_params_dev", None)) for g in self.plan.groups]
         try:
             for g, (t, w, p) in zip(self.plan.groups, tables):
                 g._targets, g._weights = t, w
                 if p is not None:
                     g._params_dev = p
-            steps = jnp.arange(self.net.n_steps, dtype=jnp.int32)
+            if steps is None:  # a chunk passes its global step indices (network.chunked)
+                steps = jnp.arange(self.net.n_steps, dtype=jnp.int32)
             return jax.lax.scan(lambda c, i: self.step(c, i, key), carry, steps)
         finally:
             for g, (t, w, p) in zip(self.plan.groups, saved):
@@ -259,15 +260,25 @@ class FusedNetwork:
             other.compile()
         self._run, self.compile_s = other._run, 0.0
 
-    def run(self, seed: Optional[int] = None) -> dict:
-        """Simulate ``net.duration``; statistics, population counts, recordings (NumPy)."""
-        if self.compile_s is None:
+    def run(self, seed: Optional[int] = None, chunk: Optional[int] = None, progress=None) -> dict:
+        """Simulate ``net.duration``; statistics, population counts, recordings (NumPy).
+
+        ``chunk``: scan in pieces of about that many steps, calling ``progress(done_steps, n_steps)`` after
+        each; the same spikes as one scan (:mod:`stp_brainpy.network.chunked`)."""
+        if self.compile_s is None and chunk is None:
             self.compile()
         carry = self.init_carry()
         key = jax.random.PRNGKey(self.net.seed if seed is None else seed)
         jax.block_until_ready(carry)
+        if chunk is not None:
+            from .chunked import ChunkedScan
+
+            scan = ChunkedScan(self, carry, key, chunk)
         t0 = time.perf_counter()
-        final, outs = self._run(carry, key, self.tables())
+        if chunk is None:
+            final, outs = self._run(carry, key, self.tables())
+        else:
+            final, outs = scan.run(carry, key, progress)
         jax.block_until_ready((final, outs))
         sim_s = time.perf_counter() - t0
         net = self.net

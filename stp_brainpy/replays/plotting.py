@@ -14,13 +14,14 @@ import csv
 import io
 import os
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Optional, Sequence
 
 import jax
 import numpy as np
 
 __all__ = ["check_targets", "check_output_dir", "check_outputs", "output_dir", "save_figure", "write_tables",
-           "write_outputs", "csv_text", "format_number", "clean_floats", "host_arrays", "add_output_arguments", "run_command"]
+           "write_outputs", "csv_text", "format_number", "clean_floats", "host_arrays", "add_output_arguments", "add_replay_parser",
+           "run_command"]
 
 
 def check_targets(paths: Iterable[os.PathLike | str], overwrite: bool = False) -> list[Path]:
@@ -102,8 +103,9 @@ def check_outputs(out_dir: os.PathLike | str, targets: Iterable[os.PathLike | st
 
 
 def write_outputs(out_dir: os.PathLike | str, figures: Iterable, paths: Sequence[Path], tables: dict[str, str],
-                  dpi: int, progress=None) -> list[Path]:
-    """Create ``out_dir`` (:func:`output_dir`), save each figure as its path, then write the tables.
+                  dpi: int, progress=None, datasets: Optional[dict] = None) -> list[Path]:
+    """Create ``out_dir`` (:func:`output_dir`), save each figure as its path, then write the tables and
+    the ``{file name: xarray.Dataset}`` ``datasets`` (netCDF, each written to a temporary file, then renamed).
 
     ``figures`` may be a generator (figures drawn one at a time); ``progress`` (a tqdm bar) advances
     once per figure and once for the tables.
@@ -115,6 +117,12 @@ def write_outputs(out_dir: os.PathLike | str, figures: Iterable, paths: Sequence
             if progress is not None:
                 progress.update()
         written += write_tables(out, tables)
+        if datasets:
+            from ..sweeps.storefiles import atomic_to_netcdf
+
+            for name, ds in datasets.items():
+                atomic_to_netcdf(ds, out / name)
+                written.append(out / name)
         if progress is not None:
             progress.update()
     return written
@@ -191,6 +199,15 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
 def host_arrays(tree):
     """Every leaf of a JAX result as a NumPy array on the host."""
     return jax.tree_util.tree_map(np.asarray, jax.device_get(tree))
+
+
+def add_replay_parser(subparsers, name: str, help: str, doc: str, default_out: str, quick_help: str, func):
+    """A replay's sub-command: ``help``, the first line of ``doc`` as description, :func:`add_output_arguments`
+    and ``func`` as its action; returns the parser for the replay's own options."""
+    p = subparsers.add_parser(name, help=help, description=doc.splitlines()[0])
+    add_output_arguments(p, default_out, quick_help)
+    p.set_defaults(func=func)
+    return p
 
 
 def add_output_arguments(parser, default_out: str, quick_help: str) -> None:

@@ -1,10 +1,13 @@
 """``stp-brainpy wm``: the working-memory replay (Mongillo, Barak & Tsodyks 2008) — figures, spikes, statistics.
 
 Writes ``raster.png`` (selective populations), ``traces.png`` (population rates; mean u and x of the cued and
-an uncued population), ``spikes.nc`` (netCDF: spike times and neurons of the selective populations, population
-rates, u/x traces; units in attributes) and ``stats.json`` (see
-:func:`stp_brainpy.replays.working_memory.analyse`). Every argument is checked, and the output folder, before
-anything runs or is written.
+an uncued population), ``spikes.nc`` (netCDF: spike times and neurons of the selective populations, rates per
+population), ``traces.nc`` (netCDF: rates of every population and block in 2-ms bins, raw and smoothed as the
+population-spike rule reads them; mean u and x of the E→E synapses of every block, every 1 ms) and
+``stats.json`` (see :func:`stp_brainpy.replays.working_memory.analyse`). Both netCDF files carry units and
+the run's metadata, the delivery backend that ran among it (:mod:`stp_brainpy.network.output`). Every argument
+is checked, and the output folder, before anything runs or is written; existing outputs are refused unless
+``--overwrite``. On a terminal a progress bar shows the simulated time (``--no-progress`` hides it).
 """
 from __future__ import annotations
 
@@ -17,12 +20,13 @@ from typing import Optional
 import numpy as np
 
 from ..core.validation import check_choice, check_integer
-from .plotting import add_output_arguments, check_outputs, output_dir, save_figure
+from ..network.events import BACKENDS
+from .plotting import add_replay_parser, check_outputs, clean_floats, write_outputs
 from .working_memory import REGIMES, WMParams, analyse, protocol, wm_network
 
 __all__ = ["run_wm", "wm_settings", "add_parser", "OUTPUTS"]
 
-OUTPUTS = ("raster.png", "traces.png", "spikes.nc", "stats.json")
+OUTPUTS = ("raster.png", "traces.png", "spikes.nc", "traces.nc", "stats.json")
 #: full size (fixed in-degree, dt 0.05 ms), measured here with seed 0 over the 6-s protocol: mu_E 22.7 gives the
 #: read-out regime (quiet delay, one population spike of the cued population at the read-out, u 0.48 vs 0.24),
 #: 23.1 the periodic one (cued population spikes every 350-470 ms, uncued quiet). The GUIDE's Brian2 transcription
@@ -49,20 +53,20 @@ def wm_settings(regime: str = "readout", quick: bool = False, seed: int = 0, dur
     return prm, protocol(regime, quick, duration)
 
 
-def simulate_wm(prm: WMParams, proto, seed: int = 0, backend: str = "auto"):
-    """Build, run and analyse; returns (network, raw result, stats)."""
+def simulate_wm(prm: WMParams, proto, seed: int = 0, backend: str = "auto", progress: bool = False):
+    """Build, run and analyse; returns (network, raw result, stats). ``progress``: a bar on a terminal's stderr
+    (the scan then runs in pieces: same spikes)."""
     from ..network.compile_fused import FusedNetwork
+    from ..network.output import progress_bar
 
     net = wm_network(prm, proto, seed=seed)
     fn = FusedNetwork(net, backend=backend)
-    res = fn.run()
+    with progress_bar(net, f"wm {proto.regime}", progress) as kw:
+        res = fn.run(**kw)
     return net, res, analyse(res, net, proto)
 
 
 def _figures(net, res, stats, prm):
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     dt = net.dt
@@ -93,67 +97,58 @@ def _figures(net, res, stats, prm):
     return fig1, fig2
 
 
-def _dataset(net, res, stats, prm):
-    import xarray as xr
+def _datasets(net, res, stats, prm, backend: str) -> dict:
+    """``spikes.nc`` and ``traces.nc`` (:mod:`stp_brainpy.network.output`) with the replay's parameters."""
+    from ..network.output import run_attrs, spikes_dataset, traces_dataset
 
-    dt = net.dt
-    names = [p["name"] for p in stats["populations"]]
-    t_bins = (np.arange(stats["_smooth"].shape[0]) + 0.5) * stats["rate_bin_ms"]
-    labels = list(stats["_u"])
-    tu = (np.arange(len(stats["_u"][labels[0]])) + 1) * stats["_every_ms"] if labels else np.zeros(0)
-    ds = xr.Dataset(
-        {"spike_time": ("spike", res["spike_steps"] * dt, {"units": "ms"}),
-         "spike_neuron": ("spike", res["spike_neurons"].astype(np.int32), {"units": "1", "long_name": "E neuron index"}),
-         "rate": (("time_bin", "population"), stats["_smooth"], {"units": "Hz", "long_name": "smoothed population rate"}),
-         "u_mean": (("time_u", "block"), np.stack([stats["_u"][k] for k in labels], 1), {"units": "1"}),
-         "x_mean": (("time_u", "block"), np.stack([stats["_x"][k] for k in labels], 1), {"units": "1"})},
-        coords={"time_bin": ("time_bin", t_bins, {"units": "ms"}), "population": names,
-                "time_u": ("time_u", tu, {"units": "ms"}), "block": labels},
-        attrs={"model": "Mongillo, Barak & Tsodyks 2008 (Tiddia et al. 2022 parameters)", "regime": stats["regime"],
-               "dt_ms": dt, "N_E": prm.N_E, "N_I": prm.N_I, "scale": prm.scale, "mu_E_mV": prm.mu_E,
-               "mu_I_mV": prm.mu_I, "J_p_mV": prm.J_p, "seed": net.seed,
-               "spike_overflow": int(np.max(res.get("spike_overflow", np.zeros(1))))})
-    return ds
+    attrs = run_attrs("working memory, Mongillo, Barak & Tsodyks 2008 (Tiddia et al. 2022 parameters)", net, backend,
+                      regime=stats["regime"], N_E=prm.N_E, N_I=prm.N_I, scale=prm.scale, mu_E_mV=prm.mu_E,
+                      mu_I_mV=prm.mu_I, J_p_mV=prm.J_p, U=prm.U, tau_f_ms=prm.tau_f, tau_d_ms=prm.tau_d,
+                      cue_ms=list(stats["cue_ms"]), delay_ms=list(stats["delay_ms"]),
+                      readout_ms=list(stats["readout_ms"] or []), n_synapses=res["n_synapses"])
+    traces = traces_dataset(net, res, attrs, bin_ms=stats["rate_bin_ms"])
+    smooth = stats["_smooth"][:traces.sizes["time"]]
+    traces["block_rate_smoothed"] = (("time", "block"), smooth, {
+        "units": "Hz", "long_name": "block rate, 5-bin boxcar (what the population-spike rule reads)"})
+    return {"spikes.nc": spikes_dataset(net, res, attrs), "traces.nc": traces}
 
 
 def run_wm(out_dir, regime: str = "readout", quick: bool = False, seed: int = 0, duration: Optional[float] = None,
            overwrite: bool = False, backend: str = "auto", progress: bool = True, **overrides) -> list[Path]:
     """Check everything, simulate, write :data:`OUTPUTS` into ``out_dir``; returns the paths written."""
+    check_choice("backend", backend, BACKENDS)
     prm, proto = wm_settings(regime, quick, seed, duration, **overrides)
     out = Path(out_dir)
     targets = check_outputs(out, [out / f for f in OUTPUTS], overwrite)
     t0 = time.perf_counter()
     if progress:
         print(f"wm: simulating {proto.duration:g} ms of {prm.N_E + prm.N_I} neurons ({regime})", flush=True)
-    net, res, stats = simulate_wm(prm, proto, seed, backend)
+    net, res, stats = simulate_wm(prm, proto, seed, backend, progress)
     if progress:
         print(f"wm: simulated in {time.perf_counter() - t0:.1f} s", flush=True)
-    figs = _figures(net, res, stats, prm)
-    ds = _dataset(net, res, stats, prm)
+    datasets = _datasets(net, res, stats, prm, backend)
     public = {k: v for k, v in stats.items() if not k.startswith("_")}
     public.update(sim_s=res["sim_s"], compile_s=res["compile_s"], build_s=res["build_s"], n_synapses=res["n_synapses"],
-                  params={k: getattr(prm, k) for k in prm.__dataclass_fields__}, seed=seed)
-    with output_dir(out):
-        save_figure(figs[0], targets[0], overwrite=True)
-        save_figure(figs[1], targets[1], overwrite=True)
-        ds.to_netcdf(targets[2], engine="netcdf4")
-        targets[3].write_text(json.dumps(public, indent=1, default=float))
+                  params={k: getattr(prm, k) for k in prm.__dataclass_fields__}, seed=seed,
+                  delivery_backend=datasets["spikes.nc"].attrs["delivery_backend"],
+                  package_version=datasets["spikes.nc"].attrs["package_version"])
+    write_outputs(out, _figures(net, res, stats, prm), targets[:2],
+                  {"stats.json": json.dumps(clean_floats(public), indent=1)}, dpi=150, datasets=datasets)
     return targets
 
 
 def _main(args: argparse.Namespace) -> int:
-    paths = run_wm(args.out, args.regime, args.quick, args.seed, args.duration, args.overwrite,
+    paths = run_wm(args.out, args.regime, args.quick, args.seed, args.duration, args.overwrite, args.backend,
                    progress=not args.no_progress)
     print(f"wrote {len(paths)} files to {args.out}")
     return 0
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("wm", help="working memory in facilitating synapses (Mongillo et al. 2008)",
-                              description=__doc__.splitlines()[0])
-    add_output_arguments(p, "figures/wm", "downscaled network (S = 0.2, inputs per neuron kept), 3 s at dt 0.1 ms")
+    p = add_replay_parser(subparsers, "wm", "working memory in facilitating synapses (Mongillo et al. 2008)", __doc__,
+                          "figures/wm", "downscaled network (S = 0.2, inputs per neuron kept), 3 s at dt 0.1 ms", _main)
     p.add_argument("--regime", choices=REGIMES, default="readout", help="read-out (default) or periodic")
     p.add_argument("--seed", type=int, default=0, help="seed (integer >= 0)")
     p.add_argument("--duration", type=float, default=None, help="simulated time in ms (default 6000, quick 3000)")
-    p.set_defaults(func=_main)
+    p.add_argument("--backend", choices=BACKENDS, default="auto", help="event delivery (default auto)")
     return p
