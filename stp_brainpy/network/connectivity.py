@@ -45,14 +45,14 @@ class Connectivity:
         Number of sources and targets.
     indptr : ndarray (n_pre + 1,) int64
     indices : ndarray (nnz,) int32, targets in source order (ascending within a source)
-    targets : ndarray (n_pre, max_degree) int32, padded with ``n_post``
+    targets : ndarray (n_pre, max_degree) int32, padded with ``n_post``; laid out on first use (the network
+        plan builds its own tables from ``indptr``/``indices`` and never needs it)
     """
 
     n_pre: int
     n_post: int
     indptr: np.ndarray
     indices: np.ndarray
-    targets: np.ndarray
 
     @property
     def nnz(self) -> int:
@@ -65,7 +65,15 @@ class Connectivity:
 
     @property
     def max_degree(self) -> int:
-        return int(self.targets.shape[1])
+        return max(int(self.degree.max()) if self.n_pre else 0, 1)
+
+    @cached_property
+    def targets(self) -> np.ndarray:
+        deg = self.degree
+        out = np.full((self.n_pre, self.max_degree), self.n_post, np.int32)
+        if self.nnz:
+            out[np.arange(out.shape[1]) < deg[:, None]] = self.indices  # row-major fill = CSR order
+        return out
 
     @cached_property
     def synapse_index(self) -> np.ndarray:
@@ -105,16 +113,17 @@ def _check_flag(name: str, value) -> bool:
     return bool(value)
 
 
-def _from_sorted(pre: np.ndarray, post: np.ndarray, n_pre: int, n_post: int) -> Connectivity:
-    """CSR + ELL from pairs already sorted by (pre, post); int64 ``pre`` and ``post``."""
-    degree = np.bincount(pre, minlength=n_pre) if pre.size else np.zeros(n_pre, np.int64)
+def _from_degree(degree: np.ndarray, post: np.ndarray, n_pre: int, n_post: int) -> Connectivity:
+    """From the out-degree of every source and the targets in (pre, post) order."""
     indptr = np.zeros(n_pre + 1, np.int64)
     np.cumsum(degree, out=indptr[1:])
-    max_deg = max(int(degree.max()) if n_pre else 0, 1)
-    targets = np.full((n_pre, max_deg), n_post, np.int32)
-    if post.size:
-        targets[np.arange(max_deg) < degree[:, None]] = post  # row-major fill = CSR order
-    return Connectivity(int(n_pre), int(n_post), indptr, post.astype(np.int32), targets)
+    return Connectivity(int(n_pre), int(n_post), indptr, post.astype(np.int32, copy=False))
+
+
+def _from_sorted(pre: np.ndarray, post: np.ndarray, n_pre: int, n_post: int) -> Connectivity:
+    """From pairs already sorted by (pre, post); int64 ``pre`` and ``post``."""
+    degree = np.bincount(pre, minlength=n_pre) if pre.size else np.zeros(n_pre, np.int64)
+    return _from_degree(degree, post, n_pre, n_post)
 
 
 def _index_array(name: str, values, n: int) -> np.ndarray:
@@ -200,12 +209,17 @@ def bernoulli(n_pre: int, n_post: int, p: float, seed: int = 0, *, allow_autapse
             parts.append(pos)
             last = int(pos[-1])
         keys = np.concatenate(parts) if len(parts) > 1 else parts[0]
-    pre, post = np.divmod(keys, np.int64(max(n_post, 1)))
+    # the keys are sorted: each source's synapses are one run, found by bisection (no per-synapse source index)
+    indptr = np.searchsorted(keys, np.arange(n_pre + 1, dtype=np.int64) * max(n_post, 1))
+    degree = np.diff(indptr)
+    post = keys - np.repeat(np.arange(n_pre, dtype=np.int64) * n_post, degree)
     del keys
     if not allow_autapses:
-        keep = pre != post
-        pre, post = pre[keep], post[keep]
-    return _from_sorted(pre, post, n_pre, n_post)
+        keep = post != np.repeat(np.arange(n_pre, dtype=np.int64), degree)
+        kept = np.zeros(post.size + 1, np.int64)
+        np.cumsum(keep, out=kept[1:])
+        post, degree = post[keep], np.diff(kept[indptr])
+    return _from_degree(degree, post, n_pre, n_post)
 
 
 def fixed_in_degree(n_pre: int, n_post: int, k: int, seed: int = 0, *, allow_autapses: bool = True) -> Connectivity:
@@ -270,7 +284,13 @@ def select(conn: Connectivity, pre: slice, post: slice) -> Connectivity:
     p0, p1, _ = pre.indices(conn.n_pre)
     q0, q1, _ = post.indices(conn.n_post)
     p1, q1 = max(p0, p1), max(q0, q1)
-    rows = np.repeat(np.arange(conn.n_pre), conn.degree)
-    keep = (rows >= p0) & (rows < p1) & (conn.indices >= q0) & (conn.indices < q1)
+    # the rows p0..p1 are one contiguous run of the CSR; within it keep the targets in [q0, q1)
+    lo = conn.indptr[p0:p1 + 1] - conn.indptr[p0]
+    idx = conn.indices[conn.indptr[p0]:conn.indptr[p1]]
+    if q0 == 0 and q1 == conn.n_post:
+        return _from_degree(np.diff(lo), idx.copy(), p1 - p0, q1 - q0)
+    keep = (idx >= q0) & (idx < q1)
+    kept = np.zeros(idx.size + 1, np.int64)
+    np.cumsum(keep, out=kept[1:])
     # CSR order is (pre, post)-sorted, so the block is too
-    return _from_sorted(rows[keep] - p0, conn.indices[keep].astype(np.int64) - q0, p1 - p0, q1 - q0)
+    return _from_degree(np.diff(kept[lo]), idx[keep] - np.int32(q0), p1 - p0, q1 - q0)

@@ -70,27 +70,74 @@ def _channels(net: Network) -> tuple[list, int]:
     return out, k
 
 
-def _ell(pre: np.ndarray, n_pre: int, columns: dict, fills: dict) -> dict:
-    """Source-major padded rows of each column (pre sorted, stable)."""
-    degree = np.bincount(pre, minlength=n_pre) if pre.size else np.zeros(n_pre, np.int64)
-    deg = max(int(degree.max()) if n_pre else 0, 1)
-    mask = np.arange(deg) < degree[:, None]
-    out = {"mask": mask}
-    for name, col in columns.items():
-        arr = np.full((n_pre, deg), fills[name], col.dtype)
-        arr[mask] = col
-        out[name] = arr
+def _layout(degrees: list, n_pre: int) -> tuple:
+    """ELL masks of a group whose projections have out-degrees ``degrees`` (one array per projection).
+
+    Row ``r`` holds projection 0's synapses of source ``r``, then projection 1's, ... (each in CSR order): the
+    layout a stable sort of the concatenated synapses by source gives, without the sort. Returns (mask of the
+    real slots, one mask per projection)."""
+    total = np.zeros(n_pre, np.int64)
+    for d in degrees:
+        total += d
+    deg = max(int(total.max()) if n_pre else 0, 1)
+    slot = np.arange(deg)
+    mask = slot < total[:, None]
+    if len(degrees) == 1:
+        return mask, [mask]
+    parts, below = [], np.zeros(n_pre, np.int64)
+    for d in degrees:
+        parts.append((slot >= below[:, None]) & (slot < (below + d)[:, None]))
+        below = below + d
+    return mask, parts
+
+
+def _fill(mask: np.ndarray, parts: list, cols: list, fill, dtype) -> np.ndarray:
+    """``cols[k]`` (projection k's per-synapse values, CSR order) written into the slots of ``parts[k]``."""
+    out = np.full(mask.shape, fill, dtype)
+    for m, c in zip(parts, cols):
+        if c.size:
+            out[m] = c
     return out
 
 
 KEEP_SYNAPSES = 2_000_000  # per-synapse draws kept for inspection (Plan.synapses) up to this many
 
 
+def _draw(net: Network, k: int, pr, stream) -> dict:
+    """Connectivity, weights, delays and heterogeneous STP parameters of projection ``k`` (CSR order)."""
+    pops = net.by_name
+    s_conn, s_w, s_d, s_p = stream.spawn(4)
+    n_pre, n_post = pops[pr.pre].size, pops[pr.post].size
+    conn = build_conn(pr.conn, n_pre, n_post, s_conn, same=pr.pre == pr.post)
+    n = conn.nnz
+    w = sample(pr.weight, np.random.default_rng(s_w), n, "weight")
+    d_ms = sample(pr.delay, np.random.default_rng(s_d), n, "delay")
+    d = delays_to_steps(d_ms, net.dt)
+    params = {}
+    if pr.stp is not None and pr.stp.heterogeneous:
+        rng = np.random.default_rng(s_p)
+        drawn = pr.stp.joint(rng, n) if pr.stp.joint is not None else {}
+        for name in family.PARAMS[pr.stp.model]:
+            params[name] = sample(drawn.get(name, pr.stp.params[name]), rng, n, name)
+        family.check_params(pr.stp.model, **params)
+    return dict(conn=conn, weight=w, delay_ms=d_ms, delay_steps=d, params=params, n=n)
+
+
+def _uniform(arrays: list) -> tuple:
+    """(whether every value of the arrays is one value, that value or None when all are empty)."""
+    first = next((a.flat[0] for a in arrays if a.size), None)
+    if first is None:
+        return True, None
+    return all(a.size == 0 or bool(np.all(a == first)) for a in arrays), first
+
+
 def make_plan(net: Network, dtype=np.float32) -> Plan:
     """Draw every synapse (connectivity, weights, delays, heterogeneous STP parameters) and lay them out.
 
     ``Plan.synapses`` keeps each projection's draws (pre, post, delay in ms and steps, weight, STP
-    parameters, CSR order) for networks up to :data:`KEEP_SYNAPSES` synapses (else None: 40 B per synapse)."""
+    parameters, CSR order) for networks up to :data:`KEEP_SYNAPSES` synapses (else ``dict(n=...)`` only:
+    40 B per synapse). Every projection draws from its own streams of ``net.seed``, so the synapses do not
+    depend on how the projections are grouped."""
     if not isinstance(net, Network):
         raise TypeError(f"net must be a Network; got {type(net).__name__}")
     pops = net.by_name
@@ -107,70 +154,65 @@ def make_plan(net: Network, dtype=np.float32) -> Plan:
     channels, n_ch = _channels(net)
     chan_of = {(c.pop, c.receptor): c for c in channels}
     streams = np.random.SeedSequence(net.seed).spawn(len(net.projections) + 1)
-    raw, synapses = {}, []
+    draws = [_draw(net, k, pr, streams[k]) for k, pr in enumerate(net.projections)]
+    keys = {}
     for k, pr in enumerate(net.projections):
-        s_conn, s_w, s_d, s_p = streams[k].spawn(4)
-        n_pre, n_post = pops[pr.pre].size, pops[pr.post].size
-        conn = build_conn(pr.conn, n_pre, n_post, s_conn, same=pr.pre == pr.post)
-        pre = np.repeat(np.arange(n_pre, dtype=np.int64), conn.degree)
-        post = conn.indices.astype(np.int64)
-        n = pre.size
-        w = sample(pr.weight, np.random.default_rng(s_w), n, "weight")
-        d_ms = sample(pr.delay, np.random.default_rng(s_d), n, "delay")
-        d = delays_to_steps(d_ms, net.dt)
-        params = {}
-        if pr.stp is not None and pr.stp.heterogeneous:
-            rng = np.random.default_rng(s_p)
-            drawn = pr.stp.joint(rng, n) if pr.stp.joint is not None else {}
-            for name in family.PARAMS[pr.stp.model]:
-                params[name] = sample(drawn.get(name, pr.stp.params[name]), rng, n, name)
-            family.check_params(pr.stp.model, **params)
-        synapses.append(dict(pre=pre, post=post, delay_ms=d_ms, delay_steps=d, weight=w, params=params, n=n))
-        chan = chan_of[(pr.post, pr.receptor)].offset + post
         if pr.stp is None:
             key = (pr.pre, "static")
         elif pr.stp.heterogeneous:
             key = (pr.pre, "hetero", k)
         else:
             key = (pr.pre, pr.stp.key())
-        raw.setdefault(key, []).append((k, pre, chan, w, d, params))
-    groups, R = [], 0
-    for key, parts in raw.items():
-        pre_name = key[0]
-        n_pre = pops[pre_name].size
-        projs = tuple(p[0] for p in parts)
+        keys.setdefault(key, []).append(k)
+    # modes first: the target-side ring's length R (the longest delay of any ring group) enters every code
+    info, R = [], 0
+    for key, projs in keys.items():
         stp = net.projections[projs[0]].stp
-        pre = np.concatenate([p[1] for p in parts])
-        chan = np.concatenate([p[2] for p in parts])
-        w = np.concatenate([p[3] for p in parts])
-        d = np.concatenate([p[4] for p in parts])
-        order = np.argsort(pre, kind="stable")
-        pre, chan, w, d = pre[order], chan[order], w[order], d[order]
-        one_w = w.size == 0 or bool(np.all(w == w[0]))
-        one_d = d.size == 0 or bool(np.all(d == d[0]))
+        one_w, w0 = _uniform([draws[k]["weight"] for k in projs])
+        one_d, d0 = _uniform([draws[k]["delay_steps"] for k in projs])
         hetero = stp is not None and stp.heterogeneous
         mode = "source" if (one_d and not hetero) else "ring"
-        cols = {"chan": chan.astype(np.int64), "w": w.astype(dtype), "d": d}
-        fills = {"chan": n_ch, "w": 0.0, "d": 1}
-        if hetero:
-            for name, v in parts[0][5].items():
-                cols[name] = v[order].astype(dtype)
-                fills[name] = family.DEFAULTS[stp.model][name] if name != "f" else 0.15
-        ell = _ell(pre, n_pre, cols, fills)
         if mode == "ring":
-            R = max(R, int(d.max()) if d.size else 1)
-        groups.append(Group(pre_name, n_pre, stp, mode, ell["chan"], None if one_w and mode == "source" else ell["w"],
-                            float(w[0]) if w.size else 0.0, int(d[0]) if d.size else 1,
-                            {k: ell[k] for k in cols if k not in ("chan", "w", "d")}, ell["mask"], projs))
-        groups[-1]._d = ell["d"]
-    for g in groups:
-        if g.mode == "ring":
-            L = R * n_ch
-            codes = (g._d % R) * n_ch + g.targets
-            g.targets = np.where(g.mask, codes, L).astype(np.int32)
+            R = max([R, 1] + [int(draws[k]["delay_steps"].max()) for k in projs if draws[k]["n"]])
+        info.append((key, projs, stp, (one_w, w0), (one_d, d0), hetero, mode))
+    L = R * n_ch
+    idx_t = np.int32 if max(L, n_ch) < 2**31 - 1 else np.int64
+    groups = []
+    for key, projs, stp, w0, d0, hetero, mode in info:
+        pre_name = key[0]
+        n_pre = pops[pre_name].size
+        mask, parts = _layout([draws[k]["conn"].degree for k in projs], n_pre)
+        chans = []
+        for k in projs:
+            pr, dr = net.projections[k], draws[k]
+            chan = np.add(dr["conn"].indices, chan_of[(pr.post, pr.receptor)].offset, dtype=idx_t)
+            if mode == "ring":  # slot of the arrival step in the target-side ring, then the channel
+                slot = np.remainder(dr["delay_steps"], R).astype(idx_t)
+                slot *= n_ch
+                chan += slot
+                del slot
+            chans.append(chan)
+        targets = _fill(mask, parts, chans, L if mode == "ring" else n_ch, idx_t).astype(np.int32, copy=False)
+        del chans
+        weights = None
+        if not (w0[0] and mode == "source"):
+            weights = _fill(mask, parts, [draws[k]["weight"].astype(dtype) for k in projs], 0.0, dtype)
+        params = {}
+        if hetero:
+            fills = {name: family.DEFAULTS[stp.model][name] if name != "f" else 0.15 for name in draws[projs[0]]["params"]}
+            params = {name: _fill(mask, parts, [v.astype(dtype)], fills[name], dtype)
+                      for name, v in draws[projs[0]]["params"].items()}
+        # weight and delay are the group's one value (read only when weights is None / in mode 'source')
+        groups.append(Group(pre_name, n_pre, stp, mode, targets, weights, 0.0 if w0[1] is None else float(w0[1]),
+                            1 if d0[1] is None else int(d0[1]), params, mask, tuple(projs)))
+    synapses = []
+    keep = sum(dr["n"] for dr in draws) <= KEEP_SYNAPSES
+    for dr in draws:
+        if keep:
+            conn = dr["conn"]
+            synapses.append(dict(pre=np.repeat(np.arange(conn.n_pre, dtype=np.int64), conn.degree),
+                                 post=conn.indices.astype(np.int64), delay_ms=dr["delay_ms"],
+                                 delay_steps=dr["delay_steps"], weight=dr["weight"], params=dr["params"], n=dr["n"]))
         else:
-            g.targets = g.targets.astype(np.int32)
-        del g._d
-    if sum(s["n"] for s in synapses) > KEEP_SYNAPSES:
-        synapses = [dict(n=s["n"]) for s in synapses]
+            synapses.append(dict(n=dr["n"]))
     return Plan(net, channels, n_ch, groups, R, synapses)
