@@ -40,15 +40,29 @@ N_SPIKES = 10
 N_SITES = 5
 
 
-def _median_time(fn, repeats: int) -> float:
+def _block(out) -> None:
     import jax
 
-    times = []
+    jax.block_until_ready(out.efficacy.values if hasattr(out, "efficacy") else out)
+
+
+def _median_times(fns: list, repeats: int) -> list[float]:
+    """Median wall time of each zero-argument callable, the calls interleaved (kernel, engine, kernel, ...)
+    so that both contenders see the same load on a shared machine."""
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(repeats):
-        t = time.perf_counter()
-        jax.block_until_ready(fn())
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        for fn, ts in zip(fns, times):
+            t = time.perf_counter()
+            _block(fn())
+            ts.append(time.perf_counter() - t)
+    return [statistics.median(ts) for ts in times]
+
+
+def _first_call(fn) -> tuple[float, object]:
+    t = time.perf_counter()
+    out = fn()
+    _block(out)
+    return time.perf_counter() - t, out
 
 
 def _axes(model: str, n: int, rng) -> dict[str, np.ndarray]:
@@ -97,21 +111,22 @@ def bench_deterministic(n: int, repeats: int, engine: bool) -> list[dict]:
         t = time.perf_counter()
         compiled = fn.lower(x).compile()
         compile_s = time.perf_counter() - t
-        steady = _median_time(lambda compiled=compiled, x=x: compiled(x), repeats)
-        rows.append(dict(model=label, contender="jit kernel (flat arrays)", items=n, spikes=N_SPIKES,
-                         compile_s=round(compile_s, 3), steady_s=round(steady, 4), per_s=n / steady,
-                         target_per_s=TARGET_DET))
+        fns = [lambda compiled=compiled, x=x: compiled(x)]
         if engine:
             grid = _grid(model, n)
-            call = lambda run=run, grid=grid, opts=opts: sweep(run, grid, static={"n_spikes": N_SPIKES, **opts},  # noqa: E731
-                                                               progress=False)
-            t = time.perf_counter()
-            jax.block_until_ready(call().efficacy.values)
-            first = time.perf_counter() - t
-            steady = _median_time(call, repeats)
+            fns.append(lambda run=run, grid=grid, opts=opts: sweep(run, grid, static={"n_spikes": N_SPIKES, **opts},
+                                                                   progress=False))
+            first, ds = _first_call(fns[1])
+        steady = _median_times(fns, repeats)
+        rows.append(dict(model=label, contender="jit kernel (flat arrays)", items=n, spikes=N_SPIKES,
+                         compile_s=round(compile_s, 3), steady_s=round(steady[0], 4), per_s=n / steady[0],
+                         target_per_s=TARGET_DET, load_1min=_load()))
+        if engine:
             rows.append(dict(model=label, contender="engine sweep() (labelled Dataset)", items=len(grid),
-                             spikes=N_SPIKES, compile_s=round(max(first - steady, 0.0), 3), steady_s=round(steady, 4),
-                             per_s=len(grid) / steady, target_per_s=TARGET_DET))
+                             spikes=N_SPIKES, compile_s=round(max(first - steady[1], 0.0), 3),
+                             steady_s=round(steady[1], 4), per_s=len(grid) / steady[1], target_per_s=TARGET_DET,
+                             load_1min=_load(), chunk_size=int(ds.attrs["chunk_size"])))
+            _compare(rows)
         print(_line(rows[-2] if engine else rows[-1]), flush=True)
         if engine:
             print(_line(rows[-1]), flush=True)
@@ -136,33 +151,45 @@ def bench_quantal(settings: int, trials: int, repeats: int, engine: bool) -> lis
     t = time.perf_counter()
     compiled = fn.lower(flat).compile()
     compile_s = time.perf_counter() - t
-    steady = _median_time(lambda: compiled(flat), repeats)
-    rows.append(dict(model=f"quantal n={N_SITES}", contender="jit(vmap) kernel over settings x seeds", items=items,
-                     spikes=N_SPIKES, compile_s=round(compile_s, 3), steady_s=round(steady, 4), per_s=items / steady,
-                     target_per_s=TARGET_QUANTAL))
-    print(_line(rows[-1]), flush=True)
+    fns = [lambda: compiled(flat)]
     if engine:
         side = max(2, round(settings ** 0.25))
         grid = product(U=np.linspace(0.05, 0.9, side), tau_f=np.geomspace(20, 1500, side),
                        tau_d=np.geomspace(50, 800, side), rate=np.linspace(1, 50, max(1, round(settings / side ** 3))))
-        call = lambda: sweep(quantal_efficacy, grid, seeds=trials, static={"n": N_SITES, "n_spikes": N_SPIKES},  # noqa: E731
-                             progress=False)
-        t = time.perf_counter()
-        call()
-        first = time.perf_counter() - t
-        steady = _median_time(call, repeats)
+        fns.append(lambda: sweep(quantal_efficacy, grid, seeds=trials, static={"n": N_SITES, "n_spikes": N_SPIKES},
+                                 progress=False))
+        first, ds = _first_call(fns[1])
+    steady = _median_times(fns, repeats)
+    rows.append(dict(model=f"quantal n={N_SITES}", contender="jit(vmap) kernel over settings x seeds", items=items,
+                     spikes=N_SPIKES, compile_s=round(compile_s, 3), steady_s=round(steady[0], 4),
+                     per_s=items / steady[0], target_per_s=TARGET_QUANTAL, load_1min=_load()))
+    print(_line(rows[-1]), flush=True)
+    if engine:
         n_items = len(grid) * trials
         rows.append(dict(model=f"quantal n={N_SITES}", contender="engine sweep(seeds=...) (labelled Dataset)",
-                         items=n_items, spikes=N_SPIKES, compile_s=round(max(first - steady, 0.0), 3),
-                         steady_s=round(steady, 4), per_s=n_items / steady, target_per_s=TARGET_QUANTAL))
+                         items=n_items, spikes=N_SPIKES, compile_s=round(max(first - steady[1], 0.0), 3),
+                         steady_s=round(steady[1], 4), per_s=n_items / steady[1], target_per_s=TARGET_QUANTAL,
+                         load_1min=_load(), chunk_size=int(ds.attrs["chunk_size"])))
+        _compare(rows)
         print(_line(rows[-1]), flush=True)
     return rows
 
 
+def _load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def _compare(rows: list[dict]) -> None:
+    """The engine row (last) against its kernel row (the one before), timed interleaved with it."""
+    rows[-1]["engine_vs_kernel"] = round(rows[-1]["per_s"] / rows[-2]["per_s"], 2)
+
+
 def _line(r: dict) -> str:
     ok = "meets" if r["per_s"] >= r["target_per_s"] else "BELOW"
+    ratio = f"  {r['engine_vs_kernel']:.2f}x kernel" if "engine_vs_kernel" in r else ""
+    load = f"  load {r['load_1min']:.1f}" if "load_1min" in r else ""
     return (f"{r['model']:<22} {r['contender']:<44} {r['items']:>9} items  compile {r['compile_s']:6.2f} s  "
-            f"steady {r['steady_s']:7.4f} s  {r['per_s']:.3g}/s ({ok} target {r['target_per_s']:.0e})")
+            f"steady {r['steady_s']:7.4f} s  {r['per_s']:.3g}/s ({ok} target {r['target_per_s']:.0e}){ratio}{load}")
 
 
 def check() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Optional
 
-from .._memory import available_memory
+from .._memory import available_memory, format_bytes
 
 __all__ = ["available_memory", "expected_synapses", "check_fits", "format_bytes", "BUILD_BYTES_PER_SYNAPSE",
            "SIM_BYTES_PER_SYNAPSE", "MAX_INDEX"]
@@ -25,13 +25,6 @@ BUILD_BYTES_PER_SYNAPSE = 64
 SIM_BYTES_PER_SYNAPSE = 16
 #: Targets are int32 (the native kernel's index type), padded with ``n_post``.
 MAX_INDEX = 2**31 - 2
-
-
-def format_bytes(n: float) -> str:
-    for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if n >= size:
-            return f"{n / size:.1f} {unit}"
-    return f"{int(n)} B"
 
 
 def expected_synapses(n_pre: int, n_post: int, p: Optional[float] = None, in_degree: Optional[int] = None,

@@ -153,7 +153,7 @@ def _compute(p: _Plan, csize: int, todo: np.ndarray, sink: Callable[[int, dict],
                                            p.n_items, opts),
                     lambda: Runner(p.one, p.devices, p.grid, p.n_seeds, csize, p.n_items, p.seeded,
                                    p.compiler_options))
-    tables = runner.tables(p.grid, p.dtypes, p.seed_arr)
+    tables = runner.tables(p.grid, p.dtypes, p.seed_arr, p.fingerprint)
     done = [int((~todo).sum())]
     bar = None
     if progress and jax.process_index() == 0:

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 import jax
 import numpy as np
 
-from .._memory import available_memory
+from .._memory import available_memory, format_bytes
 
 __all__ = ["DEFAULT_MEMORY_BUDGET", "plan_chunks", "default_memory_budget", "nbytes", "loop_carry_bytes",
            "cpu_max_items", "available_memory", "check_result_fits", "format_bytes"]
@@ -30,14 +30,10 @@ _CPU_CARRY_BYTES = 768 * 2**10
 _OVERHEAD = 3
 # An in-memory result may take this fraction of the memory available when the sweep starts.
 _RESULT_FRACTION = 2
-
-
-def format_bytes(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(n) < 1024 or unit == "TiB":
-            return f"{n:.3g} {unit}" if unit != "B" else f"{int(n)} B"
-        n /= 1024
-    return f"{n:.3g} TiB"  # pragma: no cover
+# Budget-sized chunks of at least _ALIGN_FROM items per device are a multiple of _ALIGN per device: XLA's
+# CPU loops run 3-5x slower on an odd batch (measured: tm efficacies, 199999 items 6.4e6/s, 200002
+# items 6.2e7/s; quantal n=5, 83077 items 3x slower than 83078), and the padding is < 1.6 %.
+_ALIGN, _ALIGN_FROM = 64, 4096
 
 
 def nbytes(tree) -> int:
@@ -120,7 +116,9 @@ def plan_chunks(n_items: int, bytes_per_item: int, n_devices: int, chunk_size: i
     it, evened out so the last one is nearly full.
 
     Always a multiple of ``n_devices`` (each device gets an equal share) and never larger
-    than needed for ``n_items`` (rounded up to that multiple).
+    than needed for ``n_items`` (rounded up to that multiple). A budget-sized chunk of at least
+    4096 items per device is a multiple of 64 per device (odd batches run several times slower
+    on CPU); an explicit ``chunk_size`` is only rounded to the device count.
     """
     if chunk_size is None:
         budget = DEFAULT_MEMORY_BUDGET if memory_budget is None else check_budget("memory_budget", memory_budget)
@@ -129,7 +127,10 @@ def plan_chunks(n_items: int, bytes_per_item: int, n_devices: int, chunk_size: i
             most = max(1, min(most, int(max_items)))
         # As many chunks as the budget needs, of equal size: the padded last chunk wastes little.
         n_chunks = -(-n_items // most)
-        chunk_size = -(-n_items // n_chunks)
+        per_device = -(-n_items // (n_chunks * n_devices))
+        if per_device >= _ALIGN_FROM:  # over the budget by < 64 items of >= 4096: inside its safety factor
+            per_device = -(-per_device // _ALIGN) * _ALIGN
+        return per_device * n_devices
     chunk_size = _check_count("chunk_size", chunk_size)
     chunk_size = min(chunk_size, n_items)
     return -(-chunk_size // n_devices) * n_devices

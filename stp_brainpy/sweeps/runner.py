@@ -56,6 +56,7 @@ class Runner:
         self.sharding = NamedSharding(self.mesh, PartitionSpec("batch"))
         self.replicated = NamedSharding(self.mesh, PartitionSpec())
         self.multiprocess = jax.process_count() > 1
+        self._tables: tuple = (None, None)  # (fingerprint, tables) of the last sweep
         names, kind, shape = grid.names, grid.kind, grid.shape
         strides = [int(np.prod(shape[i + 1:], dtype=np.int64)) for i in range(len(shape))]
         sharding = self.sharding
@@ -75,13 +76,25 @@ class Runner:
         self.fn = jax.jit(chunk, in_shardings=(self.replicated, self.replicated, self.replicated),
                           out_shardings=self.sharding, compiler_options=dict(compiler_options or {}) or None)
 
-    def tables(self, grid: Grid, dtypes: dict, seed_arr: np.ndarray | None):
-        """The grid's per-axis values and the seeds, replicated on every device (once per sweep)."""
+    def tables(self, grid: Grid, dtypes: dict, seed_arr: np.ndarray | None, fingerprint: str | None = None):
+        """The grid's per-axis values and the seeds, replicated on every device (once per sweep).
+
+        With the sweep's ``fingerprint`` (which covers the grid's values and the seeds), the tables
+        of the last sweep are kept and reused by a repeat of it: placing them costs more than
+        running a small sweep.
+        """
+        if fingerprint is not None and self._tables[0] == fingerprint:
+            return self._tables[1]
+
         def put(host):
+            if not self.multiprocess:
+                return jax.device_put(host, self.replicated)
             return jax.make_array_from_callback(host.shape, self.replicated, lambda idx: host[idx])
 
         tabs = {k: put(np.asarray(v, dtype=dtypes[k])) for k, v in grid.axes.items()}
         seeds = put(np.zeros(1, np.uint32) if seed_arr is None else seed_arr)
+        if fingerprint is not None:
+            self._tables = (fingerprint, (tabs, seeds))
         return tabs, seeds
 
     def __call__(self, start: int, tables):

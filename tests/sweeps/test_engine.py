@@ -144,6 +144,12 @@ def test_memory_budget_sets_chunk_size():
     assert plan_chunks(1000, 40, 4, chunk_size=10) == 12  # multiple of the devices
     assert plan_chunks(5, 40, 4, chunk_size=100) == 8  # never more than needed
     assert plan_chunks(10, 10**9, 1, memory_budget=1) == 1
+    # budget-sized chunks of >= 4096 items per device: a multiple of 64 per device (odd batches are slow on CPU)
+    assert plan_chunks(199_999, 40, 1, memory_budget=40 * 3 * 10**6) == 200_000  # 3125 x 64
+    assert plan_chunks(3 * 83_077, 40, 1, memory_budget=40 * 3 * 83_077) == 83_136  # 3 chunks, last nearly full
+    assert plan_chunks(10**6, 40, 2, memory_budget=40 * 3 * 10**5) == 2 * 50_048  # per device
+    assert plan_chunks(4095, 40, 1, memory_budget=40 * 3 * 10**6) == 4095  # small: no padding
+    assert plan_chunks(199_999, 40, 1, chunk_size=199_999) == 199_999  # an explicit size is kept
     small = sweep(toy, product(**GRID), seeds=SEEDS, memory_budget=1)
     assert small.attrs["chunk_size"] == 1
     with pytest.raises(ValueError, match="memory_budget"):
@@ -171,3 +177,19 @@ def test_bad_input_raises_clear_errors(kwargs, match):
 def test_run_must_return_a_dict():
     with pytest.raises(ValueError, match="dict of named arrays"):
         sweep(lambda a: a * 2, product(a=[1.0]))
+
+
+def _double(a, b):
+    return {"s": 2.0 * a + b}
+
+
+def test_repeated_sweeps_reuse_tables_only_for_the_same_grid():
+    from stp_brainpy.sweeps.runner import RUNNERS
+
+    first = sweep(_double, product(a=[0.0, 1.0], b=[10.0]))
+    again = sweep(_double, product(a=[0.0, 1.0], b=[10.0]))
+    other = sweep(_double, product(a=[5.0, 7.0], b=[20.0]))  # same layout, so the same compiled runner
+    np.testing.assert_array_equal(first.s.values, [[10.0], [12.0]])
+    np.testing.assert_array_equal(again.s.values, first.s.values)
+    np.testing.assert_array_equal(other.s.values, [[30.0], [34.0]])
+    assert sum(1 for k in RUNNERS if k[0] is _double) == 1
