@@ -22,14 +22,20 @@ the same connectivity and initial potentials:
 Columns: ``compile`` = first call minus the steady-state run (seconds; tracing + XLA compilation),
 ``sim`` = median of ``--repeats`` runs of the compiled simulation (states reset before each),
 ``×fused`` = sim / fused sim. ``same spikes`` compares the population spike count of every step with
-the fused path's (stp_brainpy.state must match it exactly). Times on a shared machine are noisy.
+the fused path's (stp_brainpy.state must match it exactly). Times on a shared machine are noisy: the
+ratios measured side by side are what counts; the 1-min load average is recorded with them.
+
+Writes ``benchmarks/results/state-<machine>.json`` (``benchmarks/_results.py``; ``--no-write`` prints only).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
+
+from _results import add_write_options, machine_tag, write_results  # first: it records the load at the start
 
 import jax
 import jax.numpy as jnp
@@ -98,10 +104,11 @@ def bench_brainpy_state(cfg, repeats):
     import brainunit as u
 
     import stp_brainpy.state  # noqa: F401  (selects brainevent's jax_raw CPU backend without numba)
-    from stp_brainpy.network import build_connectivity, initial_potentials, select
+    from stp_brainpy.network import initial_potentials
+    from stp_brainpy.state.network import coba_blocks, send_spikes
 
     brainstate.environ.set(dt=cfg.dt * u.ms)
-    conn, V0, p = build_connectivity(cfg), initial_potentials(cfg), cfg.neuron
+    V0, p = initial_potentials(cfg), cfg.neuron
     n, ne = cfg.n_neurons, cfg.n_exc
 
     class Net(brainstate.nn.Module):
@@ -112,22 +119,16 @@ def bench_brainpy_state(cfg, repeats):
             self.E = bps.LIFRef(ne, V_initializer=V0[:ne] * u.mV, **kw)
             self.I = bps.LIFRef(n - ne, V_initializer=V0[ne:] * u.mV, **kw)
             self.stp = bps.STP(ne, U=cfg.U, tau_f=cfg.tau_f * u.ms, tau_d=cfg.tau_d * u.ms) if cfg.stp else None
-            pops = {"E": (self.E, slice(0, ne)), "I": (self.I, slice(ne, n))}
-            for src, tgt in (("E", "E"), ("E", "I"), ("I", "E"), ("I", "I")):
-                post, sl = pops[tgt]
+            for src, tgt, block in coba_blocks(cfg):  # the wiring of stp_brainpy.state.COBAStateNet
+                post = getattr(self, tgt)
                 exc = src == "E"
-                comm = _CSRComm(select(conn, pops[src][1], sl), cfg.w_exc if exc else cfg.w_I, binary=not (exc and cfg.stp))
+                comm = _CSRComm(block, cfg.w_exc if exc else cfg.w_I, binary=not (exc and cfg.stp))
                 setattr(self, f"{src}2{tgt}", bps.AlignPostProj(
                     comm=comm, syn=bps.Expon.desc(post.varshape, tau=(p.tau_E if exc else p.tau_I) * u.ms),
                     out=bps.COBA.desc(E=(p.E_E if exc else p.E_I) * u.mV), post=post))
 
         def update(self):
-            s_E, s_I = self.E.get_spike(), self.I.get_spike()
-            e_E = self.stp(s_E) if self.stp is not None else s_E
-            self.E2E(e_E)
-            self.E2I(e_E)
-            self.I2E(s_I)
-            self.I2I(s_I)
+            send_spikes(self)
             self.E(p.I_e * u.pA)
             self.I(p.I_e * u.pA)
             return jnp.sum(self.E.get_spike() > 0, dtype=jnp.int32) + jnp.sum(self.I.get_spike() > 0, dtype=jnp.int32)
@@ -149,6 +150,7 @@ def main(argv=None):
     ap.add_argument("--per-synapse", action="store_true", help="stp_brainpy.state with per-synapse STP states")
     ap.add_argument("--only", default="fused,stp_brainpy.state,brainpy.state")
     ap.add_argument("--json", action="store_true", help="print one JSON line instead of the table")
+    add_write_options(ap)
     args = ap.parse_args(argv)
 
     from stp_brainpy.network import COBAConfig
@@ -174,6 +176,20 @@ def main(argv=None):
             row["x_fused"] = round(sim / fused[1], 2)
             row["same_spikes"] = bool(np.array_equal(pop, np.asarray(fused[2]).ravel()))
         out["contenders"][name] = row
+    out["load_1min"] = round(os.getloadavg()[0], 2)
+    if not args.no_write:
+        rows_out = [{"contender": name, **r} for name, r in out["contenders"].items()]
+        path = write_results(
+            f"state-{machine_tag()}", rows_out, out_dir=args.results_dir, benchmark="coba",
+            title=(f"COBA{'-STP' if cfg.stp else ''} {cfg.n_neurons} neurons, {cfg.duration:g} ms in brainpy.state: "
+                   "stp_brainpy.state modules vs brainpy.state's own parts vs the fused path"),
+            notes=(f"One process, same config, connectivity and initial potentials; sim = median of {args.repeats} "
+                   "compiled runs (states reset before each), compile = first call minus sim; x_fused = sim / fused "
+                   "sim. same_spikes: population spike count of every step equals the fused path's (brainpy.state's "
+                   "own STP and neuron integrate differently, so its spikes differ). float32 on "
+                   f"{jax.default_backend()}" + (", per-synapse STP states" if args.per_synapse else "") + "."),
+            neurons=cfg.n_neurons, duration_ms=cfg.duration, stp=cfg.stp, per_synapse=args.per_synapse)
+        print(f"wrote {path}")
     if args.json:
         print(json.dumps(out))
         return out
