@@ -7,6 +7,8 @@ stored outputs, never executed here).
 """
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import inspect
 import os
 import shutil
@@ -119,7 +121,16 @@ def _napoleon_but_not_modules(app) -> None:
     app.connect("autodoc-process-docstring", process)
 
 
+# MathJax from the site itself, so the pages' equations render offline: sphinx-mathjax-offline vendors MathJax
+# 3.2.2 (the major version Sphinx loads from its CDN by default), sets ``mathjax_path`` and copies it into
+# ``_static/mathjax``. Without the package (an older venv) Sphinx's CDN copy is used.
+MATHJAX_OFFLINE = "sphinx-mathjax-offline"
+
+
 def setup(app):
+    if importlib.util.find_spec(MATHJAX_OFFLINE) is not None:
+        # its setup() declares no parallel safety (-j N would warn, and warnings fail the build): run it from here
+        importlib.import_module(MATHJAX_OFFLINE).setup(app)
     app.connect("autodoc-process-docstring", _drop_type_docstrings, priority=100)  # before napoleon
     _napoleon_but_not_modules(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -54,6 +54,19 @@ def table(rec: dict) -> list[str]:
     return out
 
 
+def describe(m: dict) -> str:
+    """The machine in words: its recorded description, else its accelerator or its core count and processor."""
+    if m.get("description"):
+        return str(m["description"])
+    dev = str(m.get("device", ""))
+    if dev and not dev.startswith("cpu"):
+        n = m.get("device_count") or 1
+        return f"{n} × {dev.split(':', 1)[-1].strip()}" if n > 1 else f"one {dev.split(':', 1)[-1].strip()}"
+    proc = m.get("processor")
+    cores = f"{m['cpu_count']}-core CPU" if m.get("cpu_count") else "CPU"
+    return f"{cores} ({proc})" if proc and proc != "not recorded" else cores
+
+
 def load(m: dict) -> str:
     """The machine's 1-minute load as recorded (at the start and at the end), against its core count."""
     start, end = m.get("load_1min_start"), m.get("load_1min")
@@ -69,7 +82,7 @@ def load(m: dict) -> str:
 
 def provenance(rec: dict) -> list[str]:
     m = rec["machine"]
-    machine = m.get("description") or m.get("platform", "")
+    machine = describe(m)
     bits = [str(m["device"])] if "device" in m else []
     bits += [f"{m['cpu_count']} CPUs"] if m.get("cpu_count") else []
     bits += [str(m["processor"])] if m.get("processor") not in (None, "", "not recorded") else []
@@ -106,7 +119,7 @@ def render(records: list[dict]) -> str:
             # the idle 2-core machine (the project's own) first, then by core count
             for r in sorted(recs, key=lambda r: (r["machine"].get("cpu_count") or 0, r["name"])):
                 m = r["machine"]
-                lines += [f"#### {m.get('description') or m.get('device') or m.get('platform', '')}", ""]
+                lines += [f"#### {describe(m)}", ""]
                 lines += table(r) + [""]
                 if r.get("notes"):
                     lines += [r["notes"], ""]

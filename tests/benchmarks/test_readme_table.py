@@ -106,6 +106,8 @@ def test_the_benchmarks_page_shows_the_load():
     assert page.load({"cpu_count": 2, "load_1min_start": 6.0, "load_1min": 8.5}) == \
         "6.00 at the start, 8.50 at the end on 2 cores"
     assert page.load({"cpu_count": 2, "description": "the 2-core machine, idle"}) == "not recorded (idle)"
+    assert page.describe({"cpu_count": 2, "processor": "Xeon", "device": "cpu: cpu"}) == "2-core CPU (Xeon)"
+    assert page.describe({"cpu_count": 16, "device": "gpu: NVIDIA H200", "device_count": 1}) == "one NVIDIA H200"
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
