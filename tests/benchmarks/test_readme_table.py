@@ -116,6 +116,7 @@ def test_every_benchmark_script_writes_its_results(script):
     assert re.search(r"\bwrite_results\(", text), f"{script} does not call write_results"
 
 
+@pytest.mark.slow  # a fresh interpreter importing jax: ~5 s idle, ~20 s on the loaded machine
 def test_a_benchmark_run_writes_a_measured_file(tmp_path):
     """The homework throughput part at a tiny size: the file it writes is well formed and names the command."""
     env = dict(os.environ, JAX_PLATFORMS="cpu")
