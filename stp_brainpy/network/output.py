@@ -92,7 +92,7 @@ def spikes_dataset(net: Network, res: dict, attrs: dict):
     stop = np.asarray([ranges.get(n, (0, 0))[1] for n in names], np.int64)
     counts = np.asarray(res["counts"], np.int64)
     n_spikes = np.asarray([counts[a:a + n].sum() for a, n in zip(first, sizes)], np.int64)
-    whole = [(n, int(a), int(s)) for n, a, s, r0, r1 in zip(names, first, sizes, start, stop) if r0 == 0 and r1 == s]
+    whole = [(n, int(a), int(s)) for n, a, s, r0, r1 in zip(names, first, sizes, start, stop) if s and r0 == 0 and r1 == s]
     cv = np.full(len(names), np.nan)
     n_cv = np.zeros(len(names), np.int64)
     if whole:
@@ -114,13 +114,19 @@ def spikes_dataset(net: Network, res: dict, attrs: dict):
          "recorded_start": ("population", start, {**one, "long_name": "first neuron whose spikes are listed"}),
          "recorded_stop": ("population", stop, {**one, "long_name": "one past the last neuron whose spikes are listed"}),
          "n_spikes": ("population", n_spikes, {**one, "long_name": "spikes emitted by the population (all neurons)"}),
-         "rate": ("population", n_spikes / sizes / (net.duration / 1000.0), dict(STATS_ATTRS["rate"])),
+         "rate": ("population", _per_neuron(n_spikes, sizes) / (net.duration / 1000.0), dict(STATS_ATTRS["rate"])),
          "cv_isi": ("population", cv, {**STATS_ATTRS["cv_isi"], "comment": "NaN where not every neuron is recorded"}),
          "n_cv_neurons": ("population", n_cv, dict(STATS_ATTRS["n_cv_neurons"]))},
         coords={"population": ("population", names, {"long_name": "population name"})},
         attrs={**attrs, "spikes_dropped": dropped,
                "spikes_dropped_comment": "spikes beyond the per-step buffer (Record.max_spikes), not listed"})
     return ds
+
+
+def _per_neuron(total, sizes):
+    """``total / sizes``, NaN for an empty population."""
+    total, sizes = np.asarray(total, float), np.asarray(sizes, float)
+    return np.divide(total, sizes, out=np.full(np.broadcast(total, sizes).shape, np.nan), where=sizes > 0)
 
 
 def _label(net: Network, pre: str, projections) -> str:
@@ -140,7 +146,7 @@ def traces_dataset(net: Network, res: dict, attrs: dict, bin_ms: float = 1.0):
     def binned(counts, n):
         counts = np.asarray(counts, float).reshape(counts.shape[0], -1)
         nb = counts.shape[0] // per_bin
-        return counts[:nb * per_bin].reshape(nb, per_bin, -1).sum(1) / n / (bin_ms / 1000.0)
+        return _per_neuron(counts[:nb * per_bin].reshape(nb, per_bin, -1).sum(1), n) / (bin_ms / 1000.0)
 
     rate = binned(res["pop_count"], sizes)
     tb = (np.arange(rate.shape[0]) + 0.5) * bin_ms
