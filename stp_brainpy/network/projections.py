@@ -24,7 +24,7 @@ The pure functions (:func:`~.steps.source_release`; the delay rule and ring of
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import brainpy as bp
 import brainpy.math as bm
@@ -38,6 +38,7 @@ from .connectivity import Connectivity
 from .description import from_connector, is_connector
 from .events import BACKENDS, deliver
 from .steps import source_release
+from ..units import accepts_units
 
 
 def variable_(init, batch_or_mode, shape):
@@ -47,6 +48,7 @@ def variable_(init, batch_or_mode, shape):
 __all__ = ["EventSTPProjection"]
 
 
+@accepts_units(weight=("mV", "nS", "pA"), tau_s="ms", E="mV", delay="ms", U="1", tau_f="ms", tau_d="ms")
 class EventSTPProjection(bp.Projection):
     r"""Event-driven projection ``pre → TM synapse → delay → exponential synapse → post``.
 
@@ -105,7 +107,7 @@ class EventSTPProjection(bp.Projection):
     >>> runner.run(50.)
     """
 
-    def __init__(self, pre, post, conn, weight=1.0, tau_s: float = 5.0, E: Optional[float] = 0.0,
+    def __init__(self, pre, post, conn: Any, weight=1.0, tau_s: float = 5.0, E: Optional[float] = 0.0,
                  U=None, *, tau_f=None, tau_d=None, delay: float = 0.1, backend: str = "auto",
                  name: Optional[str] = None, mode: Optional[bm.Mode] = None):
         super().__init__(name=name, mode=mode)
