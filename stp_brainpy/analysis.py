@@ -25,6 +25,7 @@ import numpy as np
 from .core.spike_inputs import check_dt
 from .core.validation import check_finite, check_integer, check_number, check_range, is_concrete
 
+from .units import accepts_units
 __all__ = ["spike_count", "firing_rate", "spike_times", "isis", "cv_isi", "fmp_stats", "value_at_nth_spike",
            "values_at_spikes", "nth_to_first_ratio"]
 
@@ -75,6 +76,7 @@ def spike_count(spike) -> Array:
     return jnp.sum(_spikes(spike), axis=-1)
 
 
+@accepts_units(dt="ms", t_start="ms")
 def firing_rate(spike, dt, t_start: float = 0.0) -> Array:
     """Spikes per second (Hz) over the samples with ``t ≥ t_start`` (ms); ``1e3·count/T`` as in the tutorial."""
     spike = _spikes(spike)
@@ -84,6 +86,7 @@ def firing_rate(spike, dt, t_start: float = 0.0) -> Array:
     return jnp.sum(spike[..., first:], axis=-1).astype(jnp.result_type(float)) * (1000.0 / duration)
 
 
+@accepts_units(dt="ms")
 def spike_times(spike, dt, max_spikes: int) -> tuple[Array, Array]:
     """First ``max_spikes`` spike times (ms, sample index · dt), NaN-padded, and the total count."""
     spike = _spikes(spike)
@@ -99,6 +102,7 @@ def spike_times(spike, dt, max_spikes: int) -> tuple[Array, Array]:
     return times, spike_count(spike)
 
 
+@accepts_units(dt="ms")
 def isis(spike, dt, max_spikes: int) -> Array:
     """Inter-spike intervals (ms) of the first ``max_spikes`` spikes: (..., max_spikes-1), NaN-padded."""
     max_spikes = check_integer("max_spikes", max_spikes, 2, None)
@@ -119,6 +123,7 @@ def _gaps(spike, dt):
     return gap, valid
 
 
+@accepts_units(dt="ms")
 def cv_isi(spike, dt, min_spikes: int = 2, empty=jnp.nan) -> Array:
     """``std(ISI)/mean(ISI)`` (population std, as ``np.std``) over ALL spikes, O(steps), no padding.
 
@@ -135,6 +140,7 @@ def cv_isi(spike, dt, min_spikes: int = 2, empty=jnp.nan) -> Array:
     return jnp.where(n + 1 >= max(min_spikes, 2), cv, empty)
 
 
+@accepts_units(V="mV", t_start="ms", dt="ms")
 def fmp_stats(V, t_start: float = 0.0, dt: float = 0.1) -> tuple[Array, Array]:
     """Mean and standard deviation (mV) of a free-membrane-potential trace from ``t_start`` (ms)."""
     V = _f(V, "V")

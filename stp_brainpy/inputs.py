@@ -43,6 +43,7 @@ from .core import spike_inputs as _k
 from .core.circuits import n_steps
 from .core.validation import check_binary, check_finite, check_integer, check_range, is_concrete
 
+from .units import accepts_units
 __all__ = ["MAX_SPIKE_PROB", "as_key", "regular_train", "poisson_train", "spike_times_train",
            "gaussian_white_noise", "check_train", "SpikeTrainGroup"]
 
@@ -93,6 +94,7 @@ def check_train(name: str, train) -> None:
     check_binary(name, train)
 
 
+@accepts_units(rate="Hz", duration="ms", dt="ms", start="ms")
 def regular_train(rate: float, duration: float, dt: float = 0.1, n: int = 1, start: Optional[float] = None,
                   tutorial: bool = False, dtype=None) -> jax.Array:
     """Regular train(s) at ``rate`` Hz, shape ``(n, steps)`` (``(steps,)`` for ``n=1``).
@@ -118,6 +120,7 @@ def regular_train(rate: float, duration: float, dt: float = 0.1, n: int = 1, sta
     return train if n == 1 else jnp.broadcast_to(train, (n, steps))
 
 
+@accepts_units(rate="Hz", duration="ms", dt="ms")
 def poisson_train(rate, n: int, duration: float, dt: float = 0.1, seed: Seed = 0, dtype=None) -> jax.Array:
     """``n`` Poisson (Bernoulli-per-step) trains at ``rate`` Hz (scalar or one per train): ``(n, steps)``."""
     steps = _n_steps(duration, dt)
@@ -128,6 +131,7 @@ def poisson_train(rate, n: int, duration: float, dt: float = 0.1, seed: Seed = 0
     return _k.poisson_trains(as_key(seed), rate, n, steps, dt, dtype)
 
 
+@accepts_units(spike_times="ms", duration="ms", dt="ms")
 def spike_times_train(spike_times: Sequence[float], duration: float, dt: float = 0.1, dtype=None) -> jax.Array:
     """Binary train with a spike at the sample nearest to each time (ms); two in one step is an error."""
     steps = _n_steps(duration, dt)
@@ -143,6 +147,7 @@ def spike_times_train(spike_times: Sequence[float], duration: float, dt: float =
     return _k.times_to_train(t, steps, dt, dtype)
 
 
+@accepts_units(mu="pA", sig="pA", duration="ms", dt="ms")
 def gaussian_white_noise(mu: float, sig: float, duration: float, dt: float = 0.1, seed: Seed = 0,
                          dtype=None) -> jax.Array:
     """The tutorial's ``my_GWN`` (pA): ``mu + sig·N(0,1)/sqrt(dt/1000)`` per step, seeded."""

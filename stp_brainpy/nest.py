@@ -50,6 +50,7 @@ from .core import family as fam
 from .core import quantal as _quantal
 from .core import tm3 as _tm3
 
+from .units import accepts_units
 __all__ = ["SYNAPSE_MODELS", "PARAMETERS", "DEFAULTS", "efficacies"]
 
 Array = jax.Array
@@ -108,6 +109,7 @@ def _key(seed: Any) -> Any:
     return seed
 
 
+@accepts_units(spike_times="ms", U="1", u="1", x="1", y="1", a="1", tau_rec="ms", tau_fac="ms", tau_psc="ms")
 def efficacies(synapse_model: str, spike_times: Any, *, weight: Any = 1.0, seed: Any = None,
                trials: int | None = None, **nest_params: Any) -> Array:
     """Weight NEST delivers for every spike of ``spike_times`` through ``synapse_model``.

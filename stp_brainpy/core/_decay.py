@@ -7,6 +7,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from ..units import accepts_units
 __all__ = ["decay_factors"]
 
 Array = jax.Array
@@ -40,6 +41,7 @@ def _decay_jvp(primals, tangents):
     return (q, em1), (dq, dq)
 
 
+@accepts_units(delta="ms", tau="ms")
 def decay_factors(delta, tau) -> tuple[Array, Array]:
     """``(exp(-delta/tau), expm1(-delta/tau))``, limits exact, gradients finite; ``delta >= 0``, broadcast.
 

@@ -14,6 +14,7 @@ from .lif import LIFParams, lif_rest_state, lif_step, validate_lif_params
 from .stp import exp_decay_step, rest_state, stp_step, validate_stp_params
 from .validation import check_finite, check_integer, check_number, check_range
 
+from ..units import accepts_units
 __all__ = ["ChainTrace", "lif_stp_chain", "n_steps"]
 
 
@@ -26,6 +27,7 @@ class ChainTrace(NamedTuple):
     spike: jax.Array
 
 
+@accepts_units(duration="ms", dt="ms")
 def n_steps(duration: float, dt: float) -> int:
     """Number of steps of a run of ``duration`` ms (brainpy's convention: t = i·dt, i < n); at least 1.
 
@@ -40,6 +42,7 @@ def n_steps(duration: float, dt: float) -> int:
     return n
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", tau_s="ms", current="mV", duration="ms", dt="ms")
 def lif_stp_chain(U, *, tau_f, tau_d, tau_s=8.0, A=1.0, current=28.0, duration: float = 150.0,
                   dt: float = 0.1, method: str = "exact", lif: LIFParams = LIFParams(),
                   decimate: int = 1) -> ChainTrace:

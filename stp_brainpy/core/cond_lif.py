@@ -52,6 +52,7 @@ from .stp import STPState, exp_decay_step, rest_state, stp_step, validate_stp_pa
 from .validation import (check_finite, check_integer, check_method, check_positive, check_probability, check_range,
                          is_concrete)
 
+from ..units import accepts_units
 __all__ = ["CondLIFParams", "CondLIFState", "CondLIFTrace", "STPParams", "COBA_NEURON", "validate_cond_lif_params",
            "refractory_steps", "threshold_check", "conductance_membrane_step", "membrane_step",
            "conductance_lif_step", "cond_lif_step", "run_cond_lif", "stp_conductance", "stp_drive",
@@ -74,6 +75,7 @@ class CondLIFTrace(NamedTuple):
     gI: Array
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms")
 class STPParams(NamedTuple):
     """Tsodyks–Markram parameters of one synapse type (``U`` in (0, 1], times in ms)."""
 
@@ -82,6 +84,7 @@ class STPParams(NamedTuple):
     tau_d: float
 
 
+@accepts_units(drive_E="nS", drive_I="nS", I_inj="pA", dt="ms")
 def cond_lif_step(state: CondLIFState, drive_E, drive_I, I_inj, p: CondLIFParams, dt,
                   method: str = "euler") -> tuple[CondLIFState, Array]:
     """One step; ``drive_E/I`` are the conductance jumps (nS) arriving at the new sample."""
@@ -106,6 +109,7 @@ def _check_trains(name: str, value, ndims=(1, 2)) -> None:
         raise ValueError(f"{name} must be finite; found NaN or inf")
 
 
+@accepts_units(drive_E="nS", drive_I="nS", I_inj="pA", dt="ms")
 def run_cond_lif(drive_E, drive_I, I_inj=0.0, p: CondLIFParams = CondLIFParams(), dt: float = 0.1,
                  method: str = "euler", fmp: bool = False) -> CondLIFTrace:
     """Traces over ``steps = len(drive_E)`` samples (one trial; ``jax.vmap`` for batches).
@@ -147,6 +151,7 @@ def run_cond_lif(drive_E, drive_I, I_inj=0.0, p: CondLIFParams = CondLIFParams()
     return CondLIFTrace(cat(init.V, V), cat(spike0, spike), cat(init.gE, gE), cat(init.gI, gI))
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", g_bar="nS", tau_s="ms", dt="ms")
 def stp_conductance(train, U, *, tau_f, tau_d, g_bar, tau_s, dt: float = 0.1, method: str = "euler"):
     """The tutorial's ``dynamic_syn`` for one or more trains: ``(u, x, g)`` traces.
 
@@ -174,6 +179,7 @@ def stp_conductance(train, U, *, tau_f, tau_d, g_bar, tau_s, dt: float = 0.1, me
     return first(init[0].u, u), first(init[0].x, x), first(init[1], g)
 
 
+@accepts_units(g_bar="nS", dt="ms")
 def stp_drive(trains, g_bar, stp: Optional[STPParams], dt: float = 0.1, method: str = "euler") -> Array:
     """Per-sample conductance jump ``ḡ Σ_i e_i`` of a group of trains (n, steps) → (steps,).
 
@@ -197,6 +203,7 @@ def stp_drive(trains, g_bar, stp: Optional[STPParams], dt: float = 0.1, method: 
     return jnp.concatenate([jnp.zeros((1,), dtype), drive])
 
 
+@accepts_units(g_bar="nS", dt="ms")
 def stp_drive_events(spike_idx, g_bar, stp: Optional[STPParams], steps: int, dt: float = 0.1,
                      method: str = "euler", dtype=None) -> Array:
     """:func:`stp_drive` from spike indices instead of dense trains: same numbers, work ∝ spikes.
@@ -250,6 +257,7 @@ def _check_gbar_stp(g_bar, stp, dt, method) -> None:
         validate_stp_params(U=stp[0], tau_f=stp[1], tau_d=stp[2], dt=dt, method=method)
 
 
+@accepts_units(gE_bar="nS", gI_bar="nS", I_inj="pA", dt="ms")
 def run_cond_lif_inputs(trains_E, trains_I, gE_bar, gI_bar, stp_E: Optional[STPParams] = None,
                         stp_I: Optional[STPParams] = None, I_inj=0.0, p: CondLIFParams = CondLIFParams(),
                         dt: float = 0.1, method: str = "euler", fmp: bool = False) -> CondLIFTrace:
@@ -264,6 +272,7 @@ def bonus_params(tau_ratio, U0: float = 0.45) -> STPParams:
     return STPParams(U0, 300.0 * tau_ratio, 500.0 * tau_ratio)
 
 
+@accepts_units(rate_E="Hz", rate_I="Hz", duration="ms", dt="ms", gE_bar="nS", gI_bar="nS", tau_E="ms", tau_I="ms", U0="1", I_inj="pA")
 def cond_lif_stp_summary(tau_ratio, rate_E, rate_I=15.0, *, seed=0, duration: float = 1000.0, dt: float = 0.1,
                          n_E: int = 80, n_I: int = 20, gE_bar=4.8, gI_bar=6.4, tau_E=5.0, tau_I=10.0,
                          U0=0.45, I_inj=0.0, stp: bool = True, method: str = "euler",

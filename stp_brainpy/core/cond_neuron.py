@@ -43,12 +43,14 @@ import numpy as np
 
 from .validation import check_finite, check_method, check_number, check_positive, check_range, is_concrete
 
+from ..units import accepts_units
 __all__ = ["CondLIFParams", "COBA_NEURON", "validate_cond_lif_params", "refractory_steps", "threshold_check",
            "conductance_membrane_step", "membrane_step", "conductance_lif_step"]
 
 Array = jax.Array
 
 
+@accepts_units(V_th="mV", V_reset="mV", tau_m="ms", g_L="nS", V_init="mV", E_L="mV", tau_ref="ms", E_E="mV", E_I="mV", tau_E="ms", tau_I="ms", I_e="pA")
 class CondLIFParams(NamedTuple):
     """Conductance LIF parameters (mV, ms, nS, pA); defaults: the tutorial's ``default_pars``
     plus the Exercise 1.2 synapses. ``C_m = g_L·tau_m`` (pF); see :data:`COBA_NEURON`."""
@@ -90,6 +92,7 @@ def _check_finite(name: str, value, allow_pos_inf: bool = False, unit: str = "mV
         raise ValueError(f"{name} must be a finite number ({unit}); got {arr[bad].ravel()[0]:g}")
 
 
+@accepts_units(dt="ms")
 def validate_cond_lif_params(p: CondLIFParams, dt: Optional[float] = None, method: Optional[str] = None) -> None:
     """``ValueError`` naming the parameter, its range and the value given.
 
@@ -128,6 +131,7 @@ def validate_cond_lif_params(p: CondLIFParams, dt: Optional[float] = None, metho
 _REF_SLACK = 1e-6  # tau_ref/dt within 1e-6 (relative) of an integer counts as that integer (float32 inputs)
 
 
+@accepts_units(tau_ref="ms", dt="ms")
 def refractory_steps(tau_ref, dt):
     """Whole steps ``V`` is held after a spike: ``ceil(tau_ref/dt)`` (never shorter than ``tau_ref``).
 
@@ -144,6 +148,7 @@ def refractory_steps(tau_ref, dt):
     return jnp.ceil(jnp.asarray(tau_ref) / dt * (1.0 - _REF_SLACK))
 
 
+@accepts_units(V="mV", dt="ms")
 def threshold_check(V, ref, p: CondLIFParams, dt) -> tuple[Array, Array, Array]:
     """The tutorial's ``if tr > 0 … elif v >= V_th …`` on one sample: ``(V, ref, spike)``.
 
@@ -159,6 +164,7 @@ def threshold_check(V, ref, p: CondLIFParams, dt) -> tuple[Array, Array, Array]:
     return V, ref, spike
 
 
+@accepts_units(V="mV", G_syn="nS", GE_syn="pA", I="pA", g_L="nS", E_L="mV", C_m="pF", dt="ms")
 def conductance_membrane_step(V, G_syn, GE_syn, I, g_L, E_L, C_m, dt, method: str = "euler") -> Array:
     r"""The conductance-LIF membrane equation, for any number of synaptic conductances.
 
@@ -178,12 +184,14 @@ def conductance_membrane_step(V, G_syn, GE_syn, I, g_L, E_L, C_m, dt, method: st
     raise ValueError(f"method must be one of ('exact', 'euler'); got {method!r}")
 
 
+@accepts_units(V="mV", gE="nS", gI="nS", I="pA", dt="ms")
 def membrane_step(V, gE, gI, I, p: CondLIFParams, dt, method: str = "euler") -> Array:
     """Advance ``V`` by ``dt`` with conductances ``gE``, ``gI`` (nS) and current ``I + I_e`` (pA)."""
     return conductance_membrane_step(V, gE + gI, gE * p.E_E + gI * p.E_I, I + p.I_e, p.g_L, p.E_L,
                                      p.g_L * p.tau_m, dt, method)
 
 
+@accepts_units(V="mV", G_syn="nS", GE_syn="pA", I="pA", dt="ms")
 def conductance_lif_step(V, ref, G_syn, GE_syn, I, p: CondLIFParams, dt, method: str = "exact"):
     """Membrane step and threshold check for any set of conductances: ``(V, ref, spike)``.
 

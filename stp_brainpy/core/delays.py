@@ -23,9 +23,11 @@ import jax
 
 from .validation import check_positive, check_range
 
+from ..units import accepts_units
 __all__ = ["delay_steps", "ring_read", "ring_write"]
 
 
+@accepts_units(delay="ms", dt="ms")
 def delay_steps(delay: float, dt: float) -> int:
     """Steps ``D ≥ 1`` between a spike and its arrival: ``max(1, floor(delay/dt + 1/2))``.
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from .validation import check_finite, check_integer, check_number, check_range, is_concrete
 
+from ..units import accepts_units
 __all__ = ["LIFParams", "LIFState", "lif_rest_state", "lif_step", "validate_lif_params"]
 
 Array = jax.Array
@@ -32,6 +33,7 @@ Array = jax.Array
 NEVER = -1e7  # "last spike" long before t = 0
 
 
+@accepts_units(V_rest="mV", V_reset="mV", V_th="mV", tau="ms", tau_ref="ms")
 class LIFParams(NamedTuple):
     V_rest: float = 0.0
     V_reset: float = -5.0
@@ -80,6 +82,7 @@ def lif_rest_state(shape=(), p: LIFParams = LIFParams(), dtype=None) -> LIFState
     return LIFState(jnp.full(shape, p.V_rest, dtype), jnp.full(shape, NEVER, dtype), jnp.zeros(shape, bool))
 
 
+@accepts_units(current="mV", t="ms", dt="ms")
 def lif_step(state: LIFState, current, t, dt, p: LIFParams = LIFParams()) -> LIFState:
     """One step at time ``t`` (ms) of length ``dt`` (ms, > 0) with input ``current`` (same units as V, finite)."""
     validate_lif_params(p)

@@ -20,18 +20,21 @@ import numpy as np
 
 from .validation import check_finite, check_integer, check_number, check_range, is_concrete
 
+from ..units import accepts_units
 __all__ = ["regular_train", "poisson_trains", "poisson_trains_sparse", "poisson_spike_indices", "sparse_max_spikes",
            "times_to_train", "gaussian_white_noise", "isi_steps", "check_dt", "check_rate"]
 
 Array = jax.Array
 
 
+@accepts_units(dt="ms")
 def check_dt(dt) -> None:
     """``dt`` (ms) finite and > 0."""
     check_finite("dt", dt, "ms")
     check_range("dt", dt, 0.0, None, low_open=True, unit="ms")
 
 
+@accepts_units(rate="Hz", dt="ms")
 def check_rate(rate, dt, positive: bool = False, name: str = "rate") -> None:
     """Rates (Hz) finite, ≥ 0 (> 0 if ``positive``) and at most one spike per step: ``rate·dt/1000 ≤ 1``."""
     check_finite(name, rate, "Hz")
@@ -50,6 +53,7 @@ def _check_counts(**counts) -> dict:
     return {k: check_integer(k, v, 1 if k == "isi" else 0, None) for k, v in counts.items()}
 
 
+@accepts_units(rate="Hz", dt="ms")
 def isi_steps(rate, dt) -> int:
     """The tutorial's interval in steps for a regular train: ``int((1e3/rate)/dt)`` (truncated, ≥ 1)."""
     check_dt(dt)
@@ -72,6 +76,7 @@ def regular_train(steps: int, isi: int, first: int = 0, dtype=None) -> Array:
     return ((k >= c["first"]) & ((k - c["first"]) % c["isi"] == 0)).astype(dtype)
 
 
+@accepts_units(rate="Hz", dt="ms")
 def poisson_trains(key, rate, n: int, steps: int, dt, dtype=None) -> Array:
     """``n`` independent Bernoulli-per-step (Poisson) trains of shape ``(n, steps)``.
 
@@ -88,6 +93,7 @@ def poisson_trains(key, rate, n: int, steps: int, dt, dtype=None) -> Array:
     return (jax.random.uniform(key, (n, steps), dtype) < p).astype(dtype)
 
 
+@accepts_units(rate="Hz", duration="ms")
 def sparse_max_spikes(rate: float, duration: float) -> int:
     """Spike slots per train for :func:`poisson_trains_sparse`: mean + 10 SD + 10 (overflow odds < 1e-20)."""
     check_finite("rate", rate, "Hz")
@@ -98,6 +104,7 @@ def sparse_max_spikes(rate: float, duration: float) -> int:
     return int(math.ceil(lam + 10.0 * math.sqrt(lam) + 10.0))
 
 
+@accepts_units(rate="Hz", dt="ms")
 def poisson_spike_indices(key, rate, n: int, steps: int, dt, max_spikes: int, dtype=None) -> Array:
     """Sample indices of Bernoulli-per-step trains (``p = rate·dt/1000``), drawn as geometric gaps.
 
@@ -119,6 +126,7 @@ def poisson_spike_indices(key, rate, n: int, steps: int, dt, max_spikes: int, dt
     return jnp.where((p > 0) & (idx < steps), idx, steps).astype(jnp.int32)
 
 
+@accepts_units(rate="Hz", dt="ms")
 def poisson_trains_sparse(key, rate, n: int, steps: int, dt, max_spikes: int, dtype=None) -> Array:
     """Dense ``(n, steps)`` trains from :func:`poisson_spike_indices`: the law of :func:`poisson_trains`
     (a different draw for the same key)."""
@@ -129,6 +137,7 @@ def poisson_trains_sparse(key, rate, n: int, steps: int, dt, max_spikes: int, dt
     return jnp.zeros((n, steps), dtype).at[rows, idx].set(1.0, mode="drop")
 
 
+@accepts_units(spike_times="ms", dt="ms")
 def times_to_train(spike_times, steps: int, dt, dtype=None) -> Array:
     """Binary train (``steps``,) with a 1 at ``round(t/dt)`` for every finite time in range.
 
@@ -146,6 +155,7 @@ def times_to_train(spike_times, steps: int, dt, dtype=None) -> Array:
     return jnp.zeros(steps, dtype).at[idx].max(jnp.ones_like(t), mode="drop")
 
 
+@accepts_units(mu="pA", sig="pA", dt="ms")
 def gaussian_white_noise(key, mu, sig, steps: int, dt, dtype=None) -> Array:
     """The tutorial's ``my_GWN``: ``mu + sig·N(0,1)/sqrt(dt/1000)`` per step (pA, dt in ms)."""
     steps = check_integer("steps", steps, 0, None)

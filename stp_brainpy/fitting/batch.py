@@ -15,6 +15,7 @@ from .model import Space, _start_value, make_space
 from .optimise import design, solve_many
 from .uncertainty import jacobian, laplace
 
+from ..units import NAMED, PARAM_UNITS, accepts_units
 __all__ = ["fit_batch", "BatchFitResult", "stack_stats"]
 
 EXPLORE_STEPS = 30
@@ -120,6 +121,7 @@ def _stack(spike_times, responses) -> tuple[Dataset, np.ndarray]:
     raise TypeError("responses must map protocol -> (synapses, trials, spikes) arrays, or be a non-empty sequence of data sets")
 
 
+@accepts_units(PARAM_UNITS, spike_times="ms", fixed=NAMED, bounds=NAMED)
 def fit_batch(spike_times, responses, model: str = "markram", loss: str = "sse", amplitude: Any = "free",
               fixed: Mapping[str, float] | None = None, bounds: Mapping[str, tuple[float, float]] | None = None,
               n_starts: int = 16, seed: int = 0, *, max_steps: int = 200, stderr: bool = True,

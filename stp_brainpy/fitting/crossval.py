@@ -13,9 +13,11 @@ from .losses import check_loss, check_wls_data, observation_weights
 from .model import _start_value, make_space
 from .optimise import design, solve_many
 
+from ..units import NAMED, PARAM_UNITS, accepts_units
 __all__ = ["cross_validate", "compare"]
 
 
+@accepts_units(PARAM_UNITS, spike_times="ms", fixed=NAMED, bounds=NAMED)
 def cross_validate(spike_times, responses=None, model: str = "markram", loss: str = "sse", amplitude: Any = "free",
                    fixed: Mapping[str, float] | None = None, bounds: Mapping[str, tuple[float, float]] | None = None,
                    n_starts: int = 32, seed: int = 0, *, sigma=None, isi: bool = False, max_steps: int = 200,
@@ -68,6 +70,7 @@ def cross_validate(spike_times, responses=None, model: str = "markram", loss: st
                 converged=np.asarray(res.converged)[np.arange(P), best])
 
 
+@accepts_units({"fixed": NAMED, "bounds": NAMED}, spike_times="ms")
 def compare(spike_times, responses=None, models: Sequence[str] = ("tm", "markram"), loss: str = "sse",
             options: Mapping[str, Mapping[str, Any]] | None = None, n_starts: int = 32, seed: int = 0,
             cv: bool = True, **fit_kwargs) -> list[dict]:

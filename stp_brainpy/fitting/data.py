@@ -16,6 +16,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from ..units import accepts_units
 __all__ = ["Dataset", "make_dataset", "times_from_isi", "load_csv", "from_xarray", "CSV_COLUMNS"]
 
 CSV_COLUMNS = ("protocol", "trial", "spike", "amplitude")
@@ -30,6 +31,7 @@ def _numeric(name: str, value: Any) -> np.ndarray:
     return arr.astype(float)
 
 
+@accepts_units(isi="ms")
 def times_from_isi(isi: Sequence[float], name: str = "isi") -> np.ndarray:
     """Spike times (ms) from inter-spike intervals with a leading 0 (srplasticity's protocol format).
 
@@ -58,6 +60,7 @@ def _check_times(name: str, t: np.ndarray) -> np.ndarray:
     return t
 
 
+@accepts_units(times="ms")
 @dataclass(frozen=True, eq=False)
 class Dataset:
     """Checked, padded responses: ``times`` (P, S) ms (inf padded), ``responses`` (P, T, S) (NaN padded).
@@ -109,6 +112,7 @@ class Dataset:
         return da
 
 
+@accepts_units(spike_times="ms")
 def make_dataset(spike_times: Mapping[str, Any] | Sequence[Any] | Dataset, responses: Mapping[str, Any] | Sequence[Any] | None = None,
                  sigma: Mapping[str, Any] | Sequence[Any] | float | None = None, *, isi: bool = False) -> Dataset:
     """Check and pad protocols and responses into a :class:`Dataset`.
@@ -186,6 +190,7 @@ def make_dataset(spike_times: Mapping[str, Any] | Sequence[Any] | Dataset, respo
     return Dataset(names, tt, yy, tuple(t.size for t in tlist), tuple(y.shape[0] for y in ylist), sig)
 
 
+@accepts_units(spike_times="ms")
 def load_csv(path: str | Path, spike_times: Mapping[str, Any] | None = None, *, isi: bool = False) -> Dataset:
     """Read a tidy CSV with columns ``protocol, trial, spike, amplitude`` (one row per response).
 
@@ -255,6 +260,7 @@ def load_csv(path: str | Path, spike_times: Mapping[str, Any] | None = None, *, 
     return make_dataset(times, resp, sig or None, isi=isi_flag)
 
 
+@accepts_units(spike_times="ms")
 def from_xarray(obj, spike_times: Mapping[str, Any] | None = None, *, var: str = "amplitude", isi: bool = False) -> Dataset:
     """A :class:`Dataset` from an ``xarray.DataArray`` (dims protocol, trial, spike) or a Dataset holding ``var``.
 

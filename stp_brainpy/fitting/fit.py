@@ -14,6 +14,7 @@ from .model import Space, _start_value, make_space
 from .optimise import design, distinct_optima, solve
 from .uncertainty import jacobian, laplace
 
+from ..units import NAMED, PARAM_UNITS, accepts_units
 __all__ = ["fit", "FitResult", "UNITS", "LONG_NAMES"]
 
 UNITS = {"U": "1", "f": "1", "u0": "1", "x0": "1", "amplitude": "response units"}
@@ -225,6 +226,7 @@ def _ordered(space: Space, est: dict, fixed_values) -> dict[str, float]:
     return out
 
 
+@accepts_units(PARAM_UNITS, spike_times="ms", fixed=NAMED, bounds=NAMED)
 def fit(spike_times, responses=None, model: str = "markram", loss: str = "sse", amplitude: Any = "free",
         fixed: Mapping[str, float] | None = None, bounds: Mapping[str, tuple[float, float]] | None = None,
         n_starts: int = 64, seed: int = 0, *, sigma=None, isi: bool = False, max_steps: int = 200,

@@ -39,11 +39,13 @@ from ..core.validation import check_finite, check_integer, check_method, check_n
 from .connectivity import Connectivity, bernoulli, fixed_in_degree_pairs, from_pairs
 from .sizes import BUILD_BYTES_PER_SYNAPSE, MAX_INDEX, SIM_BYTES_PER_SYNAPSE, check_fits, expected_synapses
 
+from ..units import accepts_units
 __all__ = ["COBAConfig", "build_connectivity", "initial_potentials"]
 
 MAX_STEPS = 2**31 - 1  # the scan's step counter is int32
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", w_E="nS", w_I="nS", delay="ms", dt="ms", duration="ms", V0="mV")
 @dataclass(frozen=True)
 class COBAConfig:
     """The COBA / COBA-STP network. ``n_neurons`` = 4000·scale in the benchmark.

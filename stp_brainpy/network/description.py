@@ -43,6 +43,7 @@ from ..core import family
 from ..core.validation import check_choice, check_finite, check_integer, check_number, check_positive, check_range
 from .connectivity import Connectivity, bernoulli, fixed_in_degree, from_pairs
 
+from ..units import PARAM_UNITS, accepts_units
 __all__ = ["CurrentLIF", "CondLIFModel", "HomeworkLIF", "PoissonSource", "SpikeSource", "Population", "Uniform",
            "Normal", "Bernoulli", "FixedInDegree", "Pairs", "STPModel", "Projection", "WhiteNoise", "Stimulus",
            "Record", "Network", "sample", "delays_to_steps"]
@@ -117,6 +118,7 @@ def is_scalar(value) -> bool:
     return not hasattr(value, "sample") and not callable(value) and np.ndim(value) == 0
 
 
+@accepts_units(delay_ms="ms", dt="ms")
 def delays_to_steps(delay_ms: np.ndarray, dt: float) -> np.ndarray:
     """The package's delay rule (:func:`stp_brainpy.core.delays.delay_steps`) per synapse."""
     d = np.asarray(delay_ms, float)
@@ -185,6 +187,7 @@ def build_conn(conn, n_pre: int, n_post: int, seed, same: bool) -> Connectivity:
 
 
 # ---------------------------------------------------------------- synapses
+@accepts_units(PARAM_UNITS)
 @dataclass(frozen=True)
 class STPModel:
     """A deterministic STP variant (``'tm'``, ``'markram'``, ``'tm3'``) with parameters by name.
@@ -230,6 +233,7 @@ class STPModel:
         return id(self)
 
 
+@accepts_units(weight=("mV", "nS", "pA"), delay="ms", tau_s="ms", E="mV")
 @dataclass(frozen=True)
 class Projection:
     """Synapses from population ``pre`` to ``post`` (names); see the module docstring."""
@@ -277,6 +281,7 @@ class Projection:
 
 
 # ---------------------------------------------------------------- inputs and recorders
+@accepts_units(mean=("mV", "pA"), sigma=("mV", "pA"))
 @dataclass(frozen=True)
 class WhiteNoise:
     """Gaussian white-noise input to ``pop``: mean ``mean`` and ``sigma`` (mV for CurrentLIF, pA per step
@@ -292,6 +297,7 @@ class WhiteNoise:
         check_range("sigma", self.sigma, 0.0, None)
 
 
+@accepts_units(t0="ms", t1="ms")
 @dataclass(frozen=True)
 class Stimulus:
     """Neurons ``start:stop`` of ``pop`` (all when None) get their noise mean × ``factor`` in [t0, t1) ms."""
@@ -329,6 +335,7 @@ class Record:
         object.__setattr__(self, "every", check_integer("every", self.every, low=1))
 
 
+@accepts_units(dt="ms", duration="ms")
 @dataclass(frozen=True)
 class Network:
     """Populations, projections, inputs, stimuli and recorders; ``dt``, ``duration`` (ms), ``seed``."""

@@ -19,11 +19,13 @@ from .connectivity import Connectivity, select
 from .description import from_connector, is_connector
 from .projections import EventSTPProjection
 
+from ..units import accepts_units
 __all__ = ["COBANeuron", "COBANetwork"]
 
 _C = COBA_NEURON
 
 
+@accepts_units(tau_m="ms", g_L="nS", E_L="mV", V_th="mV", V_reset="mV", tau_ref="ms", I_e="pA", V_initializer="mV")
 class COBANeuron(bp.dyn.NeuDyn):
     r"""Conductance-based LIF group whose conductances come from projections (the COBA benchmark's neuron).
 

@@ -11,10 +11,12 @@ from ..core.cond_neuron import COBA_NEURON, CondLIFParams, validate_cond_lif_par
 from ..core.lif import LIFParams, validate_lif_params
 from ..core.validation import check_finite, check_integer, check_number, check_positive, check_range
 
+from ..units import accepts_units
 __all__ = ["CurrentLIF", "CondLIFModel", "HomeworkLIF", "PoissonSource", "SpikeSource", "Population", "NEURONS"]
 
 
 # ---------------------------------------------------------------- neurons
+@accepts_units(tau_m="ms", V_th="mV", V_reset="mV", E_L="mV", tau_ref="ms", V0="mV")
 @dataclass(frozen=True)
 class CurrentLIF:
     """Current-based LIF (mV, ms): ``tau_m`` > 0, ``V_reset`` < ``V_th``, ``tau_ref`` >= 0, ``V0`` a number or
@@ -39,6 +41,7 @@ class CurrentLIF:
         _check_V0(self.V0)
 
 
+@accepts_units(V0="mV")
 @dataclass(frozen=True)
 class CondLIFModel:
     """Conductance LIF (:class:`~stp_brainpy.core.cond_neuron.CondLIFParams`), ``V0`` a number or (low, high)."""
@@ -62,6 +65,7 @@ class HomeworkLIF:
         validate_lif_params(self.params)
 
 
+@accepts_units(rate="Hz")
 @dataclass(frozen=True)
 class PoissonSource:
     """Independent Poisson trains of ``rate`` Hz (>= 0, finite)."""
@@ -73,6 +77,7 @@ class PoissonSource:
         check_range("rate", self.rate, 0.0, None, unit="Hz")
 
 
+@accepts_units(times="ms")
 @dataclass(frozen=True)
 class SpikeSource:
     """Given spikes: neuron ``ids`` and ``times`` (ms, put on the nearest step)."""

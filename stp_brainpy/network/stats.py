@@ -11,9 +11,11 @@ import numpy as np
 
 from ..core.validation import check_finite, check_integer, check_number, check_positive
 
+from ..units import accepts_units
 __all__ = ["spike_stats", "stats_from_sums", "population_stats", "STATS_ATTRS"]
 
 
+@accepts_units(times="ms", duration="ms", dt="ms")
 def spike_stats(ids, times, n_neurons: int, duration: float, dt: float = 0.1, min_isis: int = 2) -> dict:
     """Mean rate (Hz) and mean CV_ISI over neurons with at least ``min_isis`` intervals.
 
@@ -46,6 +48,7 @@ def spike_stats(ids, times, n_neurons: int, duration: float, dt: float = 0.1, mi
     return stats_from_sums(count, n_isi, s1, s2, duration, min_isis)
 
 
+@accepts_units(duration="ms")
 def stats_from_sums(count, n_isi, s1, s2, duration, min_isis=2) -> dict:
     """Rate (Hz) and mean CV_ISI from per-neuron spike counts, ISI counts and ISI sums ``Σ isi``, ``Σ isi²`` (ms)."""
     count, n_isi, s1, s2 = (np.asarray(a, float) for a in (count, n_isi, s1, s2))
@@ -68,6 +71,7 @@ STATS_ATTRS = {
 }
 
 
+@accepts_units(times="ms", duration="ms", dt="ms")
 def population_stats(ids, times, populations, duration: float, dt: float = 0.1, min_isis: int = 2):
     """:func:`spike_stats` of each population as an ``xarray.Dataset`` over ``population``.
 

@@ -12,9 +12,11 @@ import jax.numpy as jnp
 from ..core.delays import delay_steps, ring_read, ring_write
 from ..core.stp import STPState, stp_step
 
+from ..units import accepts_units
 __all__ = ["delay_steps", "source_release", "ring_read", "ring_write"]
 
 
+@accepts_units(weight=("mV", "nS", "pA"), dt="ms", U="1", tau_f="ms", tau_d="ms")
 def source_release(state: Optional[STPState], spike, weight, U=None, tau_f=None, tau_d=None, dt=0.1):
     """Per-source released amount ``w · u⁺x⁻`` (TM) or ``w`` (static) on spiking sources, 0 elsewhere."""
     if state is None:

@@ -12,9 +12,11 @@ from ..core import family, markram, tm3
 from ..core.stp import STPState, stp_step, validate_stp_params
 from ..core.validation import check_choice, check_finite, check_method, check_number, check_positive
 
+from ..units import accepts_units
 __all__ = ["ConductanceInput"]
 
 
+@accepts_units(g_bar="nS", f="1", tau_psc="ms", U="1", tau_f="ms", tau_d="ms")
 class ConductanceInput(bp.Projection):
     r"""Synapses from a spiking group onto the ``gE`` or ``gI`` conductance of a :class:`CondLIF`.
 

@@ -32,6 +32,7 @@ from .runner import RUNNERS, SPECS, Runner, cached
 from .store import SweepStore, open_store
 from .storeread import check_store_path
 
+from ..units import NAMED, accepts_units
 __all__ = ["sweep", "plan_chunks", "DEFAULT_MEMORY_BUDGET", "SEED_DIM", "versions"]
 
 _ASSEMBLY_TRIES = 3  # recompute chunks that fail verification while assembling, this many times
@@ -295,6 +296,7 @@ def _stored(p: _Plan, store, overwrite, chunk_size, memory_budget, progress, cal
             st.close()
 
 
+@accepts_units(grid=NAMED, static=NAMED)
 def sweep(run: Callable[..., Mapping[str, Any]], grid: Grid | Mapping[str, Any], *, seeds: Any = None,
           static: Mapping[str, Any] | None = None, out_dims: Mapping[str, Sequence[str]] | None = None,
           coords: Mapping[str, Any] | None = None, chunk_size: int | None = None,

@@ -13,6 +13,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from ..units import PARAM_UNITS, accepts_units
 __all__ = ["Grid", "product", "zipped", "random_samples", "SETTING_DIM", "SEED_DIM"]
 
 SETTING_DIM = "setting"
@@ -92,6 +93,7 @@ class Grid:
         return f"{self.kind}({parts}) = {len(self)} settings"
 
 
+@accepts_units(PARAM_UNITS)
 def product(**axes: Any) -> Grid:
     """Cartesian product of the given 1-D value lists; one result dimension per parameter.
 
@@ -103,6 +105,7 @@ def product(**axes: Any) -> Grid:
     return Grid("product", {k: _as_1d(k, v) for k, v in axes.items()})
 
 
+@accepts_units(PARAM_UNITS)
 def zipped(**lists: Any) -> Grid:
     """Settings taken position by position from equal-length lists; result dimension ``setting``.
 
@@ -119,6 +122,7 @@ def zipped(**lists: Any) -> Grid:
     return Grid("zipped", arrs)
 
 
+@accepts_units(PARAM_UNITS)
 def random_samples(n: int, seed: int = 0, **spec: tuple[float, float] | Callable) -> Grid:
     """``n`` random settings; result dimension ``setting``.
 

@@ -47,6 +47,7 @@ from .params import (Choice, ParamSpec, Range, declare, divides_steps_rule, eule
                      min_steps_rule, rate_dt_rule)
 from .variants import QUANTAL_DIMS, efficacy_model, markram_efficacy, quantal_efficacy, tm3_efficacy
 
+from ..units import PARAM_UNITS, accepts_units
 __all__ = ["stp_efficacy", "markram_efficacy", "tm3_efficacy", "quantal_efficacy", "efficacy_model", "EFFICACY_DIMS",
            "QUANTAL_DIMS", "chain_summary", "CHAIN_SUMMARIES", "chain_traces", "CHAIN_TRACE_DIMS",
            "chain_times", "cond_lif_stp"]
@@ -84,6 +85,7 @@ COND_LIF_PARAMS = ParamSpec(
 )
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", rate="Hz")
 @declare(EFFICACY_PARAMS)
 def stp_efficacy(U, *, tau_f, tau_d, rate, n_spikes: int = 10, train: str = "regular", seed=0,
                  algorithm: str = "stepwise") -> dict:
@@ -139,6 +141,7 @@ def stp_efficacy(U, *, tau_f, tau_d, rate, n_spikes: int = 10, train: str = "reg
     return {"efficacy": eff}
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", tau_s="ms", current="mV", duration="ms", dt="ms")
 @declare(CHAIN_PARAMS)
 def chain_summary(U, *, tau_f, tau_d, tau_s=8.0, A=1.0, current=28.0, duration: float = 150.0, dt: float = 0.1,
                   method: str = "exact", lif: LIFParams = LIFParams()) -> dict:
@@ -185,6 +188,7 @@ def chain_summary(U, *, tau_f, tau_d, tau_s=8.0, A=1.0, current=28.0, duration: 
             "I_peak": ipeak, "I_mean": isum / n, "u_final": syn.u, "x_final": syn.x}
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", tau_s="ms", current="mV", duration="ms", dt="ms")
 @declare(CHAIN_TRACE_PARAMS)
 def chain_traces(U, *, tau_f, tau_d, tau_s=8.0, A=1.0, current=28.0, duration: float = 150.0, dt: float = 0.1,
                  method: str = "exact", decimate: int = 1) -> dict:
@@ -200,6 +204,7 @@ def chain_traces(U, *, tau_f, tau_d, tau_s=8.0, A=1.0, current=28.0, duration: f
     return dict(tr._asdict())
 
 
+@accepts_units(duration="ms", dt="ms")
 def chain_times(duration: float = 150.0, dt: float = 0.1, decimate: int = 1):
     """Times (ms) of the samples :func:`chain_traces` keeps."""
     import numpy as np
@@ -216,6 +221,7 @@ def _cond_lif_module():
     return importlib.import_module("stp_brainpy.core.cond_lif")
 
 
+@accepts_units(PARAM_UNITS, rate_E="Hz", rate_I="Hz", duration="ms")
 @declare(COND_LIF_PARAMS)
 def cond_lif_stp(tau_ratio, rate_E, rate_I=15.0, *, seed=0, duration: float = 1000.0, **kwargs) -> dict:
     """Neuromatch conductance LIF with STP on every input synapse, reduced to summaries.

@@ -43,6 +43,7 @@ from ..core import family, markram, tm3
 from ..core.validation import check_choice
 from .params import Choice, ParamSpec, Range, declare, family_ranges
 
+from ..units import accepts_units
 __all__ = ["markram_efficacy", "tm3_efficacy", "quantal_efficacy", "MARKRAM_PARAMS", "TM3_PARAMS",
            "QUANTAL_PARAMS", "QUANTAL_DIMS", "efficacy_model", "regular_times", "poisson_times", "quantal_keys"]
 
@@ -62,11 +63,13 @@ QUANTAL_PARAMS = ParamSpec({**family_ranges("quantal"), **_COMMON, "n": _COUNT,
                             "weight": Range(finite=True, optional=True)})
 
 
+@accepts_units(isi="ms")
 def regular_times(n_spikes: int, isi: Any) -> jax.Array:
     """Spike times 0, isi, ..., (n-1)·isi (ms) of a regular train."""
     return jnp.arange(int(n_spikes), dtype=jnp.result_type(isi, float)) * isi
 
 
+@accepts_units(isi="ms")
 def poisson_times(key: Any, n_spikes: int, isi: Any) -> jax.Array:
     """Spike times of a Poisson train: cumulated exponential intervals of mean ``isi`` ms."""
     dtype = jnp.result_type(isi, float)
@@ -83,6 +86,7 @@ def _stepped(step: Callable, state: Any, n_spikes: int, isi: Any) -> jax.Array:
     return jnp.stack(effs, axis=-1)
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", f="1", rate="Hz")
 @declare(MARKRAM_PARAMS)
 def markram_efficacy(U, *, tau_f, tau_d, rate, f=None, n_spikes: int = 10, train: str = "regular", seed=0,
                      read: str = "before", algorithm: str = "stepwise") -> dict:
@@ -112,6 +116,7 @@ def markram_efficacy(U, *, tau_f, tau_d, rate, f=None, n_spikes: int = 10, train
     return {"efficacy": eff}
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", tau_psc="ms", rate="Hz")
 @declare(TM3_PARAMS)
 def tm3_efficacy(U, *, tau_f, tau_d, rate, tau_psc=3.0, n_spikes: int = 10, train: str = "regular", seed=0,
                  algorithm: str = "stepwise") -> dict:
@@ -144,6 +149,7 @@ def quantal_keys(seed: Any) -> tuple[jax.Array, jax.Array]:
     return k_train, k_release
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", rate="Hz")
 @declare(QUANTAL_PARAMS)
 def quantal_efficacy(U, *, tau_f, tau_d, rate, seed, n: int = 1, weight=None, n_spikes: int = 10,
                      train: str = "regular") -> dict:
