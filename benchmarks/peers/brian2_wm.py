@@ -6,8 +6,8 @@
 Same equations and parameters as :mod:`stp_brainpy.replays.working_memory` (current-based LIF with voltage
 jumps J·u·x, white-noise input ``sigma*xi*tau**-0.5``, Mongillo STP on E→E as per-synapse event-driven
 variables, delays uniform in [0.1, 1] ms per synapse), written the way Brian2 users write it; connections are
-Bernoulli with probability c' (Brian2's ``connect(p=...)``) instead of fixed in-degree, which gives the same
-number of synapses on average. Prints one JSON line: build (network construction + code generation and
+Bernoulli with probability c' (Brian2's ``connect(p=...)``), the replay's default rule too
+(``WMParams.conn``). Prints one JSON line: build (network construction + code generation and
 compilation), sim (the run), synapses, spikes.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ def main(argv=None) -> int:
     ap.add_argument("--duration", type=float, default=1000.0, help="ms")
     ap.add_argument("--dt", type=float, default=0.05)
     ap.add_argument("--target", choices=("runtime", "cpp_standalone"), default="cpp_standalone")
-    ap.add_argument("--mu-E", type=float, default=22.7)
+    ap.add_argument("--mu-E", type=float, default=22.8)
     ap.add_argument("--mu-I", type=float, default=21.0)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)

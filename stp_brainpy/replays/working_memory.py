@@ -14,8 +14,10 @@ Model (Mongillo et al. 2008, Supporting Online Material; parameter values of Tid
   θ = 20 mV, V_reset 16 (E) / 13 (I) mV, τ_m 15 / 10 ms, τ_ref 2 ms, E_L 0. Recurrent input is an
   instantaneous voltage jump (Mongillo); Tiddia's NEST version uses 2-ms exponential currents scaled to the
   same PSP peak, which is why its μ values differ.
-* Every neuron draws a fixed number of inputs (Tiddia: ``fixed_indegree``, autapses allowed, no
-  multapses): c = 0.2 of each source population. **J convention: J_XY is the weight from population Y onto
+* Connectivity (``WMParams.conn``): ``'bernoulli'`` (default, Mongillo et al.'s SOM: every ordered pair of
+  neurons is connected independently with probability c = 0.2, autapses included) or ``'fixed_in_degree'``
+  (Tiddia's NEST model: every neuron draws exactly c·|B| inputs from each source block B, autapses allowed, no
+  multapses). **J convention: J_XY is the weight from population Y onto
   X** (Tiddia's ``J_IE`` is E→I). J_IE = 0.135, J_EI = 0.25 (inhibitory), J_II = 0.20 mV; E→E: J_p = 0.45 mV
   within a selective population, J_b = 0.10 mV between different selective populations, and from and into
   the non-selective population a fraction γ0 = 0.10 of the synapses from non-selective neurons potentiated
@@ -25,9 +27,14 @@ Model (Mongillo et al. 2008, Supporting Online Material; parameter values of Tid
   f = U. U = 0.2 (Mongillo; Tiddia 0.19), state at rest (u = U, x = 1) at t = 0.
 * External input: Gaussian white noise, mean μ_E, μ_I and σ = 1 mV (see
   :mod:`stp_brainpy.network.description` for the convention: free-membrane SD σ/√2). μ_I = 21.0 mV;
-  read-out regime μ_E = 22.7, periodic μ_E = 23.1 mV, measured here with this fixed-in-degree network
-  (:data:`stp_brainpy.replays.wm_cli.MU_E`); a Brian2 transcription with Bernoulli connectivity (GUIDE §9)
-  needs 23.1 and 23.8. Cue: the cued population's mean × 1.15 for 350 ms; read-out: every E neuron's mean × 1.05 for
+  read-out regime μ_E = 22.8, periodic μ_E = 23.1 mV (:data:`stp_brainpy.replays.wm_cli.MU_E`), measured
+  here at full size with Bernoulli connectivity, seed 0, over the 6-s protocol: at 22.8 a quiet delay and one
+  population spike of the cued population at the read-out (u 0.47 vs 0.25 uncued); at 23.1 the cued
+  population alone re-ignites every 400–450 ms; at 23.8 an uncued population ignites spontaneously. Fixed
+  in-degree puts them at 22.7 and 23.1: the rule moves them by ≤ 0.1 mV, so the offset from the GUIDE's
+  Brian2 transcription (23.1 and 23.8, Bernoulli too) lies elsewhere (integration or noise convention), not
+  in the connectivity. Tiddia's 22.7–24.1 mV are for 2-ms exponential currents. Cue: the cued population's
+  mean × 1.15 for 350 ms; read-out: every E neuron's mean × 1.05 for
   250 ms.
 
 Population spike rule: the population rate in 2-ms bins, smoothed by a 5-bin boxcar; each contiguous run
@@ -50,13 +57,14 @@ from typing import Optional
 import numpy as np
 
 from ..core.validation import check_choice, check_finite, check_integer, check_positive, check_range
-from ..network.connectivity import fixed_in_degree_pairs, from_pairs
-from ..network.description import (STPModel, CurrentLIF, FixedInDegree, Network, Population, Projection, Record, Stimulus,
-                                   Uniform, WhiteNoise)
+from ..network.connectivity import bernoulli, fixed_in_degree_pairs, from_pairs
+from ..network.description import (Bernoulli, CurrentLIF, FixedInDegree, Network, Population, Projection, Record,
+                                   Stimulus, STPModel, Uniform, WhiteNoise)
 
 __all__ = ["WMParams", "Protocol", "wm_network", "protocol", "population_spikes", "analyse", "REGIMES"]
 
 REGIMES = ("readout", "periodic")
+CONNECTIVITY = ("bernoulli", "fixed_in_degree")
 
 
 @dataclass(frozen=True)
@@ -77,14 +85,16 @@ class WMParams:
     U: float = 0.2
     tau_f: float = 1500.0
     tau_d: float = 200.0
-    mu_E: float = 22.7
+    mu_E: float = 22.8
     mu_I: float = 21.0
     sigma: float = 1.0
     delay: tuple = (0.1, 1.0)
     scale: float = 1.0
     dt: float = 0.05
+    conn: str = "bernoulli"
 
     def __post_init__(self):
+        check_choice("conn", self.conn, CONNECTIVITY)
         for k in ("N_E", "N_I", "p"):
             check_integer(k, getattr(self, k), low=1)
         for k in ("f", "c", "gamma_0", "U"):
@@ -133,31 +143,38 @@ def protocol(regime: str = "readout", quick: bool = False, duration: Optional[fl
 
 
 def ee_connectivity(prm: WMParams, seed: int = 0):
-    """E→E synapses and weights (CSR order): each neuron draws c'·|B| inputs from every E block B
-    (``sel0..``, ``nonsel``) without repeats; J_p within a selective population, J_b between, and from
-    non-selective neurons J_p with probability γ0 (else J_b)."""
+    """E→E synapses and weights (CSR order): every pair connected with probability c' (``conn='bernoulli'``) or
+    each neuron drawing c'·|B| inputs from every E block B (``sel0..``, ``nonsel``) without repeats
+    (``'fixed_in_degree'``); J_p within a selective population, J_b between, and from non-selective neurons J_p
+    with probability γ0 (else J_b). At c' = 1 both rules give the same all-to-all synapses and weights."""
     S = prm.scale
     c = min(1.0, prm.c / S)
     k_w = prm.c / (S * c)
     n_sel = int(round(prm.f * prm.N_E))
     bounds = [k * n_sel for k in range(prm.p + 1)] + [prm.N_E]
     ss = np.random.SeedSequence([seed, 7]).spawn(len(bounds) ** 2 + 1)
-    pre, post, j = [], [], 0
-    for t0, t1 in zip(bounds[:-1], bounds[1:]):
-        for s0, s1 in zip(bounds[:-1], bounds[1:]):
-            k = int(round(c * (s1 - s0)))
-            a, b = fixed_in_degree_pairs(s1 - s0, t1 - t0, k, seed=ss[j])
-            pre.append(a + s0)
-            post.append(b + t0)
-            j += 1
-    conn = from_pairs(np.concatenate(pre), np.concatenate(post), prm.N_E, prm.N_E)
-    src = np.repeat(np.arange(prm.N_E), conn.degree)
-    blk_s = np.minimum(src // max(n_sel, 1), prm.p)
-    blk_t = np.minimum(conn.indices // max(n_sel, 1), prm.p)
-    w = np.where((blk_s == blk_t) & (blk_s < prm.p), prm.J_p, prm.J_b)
-    rng = np.random.default_rng(ss[-1])
-    w = np.where(blk_s == prm.p, np.where(rng.random(w.size) < prm.gamma_0, prm.J_p, prm.J_b), w)
-    return conn, w * k_w
+    if prm.conn == "bernoulli":
+        conn = bernoulli(prm.N_E, prm.N_E, c, seed=ss[0])
+    else:
+        pre, post, j = [], [], 0
+        for t0, t1 in zip(bounds[:-1], bounds[1:]):
+            for s0, s1 in zip(bounds[:-1], bounds[1:]):
+                k = int(round(c * (s1 - s0)))
+                a, b = fixed_in_degree_pairs(s1 - s0, t1 - t0, k, seed=ss[j])
+                pre.append(a + s0)
+                post.append(b + t0)
+                j += 1
+        conn = from_pairs(np.concatenate(pre), np.concatenate(post), prm.N_E, prm.N_E)
+    blk = np.minimum(np.arange(prm.N_E) // max(n_sel, 1), prm.p).astype(np.int16)  # block of every E neuron
+    blk_s = np.repeat(blk, conn.degree)
+    w = np.where((blk_s == blk[conn.indices]) & (blk_s < prm.p), prm.J_p, prm.J_b)
+    del blk_s
+    # the synapses from non-selective neurons (blk == p) are the CSR's tail: J_p with probability γ0
+    tail = int(conn.indptr[np.searchsorted(blk, prm.p)])
+    coin = np.random.default_rng(ss[-1]).random(w.size)[tail:] < prm.gamma_0
+    w[tail:] = np.where(coin, prm.J_p, prm.J_b)
+    w *= k_w
+    return conn, w
 
 
 def wm_network(prm: WMParams = WMParams(), proto: Protocol = protocol(), seed: int = 0, cued: int = 0,
@@ -174,11 +191,14 @@ def wm_network(prm: WMParams = WMParams(), proto: Protocol = protocol(), seed: i
     stp = STPModel("markram", read="after", U=prm.U, tau_f=prm.tau_f, tau_d=prm.tau_d)
     d = Uniform(*prm.delay)
     conn, w = ee_connectivity(prm, seed)
-    k_E, k_I = int(round(c * prm.N_E)), int(round(c * prm.N_I))
+    if prm.conn == "bernoulli":
+        from_E = from_I = Bernoulli(c)
+    else:
+        from_E, from_I = FixedInDegree(int(round(c * prm.N_E))), FixedInDegree(int(round(c * prm.N_I)))
     projs = [Projection("E", "E", conn, weight=w, delay=d, stp=stp),
-             Projection("E", "I", FixedInDegree(k_E), weight=prm.J_IE * k_w, delay=d),
-             Projection("I", "E", FixedInDegree(k_I), weight=-prm.J_EI * k_w, delay=d),
-             Projection("I", "I", FixedInDegree(k_I), weight=-prm.J_II * k_w, delay=d)]
+             Projection("E", "I", from_E, weight=prm.J_IE * k_w, delay=d),
+             Projection("I", "E", from_I, weight=-prm.J_EI * k_w, delay=d),
+             Projection("I", "I", from_I, weight=-prm.J_II * k_w, delay=d)]
     inputs = [WhiteNoise("E", prm.mu_E, prm.sigma), WhiteNoise("I", prm.mu_I, prm.sigma)]
     stims = [Stimulus("E", *proto.cue, 1.15, start=cued * n_sel, stop=(cued + 1) * n_sel)]
     if proto.readout is not None:
