@@ -16,8 +16,8 @@ Model (Mongillo et al. 2008, Supporting Online Material; parameter values of Tid
   same PSP peak, which is why its μ values differ.
 * Connectivity (``WMParams.conn``): ``'bernoulli'`` (default, Mongillo et al.'s SOM: every ordered pair of
   neurons is connected independently with probability c = 0.2, autapses included) or ``'fixed_in_degree'``
-  (Tiddia's NEST model: every neuron draws exactly c·|B| inputs from each source block B, autapses allowed, no
-  multapses). **J convention: J_XY is the weight from population Y onto
+  (Tiddia's NEST model: every neuron draws exactly c·n_B inputs from each source block B of n_B neurons,
+  autapses allowed, no multapses). **J convention: J_XY is the weight from population Y onto
   X** (Tiddia's ``J_IE`` is E→I). J_IE = 0.135, J_EI = 0.25 (inhibitory), J_II = 0.20 mV; E→E: J_p = 0.45 mV
   within a selective population, J_b = 0.10 mV between different selective populations, and from and into
   the non-selective population a fraction γ0 = 0.10 of the synapses from non-selective neurons potentiated
