@@ -166,8 +166,10 @@ def spike_gaps(spike_times: Any, t0: Any = None) -> tuple[Array, Array, Array]:
     """Interval of each spike to the previous valid one, validity mask and "first spike" mask.
 
     Non-finite entries (``+inf`` padding) are invalid and get interval 0. The first valid spike gets
-    ``t_first - t0``, or 0 with ``skip`` True when ``t0`` is None (its state is the initial state,
-    undecayed, as in NEST). Concrete inputs are differenced in float64 NumPy before any cast, so a
+    ``t_first - t0`` (0 when ``t0`` is None); ``skip`` marks it where that interval is 0: its state is the
+    initial state, undecayed (NEST's ``tsodyks2_synapse`` and ``quantal_stp_synapse`` send their first
+    spike with the state as set), even for ``tau = 0``, whose decay factor is 0 over every other interval,
+    zero ones between spikes included. Concrete inputs are differenced in float64 NumPy before any cast, so a
     0.1 ms interval at t = 1e7 ms keeps its precision in float32.
     """
     if is_concrete(spike_times) and (t0 is None or is_concrete(t0)):
@@ -185,7 +187,7 @@ def _gaps_numpy(spike_times: Any, t0: Any) -> tuple[Array, Array, Array]:
     base = t if t0 is None else np.broadcast_to(np.asarray(t0, np.float64), t.shape)
     t_prev = np.where(prev >= 0, t[np.maximum(prev, 0)], base)
     gaps = np.where(valid, t - t_prev, 0.0)
-    skip = first if t0 is None else np.zeros_like(first)
+    skip = first & (gaps == 0)
     return jnp.asarray(gaps, dtype), jnp.asarray(valid), jnp.asarray(skip)
 
 
@@ -200,7 +202,7 @@ def _gaps_traced(spike_times: Any, t0: Any) -> tuple[Array, Array, Array]:
     base = t if t0 is None else jnp.broadcast_to(jnp.asarray(t0, dtype), t.shape)
     t_prev = jnp.where(prev >= 0, t[jnp.maximum(prev, 0)], base)
     gaps = jnp.where(valid, t - jnp.where(valid, t_prev, t), 0.0)
-    skip = first if t0 is None else jnp.zeros_like(first)
+    skip = first & (gaps == 0)
     return gaps, valid, skip
 
 

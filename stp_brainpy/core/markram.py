@@ -16,6 +16,10 @@ Between spikes (exact): :math:`u \leftarrow U + (u-U)e^{-\Delta/\tau_f}`,
     :math:`u^{*} = u^+` (Mongillo, Barak & Tsodyks 2008, with f = U): the first spike from rest
     releases :math:`U + f(1-U)`.
 
+``tau_f = 0`` (no NEST model has this form; the rule of the family's NEST-like variants): u is at U
+before every spike that follows another, and the first spike sees the initial state as given when
+no time separates them (``t0`` None or at the first spike); from an earlier ``t0`` u has relaxed to U.
+
 Parameters
 ----------
 =========  ====  ========  ===============  ===========================================
@@ -23,7 +27,9 @@ name       unit  default   valid range      meaning
 =========  ====  ========  ===============  ===========================================
 U          --    0.15      (0, 1]           resting utilisation
 f          --    U         [0, 1]           facilitation increment
-tau_f      ms    1500      [0, inf]         relaxation of u to U (0: u is always U)
+tau_f      ms    1500      [0, inf]         relaxation of u to U (0: u is U at every spike
+                                            but a first one without elapsed time, which
+                                            reads u0)
 tau_d      ms    200       (0, inf]         recovery of x
 u0, x0     --    U, 1      [0, 1]           state at ``t0``
 t0         ms    None      <= first spike   time of (u0, x0); None = at the first spike

@@ -3,7 +3,9 @@ r"""Stochastic release from n sites (Fuhrmann et al. 2002; Loebel et al. 2009; N
 Each of n release sites is either available or empty; ``a`` counts the available ones. The utilisation
 follows the ``tm`` form (rests at 0). At a spike, after an interval h since the previous one:
 
-1. :math:`u^+ = u^- + U(1-u^-)` with :math:`u^- = u\,e^{-h/\tau_f}` (``tau_f = 0``: :math:`u^+ = U`);
+1. :math:`u^+ = u^- + U(1-u^-)` with :math:`u^- = u\,e^{-h/\tau_f}` (``tau_f = 0``: :math:`u^+ = U`
+   after the first spike; the first sees ``u0`` undecayed when ``t0`` is None or at it, as NEST's
+   ``quantal_stp_synapse`` releases its first spike with the ``u`` you set);
 2. each of the :math:`n-a` empty sites has recovered independently with probability
    :math:`1-e^{-h/\tau_d}` (``-expm1``);
 3. each of the :math:`a` available sites releases independently with probability :math:`u^+`;
@@ -62,7 +64,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import family as fam
-from . import tm3
+from . import stp, tm3
 
 __all__ = ["QuantalParams", "QuantalState", "make_params", "validate_params", "rest_state",
            "event_releases", "event_efficacies", "mean_efficacies", "step", "steady_state"]
@@ -273,7 +275,8 @@ def mean_efficacies(spike_times: Any, U: Any, *, tau_f: Any, tau_d: Any, n: int 
     n = fam.check_integer("n", n, 1)
     fam.check_spike_times(spike_times, t0)
     x0 = 1.0 if a0 is None else jnp.asarray(a0) / n
-    eff, u_p, x_m, _ = tm3._scan(spike_times, tm3.TM3Params(U, tau_f, tau_d, 0.0), u0, x0, 0.0, t0)
+    # the tm kernel: its first spike sees u0 for every tau_f, as the sampled one (tm3's resets u at tau_f = 0)
+    eff, u_p, x_m = stp.event_efficacies(spike_times, U, tau_f=tau_f, tau_d=tau_d, u0=u0, x0=x0, t0=t0)
     return weight * n * eff, u_p, x_m
 
 

@@ -12,12 +12,21 @@ Tsodyks, Pawelzik & Markram 1998; NEST ``tsodyks2_synapse``):
 At a spike: :math:`u^+ = u^- + U(1-u^-)`, efficacy :math:`e = u^+x^-`,
 :math:`x^+ = x^- - e`, :math:`I^+ = I^- + A e`.
 
+``tau_f = 0`` follows NEST's ``tsodyks2_synapse`` (``u_decay = 0`` when ``tau_fac < 1e-10``): u is
+back at 0 before every spike that follows another (two spikes at the same time included), so
+:math:`u^+ = U` there, but the first spike sees the initial state: :math:`u^+_1 = u_0 + U(1-u_0)`
+(NEST's first spike sends with the ``u`` you set). A state placed at ``t0`` before the first spike
+has decayed by then (u⁻ = 0 for ``tau_f = 0``); a zero interval (``t0`` at the first spike,
+``intervals[0] = 0``) holds it. The time-stepped update starts a step before its first spike, so
+there ``u0`` has decayed too, as with ``t0`` at the start.
+
 ==========  =====  =======  ===============  ==============================================
 parameter   unit   default  valid range      meaning
 ==========  =====  =======  ===============  ==============================================
 ``U``       --     --       (0, 1]           increment of ``u`` per spike
-``tau_f``   ms     --       [0, inf]         facilitation; 0: none (``u⁺ = U`` every spike,
-                                             NEST's ``tau_fac = 0``); inf: ``u`` never decays
+``tau_f``   ms     --       [0, inf]         facilitation; 0: none (``u⁺ = U`` at every spike
+                                             after the first, NEST's ``tau_fac = 0``); inf:
+                                             ``u`` never decays
 ``tau_d``   ms     --       (0, inf]         recovery of ``x``; inf: no recovery
 ``u0``      --     0        [0, 1]           ``u`` just before the first spike
 ``x0``      --     1        [0, 1]           ``x`` just before the first spike
@@ -233,19 +242,22 @@ def _event_scan(gaps, valid, U, tau_f, tau_d, u0, x0, dtype):
     shape = jnp.broadcast_shapes(U.shape, tau_f.shape, tau_d.shape, u0.shape, x0.shape)
 
     def body(carry, inp):
-        u_prev, x_prev = carry
+        u_prev, x_prev, seen = carry
         gap, ok = inp
         q_f, _ = decay_factors(gap, tau_f)
+        # A zero interval before the first spike holds u0 (tau_f = 0 would empty it): the first spike
+        # sees the initial state, as the first spike of NEST's tsodyks2_synapse sees its u.
+        q_f = jnp.where(seen | (gap > 0), q_f, 1.0)
         _, em_d = decay_factors(gap, tau_d)
         u_m = u_prev * q_f
         x_m = x_prev - (1.0 - x_prev) * em_d
         u_p = u_m + U * (1.0 - u_m)
         eff = u_p * x_m
         zero = jnp.zeros(shape, dtype)
-        new = (jnp.where(ok, u_p, u_prev), jnp.where(ok, x_m - eff, x_prev))
+        new = (jnp.where(ok, u_p, u_prev), jnp.where(ok, x_m - eff, x_prev), seen | ok)
         return new, (jnp.where(ok, eff, zero), jnp.where(ok, u_p, zero), jnp.where(ok, x_m, zero))
 
-    init = (jnp.broadcast_to(u0, shape), jnp.broadcast_to(x0, shape))
+    init = (jnp.broadcast_to(u0, shape), jnp.broadcast_to(x0, shape), jnp.zeros((), bool))
     _, out = jax.lax.scan(body, init, (gaps, valid))
     return tuple(jnp.moveaxis(a, 0, -1) for a in out)
 
@@ -345,7 +357,7 @@ def regular_train_efficacies(n_spikes: int, U, *, tau_f, tau_d, isi, u0=0.0, x0=
     r"""Efficacy, u⁺ and x⁻ of spikes 1..n of a regular train with interval ``isi`` (ms).
 
     ``u⁺_n`` is closed form, :math:`u^+_\infty + (u^+_1-u^+_\infty)((1-U)e^{-\Delta/\tau_f})^{n-1}` (in expm1 form) with
-    :math:`u^+_1 = u_0 + U(1-u_0)` (``U`` when ``tau_f = 0``); ``x⁻_n`` follows the exact spike-to-spike map
+    :math:`u^+_1 = u_0 + U(1-u_0)` (for every ``tau_f``, 0 included); ``x⁻_n`` follows the exact spike-to-spike map
     :math:`x^-_{n+1} = 1-(1-x^-_n(1-u^+_n))e^{-\Delta/\tau_d}` from :math:`x^-_1 = x_0`. ``n_spikes`` is an
     integer >= 1; parameters broadcast; the spike index is the last axis of the result.
     """
@@ -360,8 +372,7 @@ def _regular_train(n_spikes, U, tau_f, tau_d, isi, u0, x0):
     U, q_f, em_d, u_inf = _spike_map_factors(U, tau_f, tau_d, isi)
     tau_f, isi = (jnp.broadcast_to(jnp.asarray(a, U.dtype), U.shape) for a in (tau_f, isi))
     u0, x0 = (jnp.broadcast_to(jnp.asarray(a, U.dtype), U.shape) for a in (u0, x0))
-    u_start = jnp.where(tau_f > 0, u0, 0.0)  # tau_f = 0: u has decayed to 0 before every spike
-    u1 = u_start + U * (1.0 - u_start)
+    u1 = u0 + U * (1.0 - u0)  # the first spike sees u0 whatever tau_f (NEST tsodyks2_synapse)
     # u⁺_k = u1 + (u_inf - u1)(1 - b^(k-1)), b = (1-U)e^{-isi/tau_f}, with 1 - b^m = -expm1(m log b) and
     # log b = log1p(-U) - isi/tau_f: exact for tiny U and huge tau_f in float32 (b itself rounds to 1).
     # Where b vanishes (U = 1, tau_f -> 0) 1 - b^m is 1; safe stand-ins keep the gradients finite.

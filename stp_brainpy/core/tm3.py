@@ -26,6 +26,11 @@ but never divides by :math:`\tau_{psc}-\tau_d`, so :math:`\tau_{psc} = \tau_d` i
 :math:`P_{xy} = R - (h/\tau_d)e^{-h/\tau_d}`) and gradients are finite. :math:`\tau_{psc} = 0` is the
 two-state ``tm`` model (NEST ``tsodyks2_synapse``), :math:`\tau_f = 0` disables facilitation (NEST).
 
+``tau_f = 0`` follows NEST's ``tsodyks_synapse``: :math:`P_{uu} = 0` before every spike, the first
+included, so :math:`u^+ = U` at every spike and ``u0`` is not used (NEST ignores its ``u`` when
+``tau_fac = 0``). This is the one place ``tm3`` at ``tau_psc = 0`` differs from ``tm``, whose NEST
+counterpart ``tsodyks2_synapse`` lets the first spike see its initial ``u``.
+
 Parameters
 ----------
 =========  ====  =======  ================  =================================================
@@ -35,7 +40,7 @@ U          --    0.15     (0, 1]            utilisation increment
 tau_f      ms    1500     [0, inf]          facilitation time constant (0: none, NEST)
 tau_d      ms    200      (0, inf]          recovery z -> x (NEST ``tau_rec``)
 tau_psc    ms    3        [0, inf]          inactivation y -> z (0: the ``tm`` model)
-u0         --    0        [0, 1]            u before the first spike (NEST ``u``)
+u0         --    0        [0, 1]            u before the first spike (NEST ``u``); unused at tau_f = 0
 x0, y0     --    1, 0     [0, 1], x0+y0<=1  initial recovered / active fraction
 t0         ms    None     <= first spike    time of (u0, x0, y0); None = at the first spike
 =========  ====  =======  ================  =================================================
@@ -164,7 +169,10 @@ def _kernel(gaps: Array, valid: Array, skip: Array, p: TM3Params, u0: Any, x0: A
         state, seen = carry
         h, ok, sk = inp
         moved = _propagate(state, h.astype(dtype), p)
-        pre = TM3State(*(jnp.where(sk, a, b) for a, b in zip(state, moved)))
+        # The first spike of t0 = None sees x0, y0 as given, but u always goes through P_uu (h = 0 there):
+        # tau_f = 0 empties u before every spike, the first included (NEST tsodyks_synapse: Puu = 0 whenever
+        # tau_fac = 0, so its initial u is never used); tau_f > 0 holds it (P_uu(0) = 1).
+        pre = TM3State(moved.u, *(jnp.where(sk, a, b) for a, b in zip(state[1:], moved[1:])))
         u_plus = pre.u + p.U * (1.0 - pre.u)
         if first_u is not None:
             u_plus = jnp.where(seen, u_plus, first_u)

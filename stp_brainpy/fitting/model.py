@@ -246,7 +246,8 @@ def make_space(model: str, amplitude: Any = "free", fixed: Mapping[str, float] |
         hash(opts)
     except TypeError:
         raise TypeError(f"model options must be hashable values (strings, numbers); got {dict(options)!r}") from None
-    space = Space(model, opts, names, free, tuple(fixed), tuple(blist), amp_mode, amp_value)
+    space = Space(model=model, options=opts, names=names, free=free, fixed=tuple(fixed), bounds=tuple(blist),
+                  amplitude=amp_mode, amp_value=amp_value)
     # let the family refuse unknown options (or bad values) eagerly, on concrete defaults
     theta0 = np.array([_start_value(model, n, b) for n, b in zip(free, blist)])
     try:

@@ -77,8 +77,9 @@ def _spikes(spike_times, n_steps: int, dt: float) -> np.ndarray:
 def simulate_trace(spike_times, n_steps: int, dt: float, U: float, *, tau_f: float, tau_d: float, tau_s: float,
                    amplitude: float = 1.0) -> np.ndarray:
     """The model trace (n_steps,) sampled after each step: sample k is the current at time k·dt."""
-    sp = _TraceSpace("tm", (), TRACE_PARAMS, TRACE_PARAMS, (), tuple(TRACE_BOUNDS[n] for n in TRACE_PARAMS), "free",
-                     amp_value=1.0, dt=float(dt))
+    sp = _TraceSpace(model="tm", options=(), names=TRACE_PARAMS, free=TRACE_PARAMS, fixed=(),
+                     bounds=tuple(TRACE_BOUNDS[n] for n in TRACE_PARAMS), amplitude="free", amp_value=1.0,
+                     dt=float(dt))
     dtype = jnp.result_type(float)
     s = jnp.asarray(_spikes(spike_times, n_steps, dt), dtype)
     th = jnp.asarray([U, tau_f, tau_d, tau_s], dtype)
@@ -145,7 +146,8 @@ def fit_trace(trace, dt: float, spike_times, *, fixed: Mapping[str, float] | Non
     n_starts = _check_int("n_starts", n_starts, 1)
     seed = _check_int("seed", seed, 0)
     max_steps = _check_int("max_steps", max_steps, 1)
-    space = _TraceSpace("tm", (), TRACE_PARAMS, free, tuple(fixed), tuple(blist), "free", amp_value=1.0, dt=dt)
+    space = _TraceSpace(model="tm", options=(), names=TRACE_PARAMS, free=free, fixed=tuple(fixed),
+                        bounds=tuple(blist), amplitude="free", amp_value=1.0, dt=dt)
     obs = np.isfinite(y)
     if obs.sum() <= space.k:
         raise ValueError(f"{int(obs.sum())} samples cannot determine {space.k} quantities")

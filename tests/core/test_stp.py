@@ -328,9 +328,12 @@ def test_limits_match_loop(x64, tau_f, tau_d):
 
 
 def test_tau_f_zero_means_u_plus_is_U(x64):
-    """NEST's tau_fac = 0: u⁺ = U at every spike, in every function and both stepping methods."""
+    """NEST's tau_fac = 0: u⁺ = U at every spike after the first (which sees u0, tests/core/test_tau_f_zero.py),
+    in every function and both stepping methods."""
     times = np.array([0.0, 1.0, 2.5, 40.0])
     _, u_p, _ = stp.event_efficacies(times, 0.4, tau_f=0.0, tau_d=100.0, u0=0.7)
+    np.testing.assert_allclose(u_p, [0.7 + 0.4 * 0.3, 0.4, 0.4, 0.4], rtol=1e-15)
+    _, u_p, _ = stp.event_efficacies(times, 0.4, tau_f=0.0, tau_d=100.0)
     np.testing.assert_array_equal(u_p, 0.4)
     for method in ("exact", "euler"):
         state = stp.rest_state()

@@ -14,38 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stp_brainpy.core import tm3
-from tm_reference import tm_efficacies
+from tm_reference import np_tsodyks, tm_efficacies
 
 REF = Path(__file__).resolve().parents[1] / "reference" / "nest_tsodyks.json"
-
-
-def np_tsodyks(times, U, tau_f, tau_d, tau_psc, u0=0.0, x0=1.0, y0=0.0, t0=0.0):
-    """NEST's ``tsodyks_synapse::send`` transcribed in Python floats (state held at t0).
-
-    At tau_psc == tau_d NEST's P_xy is 0/0; there the limit of the exact solution,
-    P_xy = 1 - e^{-h/tau} - (h/tau) e^{-h/tau}, is used (z' = y/tau - z/tau with y = y0 e^{-t/tau}).
-    """
-    u, x, y, prev, out = u0, x0, y0, t0, []
-    for t in times:
-        h = t - prev
-        p_uu = 0.0 if tau_f == 0 else math.exp(-h / tau_f)
-        p_yy = math.exp(-h / tau_psc)
-        p_zz = math.expm1(-h / tau_d)
-        if tau_psc == tau_d:
-            p_xy = -p_zz - (h / tau_d) * math.exp(-h / tau_d)
-        else:
-            p_xy = (p_zz * tau_d - (p_yy - 1.0) * tau_psc) / (tau_psc - tau_d)
-        z = 1.0 - x - y
-        u *= p_uu
-        x += p_xy * y - p_zz * z
-        y *= p_yy
-        u += U * (1.0 - u)
-        e = u * x
-        x -= e
-        y += e
-        out.append(e)
-        prev = t
-    return np.array(out)
 
 
 def test_matches_nest_tsodyks_synapse_float64(x64):
