@@ -9,8 +9,11 @@ Two contenders per variant: the sweep model called on flat arrays under one ``ja
 kernel alone, for quantal ``jit(vmap)`` over settings and seeds) and the engine's ``sweep()`` (chunks,
 device mesh, labelled ``xarray`` result on the host). Compile time and steady state are separate:
 ``compile_s`` is ``lower().compile()`` (kernel) or the first call minus the steady time (engine);
-``steady_s`` is the median of ``--repeats`` (default 5) calls. The load average is recorded, as
-the numbers depend on what else the machine runs.
+``steady_s`` is the median of ``--repeats`` (default 5) calls, kernel and engine calls interleaved so both
+see the same load; each engine row records ``engine_vs_kernel`` (its rate over the kernel's), its
+``chunk_size`` and the 1-minute load. The engine can beat the kernel: its chunks (~1e5 items) stay in
+cache where one 1e6-item call does not, and budget-sized chunks are a multiple of 64 (an odd batch runs
+3-5x slower in XLA's CPU loops, which was most of the engine's former gap on quantal).
 
 Run::
 
@@ -33,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _results  # noqa: E402,F401  (first: it records the load when the measurement starts)
 
 TARGET_DET = 1e7
 TARGET_QUANTAL = 1e6
