@@ -44,6 +44,7 @@ import numpy as np
 from . import validation
 from .validation import check_number, check_range, is_concrete
 
+from ..units import NAMED, PARAM_UNITS, accepts_units
 __all__ = ["MODELS", "DETERMINISTIC", "PARAMS", "RANGES", "DEFAULTS", "OPTIONS", "Spec", "get", "validate",
            "event_efficacies"]
 
@@ -300,6 +301,7 @@ def _complete(model: str, params: Mapping[str, Any]) -> dict[str, Any]:
     return full
 
 
+@accepts_units(PARAM_UNITS)
 def validate(model: str, **params: Any) -> dict[str, Any]:
     """Eagerly check the named parameters of ``model``; returns them completed with :data:`DEFAULTS`."""
     check_model(model)
@@ -308,6 +310,7 @@ def validate(model: str, **params: Any) -> dict[str, Any]:
     return full
 
 
+@accepts_units(PARAM_UNITS, spike_times="ms", params=NAMED)
 def event_efficacies(model: str, spike_times: Any, params: Mapping[str, Any], **options: Any) -> Array:
     """Efficacy of every spike of ``spike_times`` under ``model`` (shape of ``spike_times``).
 

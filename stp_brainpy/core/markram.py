@@ -62,12 +62,14 @@ import jax.numpy as jnp
 
 from . import family as fam
 
+from ..units import accepts_units
 __all__ = ["MarkramParams", "MarkramState", "make_params", "validate_params", "rest_state",
            "event_efficacies", "step", "steady_state"]
 
 Array = jax.Array
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", f="1")
 class MarkramParams(NamedTuple):
     """``U, f, tau_f, tau_d`` (ms); fields broadcast, so batch axes are allowed."""
 
@@ -84,6 +86,7 @@ class MarkramState(NamedTuple):
     x: Array
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", u0="1", x0="1", f="1")
 def validate_params(U: Any = None, *, f: Any = None, tau_f: Any = None, tau_d: Any = None,
                     u0: Any = None, x0: Any = None, read: Any = None) -> None:
     """Eager checks (concrete values): ``ValueError``/``TypeError`` naming the parameter and its range."""
@@ -94,6 +97,7 @@ def validate_params(U: Any = None, *, f: Any = None, tau_f: Any = None, tau_d: A
         fam.check_read(read)
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", f="1")
 def make_params(U: Any = 0.15, *, f: Any = None, tau_f: Any = 1500.0, tau_d: Any = 200.0) -> MarkramParams:
     """A validated :class:`MarkramParams` (``f`` defaults to ``U``)."""
     f = U if f is None else f
@@ -123,6 +127,7 @@ def _spike(state: MarkramState, p: MarkramParams, s: Array, read: str) -> tuple[
     return MarkramState(jnp.where(s, u_p, u), x - eff), eff, u_used
 
 
+@accepts_units(spike_times="ms", t0="ms", f="1", U="1", tau_f="ms", tau_d="ms", u0="1", x0="1")
 def event_efficacies(spike_times: Any, U: Any, *, f: Any = None, tau_f: Any, tau_d: Any,
                      read: str = "before", u0: Any = None, x0: Any = 1.0,
                      t0: Any = None) -> tuple[Array, Array, Array]:
@@ -170,6 +175,7 @@ def _kernel(gaps: Array, valid: Array, skip: Array, p: MarkramParams, u0: Any, x
     return eff, u_used, x_m
 
 
+@accepts_units(dt="ms")
 def step(state: MarkramState, spike: Any, params: MarkramParams, dt: Any, *,
          read: str = "before") -> tuple[MarkramState, Array]:
     """Exact time step: relax over ``dt``, then apply the spike (indicator ``spike``) if any.
@@ -184,6 +190,7 @@ def step(state: MarkramState, spike: Any, params: MarkramParams, dt: Any, *,
     return new, eff
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", f="1", isi="ms")
 def steady_state(U: Any, *, f: Any = None, tau_f: Any, tau_d: Any, isi: Any,
                  read: str = "before") -> tuple[Array, Array, Array]:
     r"""Closed-form steady state of a regular train with interval ``isi`` (ms).

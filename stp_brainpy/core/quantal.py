@@ -66,12 +66,14 @@ import numpy as np
 from . import family as fam
 from . import stp, tm3
 
+from ..units import accepts_units
 __all__ = ["QuantalParams", "QuantalState", "make_params", "validate_params", "rest_state",
            "event_releases", "event_efficacies", "mean_efficacies", "step", "steady_state"]
 
 Array = jax.Array
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms")
 class QuantalParams(NamedTuple):
     """``U, tau_f, tau_d`` (ms); the number of sites ``n`` is static and passed separately."""
 
@@ -87,6 +89,7 @@ class QuantalState(NamedTuple):
     a: Array
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", u0="1")
 def validate_params(U: Any = None, *, tau_f: Any = None, tau_d: Any = None, n: Any = None,
                     u0: Any = None, a0: Any = None, weight: Any = None) -> int | None:
     """Eager checks (concrete values); returns ``n`` as an int when given."""
@@ -117,6 +120,7 @@ def check_key(key: Any) -> None:
         raise TypeError(f"key must be a JAX PRNG key, e.g. jax.random.key(0); got {key!r}")
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms")
 def make_params(U: Any = 0.15, *, tau_f: Any = 1500.0, tau_d: Any = 200.0) -> QuantalParams:
     """A validated :class:`QuantalParams`."""
     validate_params(U, tau_f=tau_f, tau_d=tau_d)
@@ -239,6 +243,7 @@ def _kernel(gaps: Array, valid: Array, skip: Array, p: QuantalParams, key: Any, 
     return rel, u_p, a_m
 
 
+@accepts_units(spike_times="ms", t0="ms", u0="1", U="1", tau_f="ms", tau_d="ms")
 def event_releases(spike_times: Any, U: Any, *, tau_f: Any, tau_d: Any, n: int, key: Any, u0: Any = 0.0,
                    a0: Any = None, t0: Any = None) -> tuple[Array, Array, Array]:
     """Number of released sites at every spike (one random realisation per ``key``).
@@ -254,6 +259,7 @@ def event_releases(spike_times: Any, U: Any, *, tau_f: Any, tau_d: Any, n: int, 
     return _scan(spike_times, QuantalParams(U, tau_f, tau_d), n, key, u0, a0, t0)
 
 
+@accepts_units(spike_times="ms", t0="ms", u0="1", U="1", tau_f="ms", tau_d="ms")
 def event_efficacies(spike_times: Any, U: Any, *, tau_f: Any, tau_d: Any, n: int = 1, key: Any,
                      weight: Any = 1.0, u0: Any = 0.0, a0: Any = None,
                      t0: Any = None) -> tuple[Array, Array, Array]:
@@ -264,6 +270,7 @@ def event_efficacies(spike_times: Any, U: Any, *, tau_f: Any, tau_d: Any, n: int
     return weight * rel.astype(u_p.dtype), u_p, a_m
 
 
+@accepts_units(spike_times="ms", t0="ms", u0="1", U="1", tau_f="ms", tau_d="ms")
 def mean_efficacies(spike_times: Any, U: Any, *, tau_f: Any, tau_d: Any, n: int = 1, weight: Any = 1.0,
                     u0: Any = 0.0, a0: Any = None, t0: Any = None) -> tuple[Array, Array, Array]:
     """Exact mean response per spike, ``weight · n · u⁺ x⁻`` with ``x = a/n`` (no sampling).
@@ -280,6 +287,7 @@ def mean_efficacies(spike_times: Any, U: Any, *, tau_f: Any, tau_d: Any, n: int 
     return weight * n * eff, u_p, x_m
 
 
+@accepts_units(dt="ms")
 def step(state: QuantalState, spike: Any, params: QuantalParams, dt: Any, *, key: Any,
          n: int) -> tuple[QuantalState, Array]:
     """Exact stochastic time step: u decays and each empty site recovers with probability
@@ -305,6 +313,7 @@ def step(state: QuantalState, spike: Any, params: QuantalParams, dt: Any, *, key
     return QuantalState(jnp.where(s, u_p, u_m), a_m - rel), rel.astype(dtype)
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", isi="ms")
 def steady_state(U: Any, *, tau_f: Any, tau_d: Any, isi: Any, n: int = 1,
                  weight: Any = 1.0) -> tuple[Array, Array, Array]:
     """Closed-form mean steady state of a regular train: ``(u_plus, x_minus, weight · n · u⁺x⁻)``

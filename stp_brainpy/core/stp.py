@@ -67,6 +67,7 @@ from .validation import (check_broadcastable, check_choice, check_integer, check
 from . import validation as _v
 from ._decay import decay_factors
 
+from ..units import accepts_units
 __all__ = [
     "STPState",
     "rest_state",
@@ -135,6 +136,7 @@ def _check_step(dt, method: str, **taus) -> None:
             _v._traced_check((t > 0) & (d >= t), d, f"dt must be smaller than {name} for method='euler'; got dt={{v}}")
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", u0="1", x0="1", tau_s="ms", dt="ms")
 def validate_stp_params(U=None, tau_f=None, tau_d=None, tau_s=None, dt=None, method: str | None = None, *,
                         u0=None, x0=None, **extra) -> tuple[int, ...]:
     """Check TM parameters eagerly; returns their common broadcast shape.
@@ -167,6 +169,7 @@ def rest_state(shape=(), dtype=None) -> STPState:
 
 
 # ---------------------------------------------------------------- time stepping
+@accepts_units(U="1", tau_f="ms", tau_d="ms", dt="ms")
 def stp_step(state: STPState, spike, U, *, tau_f, tau_d, dt, method: str = "exact") -> tuple[STPState, Array]:
     """Advance the TM state by one step of length ``dt`` ending at a (possible) spike.
 
@@ -209,6 +212,7 @@ def stp_step(state: STPState, spike, U, *, tau_f, tau_d, dt, method: str = "exac
     return STPState(u_new, x_new), eff
 
 
+@accepts_units(tau="ms", dt="ms")
 def exp_decay_step(g, drive, tau, dt, method: str = "exact") -> Array:
     """Exponential synapse (current or conductance): decay over ``dt`` (tau in (0, inf] ms) then add ``drive``."""
     _checked_number("tau", tau, 0.0, INF, True, False, "ms")
@@ -267,6 +271,7 @@ def _dtype_of(values, *params):
     return jnp.result_type(t_dtype, *(jnp.asarray(p) for p in params), float)
 
 
+@accepts_units(spike_times="ms", t0="ms", U="1", tau_f="ms", tau_d="ms", u0="1", x0="1")
 def event_efficacies(spike_times, U, *, tau_f, tau_d, u0=0.0, x0=1.0, t0=None) -> tuple[Array, Array, Array]:
     """Efficacy :math:`u^+x^-` of every spike of an arbitrary train, event by event.
 
@@ -293,6 +298,7 @@ def event_efficacies(spike_times, U, *, tau_f, tau_d, u0=0.0, x0=1.0, t0=None) -
     return _event_scan(gaps, valid, U, tau_f, tau_d, u0, x0, dtype)
 
 
+@accepts_units(intervals="ms", U="1", tau_f="ms", tau_d="ms", u0="1", x0="1")
 def interval_efficacies(intervals, U, *, tau_f, tau_d, u0=0.0, x0=1.0) -> tuple[Array, Array, Array]:
     """As :func:`event_efficacies`, from the intervals (ms) instead of the spike times.
 
@@ -328,6 +334,7 @@ def _spike_map_factors(U, tau_f, tau_d, isi):
     return U, q_f, em_d, u_inf
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", isi="ms")
 def steady_state(U, *, tau_f, tau_d, isi) -> tuple[Array, Array, Array]:
     r"""Closed-form steady state :math:`(u^+_\infty, x^-_\infty, e_\infty)` of a regular train with interval ``isi`` (ms).
 
@@ -353,6 +360,7 @@ def _steady(U, tau_f, tau_d, isi):
     return u_inf, x_inf, u_inf * x_inf
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", u0="1", x0="1", isi="ms")
 def regular_train_efficacies(n_spikes: int, U, *, tau_f, tau_d, isi, u0=0.0, x0=1.0) -> tuple[Array, Array, Array]:
     r"""Efficacy, u⁺ and x⁻ of spikes 1..n of a regular train with interval ``isi`` (ms).
 
@@ -391,6 +399,7 @@ def _regular_train(n_spikes, U, tau_f, tau_d, isi, u0, x0):
     return u_plus * x_minus, u_plus, x_minus
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", u0="1", x0="1", isi="ms")
 def nth_spike_efficacy(n: int, U, *, tau_f, tau_d, isi, u0=0.0, x0=1.0) -> Array:
     """Efficacy of the ``n``-th spike (1-based, an integer >= 1) of a regular train."""
     n = check_integer("n", n, low=1)

@@ -69,12 +69,14 @@ import numpy as np
 
 from . import family as fam
 
+from ..units import accepts_units
 __all__ = ["TM3Params", "TM3State", "make_params", "validate_params", "rest_state", "propagators",
            "event_efficacies", "step", "steady_state"]
 
 Array = jax.Array
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", tau_psc="ms")
 class TM3Params(NamedTuple):
     """Parameters of the three-state model (ms); fields broadcast, so batch axes are allowed."""
 
@@ -92,6 +94,7 @@ class TM3State(NamedTuple):
     y: Array
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", u0="1", x0="1", tau_psc="ms")
 def validate_params(U: Any = None, *, tau_f: Any = None, tau_d: Any = None, tau_psc: Any = None,
                     u0: Any = None, x0: Any = None, y0: Any = None) -> None:
     """Eager checks (concrete values): ``ValueError``/``TypeError`` naming the parameter and its range."""
@@ -104,6 +107,7 @@ def validate_params(U: Any = None, *, tau_f: Any = None, tau_d: Any = None, tau_
             raise ValueError(f"x0 + y0 must lie in [0, 1] (z0 = 1 - x0 - y0 >= 0); got {float(np.max(total)):g}")
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", tau_psc="ms")
 def make_params(U: Any = 0.15, *, tau_f: Any = 1500.0, tau_d: Any = 200.0, tau_psc: Any = 3.0) -> TM3Params:
     """A validated :class:`TM3Params`."""
     validate_params(U, tau_f=tau_f, tau_d=tau_d, tau_psc=tau_psc)
@@ -118,6 +122,7 @@ def rest_state(shape: tuple[int, ...] = (), dtype: Any = None, *, u0: Any = 0.0,
     return TM3State(*(jnp.full(shape, v, dtype) for v in (u0, x0, y0)))
 
 
+@accepts_units(h="ms", tau_f="ms", tau_d="ms", tau_psc="ms")
 def propagators(h: Array, tau_f: Any, tau_d: Any, tau_psc: Any) -> tuple[Array, Array, Array, Array]:
     """``(P_uu, P_yy, R, P_xy)`` over an interval ``h`` (see the module docstring)."""
     p_uu, _ = fam.decay(h, tau_f)
@@ -187,6 +192,7 @@ def _kernel(gaps: Array, valid: Array, skip: Array, p: TM3Params, u0: Any, x0: A
     return eff, u_p, x_m, y_m
 
 
+@accepts_units(spike_times="ms", t0="ms", tau_psc="ms", U="1", tau_f="ms", tau_d="ms", u0="1", x0="1")
 def event_efficacies(spike_times: Any, U: Any, *, tau_f: Any, tau_d: Any, tau_psc: Any, u0: Any = 0.0,
                      x0: Any = 1.0, y0: Any = 0.0, t0: Any = None) -> tuple[Array, Array, Array, Array]:
     """Efficacy :math:`u^+x^-` (NEST's delivered weight / w) of every spike, event by event.
@@ -206,6 +212,7 @@ def event_efficacies(spike_times: Any, U: Any, *, tau_f: Any, tau_d: Any, tau_ps
     return _scan(spike_times, TM3Params(U, tau_f, tau_d, tau_psc), u0, x0, y0, t0)
 
 
+@accepts_units(dt="ms")
 def step(state: TM3State, spike: Any, params: TM3Params, dt: Any) -> tuple[TM3State, Array]:
     """Exact time step: propagate over ``dt``, then apply the spike (indicator ``spike``) if any.
 
@@ -220,6 +227,7 @@ def step(state: TM3State, spike: Any, params: TM3Params, dt: Any) -> tuple[TM3St
     return _release(moved, params.U, s)
 
 
+@accepts_units(U="1", tau_f="ms", tau_d="ms", tau_psc="ms", isi="ms")
 def steady_state(U: Any, *, tau_f: Any, tau_d: Any, tau_psc: Any, isi: Any) -> tuple[Array, Array, Array, Array]:
     r"""Closed-form steady state of a regular train with interval ``isi`` (ms).
 

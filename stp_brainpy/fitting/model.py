@@ -25,6 +25,7 @@ import numpy as np
 
 from ..core import family
 
+from ..units import NAMED, PARAM_UNITS, accepts_units
 __all__ = ["Space", "make_space", "family", "DEFAULT_TAU_BOUNDS", "DEFAULT_PROB_BOUNDS"]
 
 DEFAULT_TAU_BOUNDS = (1.0, 5000.0)  # ms; srplasticity searches 1-501 ms
@@ -191,6 +192,7 @@ def _number(name: str, v) -> float:
     return f
 
 
+@accepts_units(PARAM_UNITS, fixed=NAMED, bounds=NAMED)
 def make_space(model: str, amplitude: Any = "free", fixed: Mapping[str, float] | None = None,
                bounds: Mapping[str, tuple[float, float]] | None = None, **options) -> tuple[Space, np.ndarray]:
     """Check the fit's settings; returns the :class:`Space` and the fixed values (array, the Space's order)."""

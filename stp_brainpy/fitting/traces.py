@@ -25,6 +25,7 @@ from .model import Space, _number
 from .optimise import design, solve
 from .uncertainty import jacobian, laplace
 
+from ..units import NAMED, accepts_units
 __all__ = ["fit_trace", "TraceFit", "TRACE_PARAMS", "simulate_trace"]
 
 TRACE_PARAMS = ("U", "tau_f", "tau_d", "tau_s")
@@ -74,6 +75,7 @@ def _spikes(spike_times, n_steps: int, dt: float) -> np.ndarray:
     return s
 
 
+@accepts_units(spike_times="ms", dt="ms", tau_s="ms", U="1", tau_f="ms", tau_d="ms")
 def simulate_trace(spike_times, n_steps: int, dt: float, U: float, *, tau_f: float, tau_d: float, tau_s: float,
                    amplitude: float = 1.0) -> np.ndarray:
     """The model trace (n_steps,) sampled after each step: sample k is the current at time k·dt."""
@@ -98,6 +100,7 @@ class TraceFit:
     prediction: np.ndarray
 
 
+@accepts_units(dt="ms", spike_times="ms", fixed=NAMED, bounds=NAMED)
 def fit_trace(trace, dt: float, spike_times, *, fixed: Mapping[str, float] | None = None,
               bounds: Mapping[str, tuple[float, float]] | None = None, n_starts: int = 16, seed: int = 0,
               max_steps: int = 200) -> TraceFit:
