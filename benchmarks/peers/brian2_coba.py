@@ -18,6 +18,7 @@ ap.add_argument("--stp", action=argparse.BooleanOptionalAction, default=True)
 ap.add_argument("--neurons", type=int, default=4000)
 ap.add_argument("--duration", type=float, default=1000.0)
 ap.add_argument("--seed", type=int, default=0)
+ap.add_argument("--p", type=float, default=0.02, help="connection probability per ordered pair")
 ap.add_argument("--threads", type=int, default=0, help="cpp_standalone OpenMP threads (0: none)")
 ap.add_argument("--out", required=True)
 args = ap.parse_args()
@@ -55,8 +56,8 @@ if args.stp:
 else:
     Ce = Synapses(P[:NE], P, on_pre="ge_post += 6*nS", delay=0.1 * ms)
 Ci = Synapses(P[NE:], P, on_pre="gi_post += 67*nS", delay=0.1 * ms)
-Ce.connect(p=0.02)
-Ci.connect(p=0.02)
+Ce.connect(p=args.p)
+Ci.connect(p=args.p)
 if args.stp:
     Ce.x = 1.0
     Ce.u = 0.0
