@@ -25,7 +25,7 @@ import numpy as np
 from ..core.validation import check_choice
 from .description import Network, SpikeSource
 from .events import BACKENDS
-from .kernels import arrivals, channel_update, emit, neuron_init, neuron_step, prepare, stp_rest
+from .kernels import arrivals, channel_update, emit, hetero_state, neuron_init, neuron_step, prepare, stp_rest
 from .plan import make_plan
 from .stats import stats_from_sums
 
@@ -132,7 +132,7 @@ class FusedNetwork:
                 stps.append(None)
                 lasts.append(None)
             elif g.stp.heterogeneous:
-                stps.append(stp_rest(g.stp.model, {k: v for k, v in g._params_dev.items()}, g.targets.shape, dt))
+                stps.append(hetero_state(g, dt))
                 lasts.append(jnp.zeros(g.n_pre, jnp.int32))
             else:
                 stps.append(stp_rest(g.stp.model, g._stp_params, (g.n_pre,), dt))
@@ -186,8 +186,8 @@ class FusedNetwork:
                 if g.stp.heterogeneous:
                     m = jnp.asarray(g.mask[a:b])
                     cnt = jnp.maximum(jnp.sum(m), 1)
-                    block_vals.append(jnp.stack([jnp.sum(jnp.where(m, st[0][a:b], 0)) / cnt,
-                                                 jnp.sum(jnp.where(m, st[1][a:b], 0)) / cnt]))
+                    block_vals.append(jnp.stack([jnp.sum(jnp.where(m, st[a:b, 0], 0)) / cnt,
+                                                 jnp.sum(jnp.where(m, st[a:b, 1], 0)) / cnt]))
                 else:
                     block_vals.append(jnp.stack([jnp.mean(st[0][a:b]), jnp.mean(st[1][a:b])]))
             every = net.record.every
@@ -201,8 +201,8 @@ class FusedNetwork:
                     if g.stp.heterogeneous:
                         m = jnp.asarray(g.mask)
                         cnt = jnp.maximum(jnp.sum(m), 1)
-                        vals.append(jnp.stack([jnp.sum(jnp.where(m, st[0], 0)) / cnt,
-                                               jnp.sum(jnp.where(m, st[1], 0)) / cnt]))
+                        vals.append(jnp.stack([jnp.sum(jnp.where(m, st[:, 0], 0)) / cnt,
+                                               jnp.sum(jnp.where(m, st[:, 1], 0)) / cnt]))
                     else:
                         vals.append(jnp.stack([jnp.mean(st[0]), jnp.mean(st[1])]))
                 row = jnp.stack(vals + block_vals).astype(self.dtype)
@@ -229,15 +229,15 @@ class FusedNetwork:
         """The synapse tables, passed to the program as arguments: embedding millions of synapses as
         constants made compilation many times slower, and arguments let networks that differ only in
         their weights (or heterogeneous parameters) share one compiled program (:meth:`share_program`)."""
-        return [(g._targets, g._weights, getattr(g, "_params_dev", None)) for g in self.plan.groups]
+        return [(g._targets, g._weights, getattr(g, "_ptab", None)) for g in self.plan.groups]
 
     def _simulate(self, carry, key, tables, steps=None):
-        saved = [(g._targets, g._weights, getattr(g, "_params_dev", None)) for g in self.plan.groups]
+        saved = [(g._targets, g._weights, getattr(g, "_ptab", None)) for g in self.plan.groups]
         try:
             for g, (t, w, p) in zip(self.plan.groups, tables):
                 g._targets, g._weights = t, w
                 if p is not None:
-                    g._params_dev = p
+                    g._ptab = p
             if steps is None:  # a chunk passes its global step indices (network.chunked)
                 steps = jnp.arange(self.net.n_steps, dtype=jnp.int32)
             return jax.lax.scan(lambda c, i: self.step(c, i, key), carry, steps)
@@ -245,7 +245,7 @@ class FusedNetwork:
             for g, (t, w, p) in zip(self.plan.groups, saved):
                 g._targets, g._weights = t, w
                 if p is not None:
-                    g._params_dev = p
+                    g._ptab = p
 
     def compile(self) -> float:
         t0 = time.perf_counter()

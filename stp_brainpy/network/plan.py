@@ -5,7 +5,7 @@ Shared by the fused simulator and the BrainPy classes, so both see the same syna
 * A **channel** is one (target population, receptor) pair: a block of that population's size in one flat
   vector; receptors are ``('delta',)``, ``('exp', tau_s)`` and ``('cond', tau_s, E)``, in order of first use.
 * A **group** merges every projection from one source population with the same synapse kind (static, or one
-  homogeneous STP setting, or one heterogeneous projection): one delivery per step. Its synapses are laid out
+  homogeneous STP setting, or one heterogeneous model and read): one delivery per step. Its synapses are laid out
   source-major (ELL rows, padded) with a flat channel index per slot. A group with one delay and homogeneous
   STP keeps a source-side ring of ``D`` steps (mode ``'source'``); otherwise every event goes into the
   target-side ring at ``(step + d) mod R`` (mode ``'ring'``), which is how per-synapse delays are exact.
@@ -160,7 +160,7 @@ def make_plan(net: Network, dtype=np.float32) -> Plan:
         if pr.stp is None:
             key = (pr.pre, "static")
         elif pr.stp.heterogeneous:
-            key = (pr.pre, "hetero", k)
+            key = (pr.pre, "hetero", pr.stp.model, pr.stp.read)  # parameters are per synapse: one group
         else:
             key = (pr.pre, pr.stp.key())
         keys.setdefault(key, []).append(k)
@@ -200,8 +200,8 @@ def make_plan(net: Network, dtype=np.float32) -> Plan:
         params = {}
         if hetero:
             fills = {name: family.DEFAULTS[stp.model][name] if name != "f" else 0.15 for name in draws[projs[0]]["params"]}
-            params = {name: _fill(mask, parts, [v.astype(dtype)], fills[name], dtype)
-                      for name, v in draws[projs[0]]["params"].items()}
+            params = {name: _fill(mask, parts, [draws[k]["params"][name].astype(dtype) for k in projs], fills[name], dtype)
+                      for name in draws[projs[0]]["params"]}
         # weight and delay are the group's one value (read only when weights is None / in mode 'source')
         groups.append(Group(pre_name, n_pre, stp, mode, targets, weights, 0.0 if w0[1] is None else float(w0[1]),
                             1 if d0[1] is None else int(d0[1]), params, mask, tuple(projs)))

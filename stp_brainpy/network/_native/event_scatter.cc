@@ -4,6 +4,7 @@
 // This is data movement only: the model's equations stay in JAX (stp_brainpy.core).
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #include "xla/ffi/api/ffi.h"
 
@@ -130,3 +131,156 @@ static ffi::Error RingScatter(ffi::Buffer<T> values, ffi::Buffer<ffi::S32> codes
 
 STP_DEFINE_RING(StpRingScatterF32, ffi::F32)
 STP_DEFINE_RING(StpRingScatterF64, ffi::F64)
+
+// Compaction of a spike vector with the sources' last spike steps: idx[0:count] = the indices i with
+// spike[i] (ascending), the rest n_pre (out of range: dropped by the row kernels below); gap[k] = step -
+// last[idx[k]] (0 on padding); last[idx[k]] = step for the active ones, in place (the result aliases
+// last). Replaces jnp.nonzero (two cumulative sums and a scatter: ~40 us per 3200-vector on XLA CPU)
+// and a gather and scatter of last per chunk.
+static ffi::Error CompactSince(ffi::Buffer<ffi::PRED> spike, ffi::Buffer<ffi::S32> last, ffi::Buffer<ffi::S32> step,
+                               ffi::ResultBuffer<ffi::S32> idx, ffi::ResultBuffer<ffi::S32> count,
+                               ffi::ResultBuffer<ffi::S32> gap, ffi::ResultBuffer<ffi::S32> last_out) {
+  const int64_t n_pre = spike.element_count();
+  const int64_t cap = idx->element_count();
+  if (last.element_count() != n_pre || gap->element_count() != cap)
+    return ffi::Error::InvalidArgument("last must match spike and gap idx");
+  const bool* s = spike.typed_data();
+  const int32_t now = step.typed_data()[0];
+  int32_t* lo = last_out->typed_data();
+  const int32_t* li = last.typed_data();
+  if (lo != li) std::copy(li, li + n_pre, lo);
+  int32_t* o = idx->typed_data();
+  int32_t* g = gap->typed_data();
+  int64_t c = 0;
+  int64_t i = 0;
+  for (; i < n_pre && c < cap; ++i) {
+    if ((i & 7) == 0 && i + 8 <= n_pre) {  // spikes are sparse: skip 8 silent sources at a time
+      uint64_t word;
+      std::memcpy(&word, s + i, 8);
+      if (word == 0) {
+        i += 7;
+        continue;
+      }
+    }
+    if (!s[i]) continue;
+    o[c] = static_cast<int32_t>(i);
+    g[c] = now - lo[i];
+    lo[i] = now;
+    ++c;
+  }
+  std::fill(o + c, o + cap, static_cast<int32_t>(n_pre));
+  std::fill(g + c, g + cap, 0);
+  count->typed_data()[0] = static_cast<int32_t>(c);
+  return ffi::Error::Success();
+}
+
+XLA_FFI_DEFINE_HANDLER_SYMBOL(StpCompactSince, CompactSince,
+                              ffi::Ffi::Bind().Arg<ffi::Buffer<ffi::PRED>>()
+                                  .Arg<ffi::Buffer<ffi::S32>>()
+                                  .Arg<ffi::Buffer<ffi::S32>>()
+                                  .Ret<ffi::Buffer<ffi::S32>>()
+                                  .Ret<ffi::Buffer<ffi::S32>>()
+                                  .Ret<ffi::Buffer<ffi::S32>>()
+                                  .Ret<ffi::Buffer<ffi::S32>>());
+
+// Row gather / scatter of a table (n, ...) by a short index list (the active sources of a step): the
+// heterogeneous STP update moves only the rows of the sources that spiked (the math stays in JAX).
+// Gather: out[k] = table[min(idx[k], n - 1)] (clamped, like XLA's default gather).
+template <ffi::DataType T>
+static ffi::Error GatherRows(ffi::Buffer<T> table, ffi::Buffer<ffi::S32> idx, ffi::ResultBuffer<T> out) {
+  using V = ffi::NativeType<T>;
+  const auto dims = table.dimensions();
+  if (dims.size() < 1 || dims[0] < 1) return ffi::Error::InvalidArgument("table must have at least one row");
+  const int64_t n = dims[0];
+  const int64_t row = table.element_count() / n;
+  const int64_t K = idx.element_count();
+  const V* t = table.typed_data();
+  const int32_t* ix = idx.typed_data();
+  V* o = out->typed_data();
+  for (int64_t k = 0; k < K; ++k) {
+    int64_t i = ix[k];
+    i = i < 0 ? 0 : (i >= n ? n - 1 : i);
+    std::copy(t + i * row, t + (i + 1) * row, o + k * row);
+  }
+  return ffi::Error::Success();
+}
+
+// Scatter: table[idx[k]] = rows[k] for idx[k] in [0, n) (others dropped); the result aliases the table.
+template <ffi::DataType T>
+static ffi::Error ScatterRows(ffi::Buffer<T> table, ffi::Buffer<ffi::S32> idx, ffi::Buffer<T> rows,
+                              ffi::ResultBuffer<T> out) {
+  using V = ffi::NativeType<T>;
+  const auto dims = table.dimensions();
+  const int64_t n = dims.size() ? dims[0] : 0;
+  const int64_t row = n ? table.element_count() / n : 0;
+  const int64_t K = idx.element_count();
+  if (rows.element_count() != K * row) return ffi::Error::InvalidArgument("rows must have shape (len(idx), ...)");
+  V* o = out->typed_data();
+  const V* t = table.typed_data();
+  if (o != t) std::copy(t, t + table.element_count(), o);
+  const int32_t* ix = idx.typed_data();
+  const V* r = rows.typed_data();
+  for (int64_t k = 0; k < K; ++k) {
+    const int64_t i = ix[k];
+    if (i < 0 || i >= n) continue;
+    std::copy(r + k * row, r + (k + 1) * row, o + i * row);
+  }
+  return ffi::Error::Success();
+}
+
+// Target-side ring delivery of a chunk of sources: for each idx[k] < n_pre, vals[k, j] lands at
+// (codes[idx[k], j] + offset) mod L (codes >= L end the row), as RingScatter but without gathering the
+// chunk's codes first. The result aliases the ring.
+template <ffi::DataType T>
+static ffi::Error RingRows(ffi::Buffer<ffi::S32> idx, ffi::Buffer<ffi::S32> codes, ffi::Buffer<T> vals,
+                           ffi::Buffer<T> ring, ffi::Buffer<ffi::S32> offset, ffi::ResultBuffer<T> out) {
+  using V = ffi::NativeType<T>;
+  const auto dims = codes.dimensions();
+  const int64_t K = idx.element_count();
+  if (dims.size() != 2 || vals.element_count() != K * dims[1])
+    return ffi::Error::InvalidArgument("codes must be (n_pre, deg) and vals (len(idx), deg)");
+  const int64_t n_pre = dims[0], deg = dims[1];
+  const int64_t L = ring.element_count();
+  V* o = out->typed_data();
+  const V* r = ring.typed_data();
+  if (o != r) std::copy(r, r + L, o);
+  const int64_t off = static_cast<int64_t>(offset.typed_data()[0]);
+  const int32_t* ix = idx.typed_data();
+  const int32_t* c = codes.typed_data();
+  const V* v = vals.typed_data();
+  for (int64_t k = 0; k < K; ++k) {
+    const int64_t i = ix[k];
+    if (i < 0 || i >= n_pre) continue;
+    const int32_t* row = c + i * deg;
+    const V* vrow = v + k * deg;
+    for (int64_t j = 0; j < deg; ++j) {
+      const int64_t q = static_cast<int64_t>(static_cast<uint32_t>(row[j]));
+      if (q >= L) break;
+      int64_t qq = q + off;
+      if (qq >= L) qq -= L;
+      o[qq] += vrow[j];
+    }
+  }
+  return ffi::Error::Success();
+}
+
+#define STP_DEFINE_ROWS(SUFFIX, DT)                                                            \
+  XLA_FFI_DEFINE_HANDLER_SYMBOL(StpGatherRows##SUFFIX, GatherRows<DT>,                         \
+                                ffi::Ffi::Bind().Arg<ffi::Buffer<DT>>()                        \
+                                    .Arg<ffi::Buffer<ffi::S32>>()                              \
+                                    .Ret<ffi::Buffer<DT>>());                                  \
+  XLA_FFI_DEFINE_HANDLER_SYMBOL(StpScatterRows##SUFFIX, ScatterRows<DT>,                       \
+                                ffi::Ffi::Bind().Arg<ffi::Buffer<DT>>()                        \
+                                    .Arg<ffi::Buffer<ffi::S32>>()                              \
+                                    .Arg<ffi::Buffer<DT>>()                                    \
+                                    .Ret<ffi::Buffer<DT>>());                                  \
+  XLA_FFI_DEFINE_HANDLER_SYMBOL(StpRingRows##SUFFIX, RingRows<DT>,                             \
+                                ffi::Ffi::Bind().Arg<ffi::Buffer<ffi::S32>>()                  \
+                                    .Arg<ffi::Buffer<ffi::S32>>()                              \
+                                    .Arg<ffi::Buffer<DT>>()                                    \
+                                    .Arg<ffi::Buffer<DT>>()                                    \
+                                    .Arg<ffi::Buffer<ffi::S32>>()                              \
+                                    .Ret<ffi::Buffer<DT>>());
+
+STP_DEFINE_ROWS(F32, ffi::F32)
+STP_DEFINE_ROWS(F64, ffi::F64)
