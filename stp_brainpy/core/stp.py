@@ -66,22 +66,11 @@ from .validation import (check_broadcastable, check_choice, check_integer, check
                          check_spike_times, is_concrete, METHODS)
 from . import validation as _v
 from ._decay import decay_factors
-
 from ..units import accepts_units
-__all__ = [
-    "STPState",
-    "rest_state",
-    "init_state",
-    "validate_stp_params",
-    "decay_factors",
-    "stp_step",
-    "exp_decay_step",
-    "event_efficacies",
-    "interval_efficacies",
-    "steady_state",
-    "regular_train_efficacies",
-    "nth_spike_efficacy",
-]
+
+__all__ = ["STPState", "rest_state", "init_state", "validate_stp_params", "decay_factors", "stp_step",
+           "exp_decay_step", "event_efficacies", "interval_efficacies", "steady_state", "regular_train_efficacies",
+           "nth_spike_efficacy"]
 
 Array = jax.Array
 INF = float("inf")
