@@ -9,6 +9,9 @@ from the validation every command runs before it simulates or writes) or a files
 (``OSError``: existing files, permissions, a file where a folder should be) prints ONE line
 ``error: ...`` on stderr and exits 2. ``--debug`` (or ``STP_BRAINPY_DEBUG=1``) re-raises instead,
 for a full traceback. Any other exception is a bug and keeps its traceback.
+
+Commands keep JAX's compiled programs between runs (:func:`stp_brainpy._cache.enable_compilation_cache`;
+``STP_BRAINPY_JAX_CACHE=0`` turns it off), so a repeated command skips most of its compile time.
 """
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ import os
 import re
 import sys
 from typing import Sequence
+
+from ._cache import enable_compilation_cache
 
 # command name -> module that defines it (imported only when that command runs)
 COMMANDS = {
@@ -134,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise
             # only the named command's parser was built: the full one words the error (all choices)
             args = build_parser().parse_args(argv)
+        enable_compilation_cache()
         return int(args.func(args) or 0)
     except (UsageError, *USER_ERRORS) as err:
         if debug:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# the command line's persistent compilation cache stays off in-process (tests/test_cache.py checks it on)
+os.environ.setdefault("STP_BRAINPY_JAX_CACHE", "0")
 
 import pytest
 
