@@ -35,6 +35,8 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 
+from .._cache import cache_dir
+
 __all__ = ["deliver", "deliver_ring", "compact_since", "gather_rows", "scatter_rows", "ring_rows", "native_available", "capacity_ladder", "default_capacities", "BACKENDS"]
 
 BACKENDS = ("auto", "native", "xla")
@@ -43,17 +45,11 @@ _lock = threading.Lock()
 _state: dict = {}
 
 
-def _cache_dir() -> Path:
-    root = os.environ.get("STP_BRAINPY_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "stp_brainpy")
-    return Path(root)
-
-
 def _build() -> Path | None:
     """Compile the kernel once per (source, jax version, python) and return the library path."""
     src = _SRC.read_bytes()
     key = hashlib.sha256(src + jax.__version__.encode() + sys.version.encode()).hexdigest()[:16]
-    lib = _cache_dir() / f"event_scatter_{key}.so"
+    lib = cache_dir() / f"event_scatter_{key}.so"
     if lib.exists():
         return lib
     cxx = os.environ.get("CXX") or shutil.which("g++") or shutil.which("c++") or shutil.which("clang++")
@@ -287,7 +283,7 @@ def ring_rows(idx, codes, vals, ring, offset, backend: str = "auto"):
     """Add ``vals[k, j]`` of the sources ``idx[k] < n_pre`` into the target-side ring at
     ``(codes[idx[k], j] + offset) mod L`` (see :func:`deliver_ring` for the codes)."""
     if not _native_here(backend):
-        n_pre, L = codes.shape[0], ring.shape[0]
+        L = ring.shape[0]
         rows = jnp.take(codes, idx, axis=0, mode="fill", fill_value=L)
         pos = rows.astype(jnp.int32) + offset
         pos = jnp.where(rows < L, jnp.where(pos >= L, pos - L, pos), L)
