@@ -51,7 +51,7 @@ def test_row_kernels_equal_xla_and_numpy(x64, dtype):
             want_r[(codes[idx[k], j] + 30) % L] += vals[k, j]
     for backend in BACKENDS:
         g = gather_rows(jnp.asarray(table), jnp.asarray(idx), backend)
-        s = jax.jit(lambda t, i, r: scatter_rows(t, i, r, backend))(jnp.asarray(table), jnp.asarray(idx), jnp.asarray(rows))
+        s = jax.jit(lambda t, i, r, b=backend: scatter_rows(t, i, r, b))(jnp.asarray(table), jnp.asarray(idx), jnp.asarray(rows))
         r = ring_rows(jnp.asarray(idx), jnp.asarray(codes), jnp.asarray(vals), jnp.asarray(ring), 30, backend)
         np.testing.assert_array_equal(np.asarray(g), want_g)
         np.testing.assert_array_equal(np.asarray(s), want_s)
