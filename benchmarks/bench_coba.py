@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_coba.py              # COBA-STP, 4000 neurons, 1 s, every contender
     .venv/bin/python benchmarks/bench_coba.py --no-stp     # plain COBA
     .venv/bin/python benchmarks/bench_coba.py --only stp_brainpy,brian2-cpp_standalone
+    .venv/bin/python benchmarks/bench_coba.py --heterogeneous  # per-synapse Gupta STP: stp_brainpy, NEST, Brian2
 
 Peers run from their own environments, created once by ``bash benchmarks/peers/setup.sh``
 (benchmarks/.venv-brian2, benchmarks/.venv-nest); contenders whose environment is missing
@@ -18,7 +19,16 @@ saving spikes) and peak resident memory (``wait4`` rusage) are its own. Columns:
               repeats are subtracted); ``peak MB`` its maximum RSS
 ``rate``, ``CV``  mean rate (Hz) and mean CV_ISI over neurons with ≥ 2 ISIs, computed by the same
               function (``stp_brainpy.network.spike_stats``) from every contender's spikes
-``×sim``, ``×process``  the contender's time divided by stp_brainpy's (> 1: stp_brainpy is faster)
+``×sim``, ``×process``  the contender's time divided by stp_brainpy's (> 1: stp_brainpy is faster); with
+              ``--heterogeneous`` divided by stp_brainpy-hetero's
+``sim cpu``   stp_brainpy only: CPU seconds of the simulation (median), steadier than wall time on a
+              shared machine
+
+``--heterogeneous`` runs COBA-STP with per-synapse Gupta, Wang & Markram (2000) classes F1/F2/F3 on every E
+synapse (stp_brainpy.network.instances.coba_hetero_network; peers/nest_coba_hetero.py, tsodyks2_synapse with
+per-synapse U, tau_fac, tau_rec; peers/brian2_coba_hetero.py, per-synapse variables), next to the
+homogeneous fused COBA-STP. Tables go to benchmarks/results/coba-stp-cpuN.json, coba-nostp-cpuN.json,
+coba-stp-hetero-cpuN.json (``--no-write`` prints only).
 
 Brian2 cpp_standalone builds into a fresh directory each time (a cold build); Brian2 runtime
 reuses its Cython cache in ~/.cython after the first run; stp_brainpy's native event kernel is
@@ -30,6 +40,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys as _sys
+from pathlib import Path as _Path
+
+_sys.path.insert(0, str(_Path(__file__).resolve().parent))
+import _results  # noqa: E402  first thing: it records the load average at the start
+
 import statistics
 import subprocess
 import sys
@@ -44,10 +60,19 @@ BRIAN2_PY = HERE / ".venv-brian2" / "bin" / "python"
 NEST_PY = HERE / ".venv-nest" / "bin" / "python"
 
 
-def contenders(stp: bool):
+def contenders(stp: bool, hetero: bool = False):
     flag = "--stp" if stp else "--no-stp"
     me = str(Path(__file__).resolve())
     peers = HERE / "peers"
+    if hetero:
+        return {
+            "stp_brainpy": (PROJECT_PY, [me, "--worker", "fused", "--stp"]),
+            "stp_brainpy-hetero": (PROJECT_PY, [me, "--worker", "fused-hetero", "--stp"]),
+            "nest-hetero-1t": (NEST_PY, [str(peers / "nest_coba_hetero.py"), "--threads", "1"]),
+            "nest-hetero-2t": (NEST_PY, [str(peers / "nest_coba_hetero.py"), "--threads", "2"]),
+            "brian2-hetero-cpp_standalone": (BRIAN2_PY, [str(peers / "brian2_coba_hetero.py"),
+                                                         "--target", "cpp_standalone"]),
+        }
     return {
         "stp_brainpy": (PROJECT_PY, [me, "--worker", "fused", flag]),
         "stp_brainpy-xla": (PROJECT_PY, [me, "--worker", "fused", "--backend", "xla", flag]),
@@ -66,6 +91,16 @@ def contenders(stp: bool):
 # worker: this package, in a subprocess
 # ------------------------------------------------------------------------------------------
 
+def timed_runs(sim, repeats: int):
+    """``repeats`` runs and the CPU seconds of each (the simulation only; the run's own wall timer is inside)."""
+    runs, cpu = [], []
+    for _ in range(repeats):
+        c0 = time.process_time()
+        runs.append(sim.run())
+        cpu.append(time.process_time() - c0)
+    return runs, cpu
+
+
 def worker(args) -> None:
     t_start = time.perf_counter()
     import jax
@@ -82,20 +117,22 @@ def worker(args) -> None:
         sim = FusedNetwork(coba_hetero_network(cfg), backend=args.backend)
         t_build = time.perf_counter()
         sim.compile()
-        runs = [sim.run() for _ in range(args.repeats)]
+        runs, cpu = timed_runs(sim, args.repeats)
         res = runs[-1]
         out = dict(build_s=t_build - t_import, compile_s=sim.compile_s,
                    sim_s=statistics.median(r["sim_s"] for r in runs), sim_all=[r["sim_s"] for r in runs],
-                   rate_hz=res["rate_hz"], cv_isi=res["cv_isi"], n_synapses=res["n_synapses"])
+                   sim_cpu_s=statistics.median(cpu), rate_hz=res["rate_hz"], cv_isi=res["cv_isi"],
+                   n_synapses=res["n_synapses"])
     elif args.worker == "fused":
         sim = FusedCOBA(cfg, backend=args.backend)
         t_build = time.perf_counter()
         sim.compile()
-        runs = [sim.run() for _ in range(args.repeats)]
+        runs, cpu = timed_runs(sim, args.repeats)
         res = runs[-1]
         out = dict(build_s=t_build - t_import, compile_s=sim.compile_s,
                    sim_s=statistics.median(r["sim_s"] for r in runs), sim_all=[r["sim_s"] for r in runs],
-                   rate_hz=res["rate_hz"], cv_isi=res["cv_isi"], n_synapses=res["n_synapses"])
+                   sim_cpu_s=statistics.median(cpu), rate_hz=res["rate_hz"], cv_isi=res["cv_isi"],
+                   n_synapses=res["n_synapses"])
     else:
         import brainpy as bp
 
@@ -163,33 +200,51 @@ def add_stats(rows, args) -> None:
             r.update(spike_stats(d["ids"], d["times"], args.neurons, args.duration))
 
 
-def fmt_table(rows, ref_name="stp_brainpy") -> str:
+def table_rows(rows, ref_name="stp_brainpy") -> list:
+    """One mapping per contender (the columns of the printed table), ratios to ``ref_name``'s times."""
     ref = next((r for r in rows if r["name"] == ref_name and "skipped" not in r), None)
-    head = f"{'contender':24s} {'build s':>8s} {'sim s':>8s} {'process s':>9s} {'peak MB':>8s} " \
-           f"{'rate Hz':>8s} {'CV':>6s} {'×sim':>7s} {'×process':>8s}"
-    out = [head, "-" * len(head)]
+    out = []
     for r in rows:
         if "skipped" in r:
-            out.append(f"{r['name']:24s} skipped: {r['skipped']}")
+            out.append(dict(contender=r["name"], skipped=r["skipped"]))
             continue
-        build = r.get("build_s", 0.0) + r.get("compile_s", 0.0)
-        xs = r["sim_s"] / ref["sim_s"] if ref else float("nan")
-        xp = r["process_s"] / ref["process_s"] if ref else float("nan")
-        out.append(f"{r['name']:24s} {build:8.2f} {r['sim_s']:8.3f} {r['process_s']:9.2f} {r['peak_mb']:8.0f} "
-                   f"{r['rate_hz']:8.2f} {r['cv_isi']:6.3f} {xs:7.2f} {xp:8.2f}")
+        out.append(dict(contender=r["name"], build_s=round(r.get("build_s", 0.0) + r.get("compile_s", 0.0), 2),
+                        sim_s=round(r["sim_s"], 3), sim_cpu_s=round(r["sim_cpu_s"], 3) if "sim_cpu_s" in r else None,
+                        process_s=round(r["process_s"], 2), peak_mb=round(r["peak_mb"]), rate_hz=round(r["rate_hz"], 2),
+                        cv=round(r["cv_isi"], 3), x_sim=round(r["sim_s"] / ref["sim_s"], 2) if ref else None,
+                        x_process=round(r["process_s"] / ref["process_s"], 2) if ref else None))
+    return out
+
+
+def fmt_table(rows, ref_name="stp_brainpy") -> str:
+    head = f"{'contender':30s} {'build s':>8s} {'sim s':>8s} {'sim cpu':>8s} {'process s':>9s} {'peak MB':>8s} " \
+           f"{'rate Hz':>8s} {'CV':>6s} {'×sim':>7s} {'×process':>8s}"
+    out = [head, "-" * len(head)]
+    nan = float("nan")
+    for r in table_rows(rows, ref_name):
+        if "skipped" in r:
+            out.append(f"{r['contender']:30s} skipped: {r['skipped']}")
+            continue
+        cpu = r["sim_cpu_s"] if r["sim_cpu_s"] is not None else nan
+        out.append(f"{r['contender']:30s} {r['build_s']:8.2f} {r['sim_s']:8.3f} {cpu:8.3f} {r['process_s']:9.2f} "
+                   f"{r['peak_mb']:8.0f} {r['rate_hz']:8.2f} {r['cv']:6.3f} {r['x_sim'] or nan:7.2f} "
+                   f"{r['x_process'] or nan:8.2f}")
     return "\n".join(out)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--stp", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument("--heterogeneous", action="store_true",
+                    help="per-synapse Gupta STP: stp_brainpy (homogeneous and heterogeneous), NEST, Brian2")
     ap.add_argument("--neurons", type=int, default=4000)
     ap.add_argument("--duration", type=float, default=1000.0, help="ms")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--only", default=None, help="comma-separated contenders (default: all)")
     ap.add_argument("--repeats", type=int, default=3, help="simulation repeats for stp_brainpy (median)")
     ap.add_argument("--cold", action="store_true", help="rebuild stp_brainpy's native kernel in a fresh cache")
-    ap.add_argument("--json", type=Path, default=None, help="also write the results here")
+    ap.add_argument("--json", type=Path, default=None, help="also write the raw rows here")
+    _results.add_write_options(ap)
     ap.add_argument("--worker", choices=("fused", "fused-hetero", "classes"), default=None, help=argparse.SUPPRESS)
     ap.add_argument("--backend", default="auto", help=argparse.SUPPRESS)
     ap.add_argument("--out", default=None, help=argparse.SUPPRESS)
@@ -197,13 +252,17 @@ def main(argv=None) -> int:
     if args.worker:
         worker(args)
         return 0
-    table = contenders(args.stp)
+    if args.heterogeneous and not args.stp:
+        ap.error("--heterogeneous is COBA-STP; drop --no-stp")
+    table = contenders(args.stp, args.heterogeneous)
     names = list(table) if args.only is None else args.only.split(",")
     unknown = [n for n in names if n not in table]
     if unknown:
         ap.error(f"unknown contenders {unknown}; choose from {list(table)}")
-    print(f"COBA{'-STP' if args.stp else ''}: {args.neurons} neurons, {args.duration:g} ms, seed {args.seed}; "
-          f"{os.cpu_count()} CPUs", flush=True)
+    kind = "COBA-STP, per-synapse Gupta classes on E synapses" if args.heterogeneous else \
+        f"COBA{'-STP' if args.stp else ''}"
+    print(f"{kind}: {args.neurons} neurons, {args.duration:g} ms, seed {args.seed}; {os.cpu_count()} CPUs, "
+          f"load {os.getloadavg()[0]:.2f}", flush=True)
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench_coba_") as tmp:
         for name in names:
@@ -214,10 +273,35 @@ def main(argv=None) -> int:
                                    f"sim {r['sim_s']:.3f} s, process {r['process_s']:.1f} s"), flush=True)
         add_stats(rows, args)
     devices = sorted({r["device"] for r in rows if "device" in r})
+    ref = "stp_brainpy-hetero" if args.heterogeneous else "stp_brainpy"
     print(f"jax device(s) of stp_brainpy / brainpy contenders: {', '.join(devices)}")
-    print(fmt_table(rows))
+    print(fmt_table(rows, ref))
+    by = {r["name"]: r for r in rows if "skipped" not in r}
+    notes = [f"stp_brainpy: median of {args.repeats} runs of the compiled scan; peers: one run, their own timers. "
+             f"x_sim, x_process: time / {ref}'s."]
+    if "stp_brainpy" in by and "stp_brainpy-hetero" in by:
+        hw = by["stp_brainpy-hetero"]["sim_s"] / by["stp_brainpy"]["sim_s"]
+        hc = by["stp_brainpy-hetero"]["sim_cpu_s"] / by["stp_brainpy"]["sim_cpu_s"]
+        print(f"heterogeneous / homogeneous fused: {hw:.2f}x wall, {hc:.2f}x CPU")
+        notes.append(f"Heterogeneous / homogeneous fused: {hw:.2f}x sim wall time, {hc:.2f}x sim CPU time (the "
+                     f"heterogeneous network fires at {by['stp_brainpy-hetero']['rate_hz']:.1f} Hz, the homogeneous "
+                     f"at {by['stp_brainpy']['rate_hz']:.1f} Hz).")
+    if args.heterogeneous:
+        notes.append("Gupta, Wang & Markram 2000 classes F1/F2/F3 (one third each) with per-synapse U, tau_d, tau_f "
+                     "on E->E and E->I; NEST tsodyks2_synapse per-synapse (three Connects of p/3, redrawn normals), "
+                     "Brian2 per-synapse variables (clipped normals); weight w_E / mean U.")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1, default=str) + "\n")
+    if not args.no_write and args.only is None:
+        stem = "coba-stp-hetero" if args.heterogeneous else ("coba-stp" if args.stp else "coba-nostp")
+        title = (f"COBA-STP network with per-synapse heterogeneous STP (Gupta classes), {args.neurons} neurons, "
+                 f"{args.duration / 1000:g} s" if args.heterogeneous else
+                 f"COBA{'-STP' if args.stp else ''} network, {args.neurons} neurons, {args.duration / 1000:g} s")
+        measured = [r for r in table_rows(rows, ref) if "skipped" not in r]
+        notes += [f"{r['name']} skipped: {r['skipped']}." for r in rows if "skipped" in r]
+        path = _results.write_results(f"{stem}-{_results.machine_tag()}", measured, title=title,
+                                      benchmark="coba", notes=" ".join(notes), devices=devices)
+        print(f"wrote {path}")
     return 0
 
 
