@@ -14,8 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "benchmarks"
 # scripts that record their own results (bench_coba, bench_scaling, bench_wm and bench_state join as they do)
-SCRIPTS = ["bench_capacity.py", "bench_delivery.py", "bench_family.py", "bench_fitting.py", "bench_homework.py",
-           "bench_neuromatch.py", "bench_sweeps.py"]
+SCRIPTS = sorted(p.name for p in BENCH.glob("bench_*.py"))  # every benchmark, so a new one cannot forget
 
 
 def _load(name: str, path: Path):
