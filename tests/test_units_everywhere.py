@@ -27,6 +27,7 @@ import pytest
 
 import stp_brainpy
 from stp_brainpy.units import UnitError
+import units_recipes_replays as more
 from units_recipes import TRAIN, all_recipes
 
 # ---------------------------------------------------------------- the vocabulary (names -> unit)
@@ -45,6 +46,7 @@ EXTRA = {
     ("stp_brainpy.inputs:regular_train", "start"): "ms",
     ("stp_brainpy.network.description:WhiteNoise", "mean"): "pA",
     ("stp_brainpy.network.description:WhiteNoise", "sigma"): "pA",
+    **more.EXTRA,  # the replays' and brainpy.state's
 }
 
 
@@ -57,12 +59,8 @@ def vocab_unit(name: str):
 
 # ---------------------------------------------------------------- exemptions, each with its reason
 _MODULE_EXEMPT = {
-    "stp_brainpy.replays": "replays reproduce published tutorials / the homework on their own fixed settings "
-                           "(run scripts behind `stp-brainpy replay`); they call the unit-aware core",
     "stp_brainpy.network.kernels": "step kernels of the compiled network, called only inside its jit with the "
                                    "plan's values (converted when the Network was described)",
-    "stp_brainpy.state": "brainpy.state skins: each class converts its own parameters (tests/state/"
-                         "test_units_state.py checks every one, right Quantity and wrong dimension)",
     "stp_brainpy.sweeps.params": "sweep declarations: their `rate`, `dt`, `duration` are parameter *names* (str)",
 }
 _HELPER = "internal helper of the family modules (exported for core.markram/tm3/quantal); its callers convert"
@@ -109,6 +107,7 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("stp_brainpy.fitting.crossval:cross_validate", "isi"): _FLAG,
     ("stp_brainpy.fitting.traces:TraceFit", "dt"): "a result record (the dt of the fit it reports)",
     ("stp_brainpy.fitting.batch:BatchFitResult", "times"): "a result record (the fitted data's times)",
+    **more.EXEMPT,
 }
 
 
@@ -227,7 +226,7 @@ def _cases():
 _SLOW = {"stp_brainpy.fitting.crossval:cross_validate", "stp_brainpy.fitting.crossval:compare",
          "stp_brainpy.fitting.batch:fit_batch", "stp_brainpy.fitting.traces:fit_trace",
          "stp_brainpy.fitting.fit:fit", "stp_brainpy.core.cond_lif:cond_lif_stp_summary",
-         "stp_brainpy.sweeps.models:cond_lif_stp"}
+         "stp_brainpy.sweeps.models:cond_lif_stp"} | more._SLOW
 
 
 def _call(key, recipe, name, value):

@@ -305,5 +305,8 @@ def _cv_probe(res, name):
 
 @functools.lru_cache(maxsize=None)
 def all_recipes() -> dict[str, Callable[[], R]]:
-    """:data:`RECIPES`: ``{'module:qualname': () -> R}`` (built on first use: they import the package)."""
-    return _recipes()
+    """:data:`RECIPES`: ``{'module:qualname': () -> R}`` (built on first use: they import the package); the replays'
+    and brainpy.state's are in ``units_recipes_replays.py``."""
+    from units_recipes_replays import replay_recipes
+
+    return {**_recipes(), **replay_recipes()}

@@ -30,12 +30,14 @@ from ..core.lif import LIFParams
 from ..core.stp import steady_state, validate_stp_params
 from ..core.validation import check_method, check_range
 from ..sweeps import sweep, zipped
+from ..units import accepts_units
 from .plotting import add_output_arguments, check_outputs, clean_floats, csv_text, run_command, write_outputs
 
 __all__ = ["Setting", "SETTINGS", "MAX_DT", "validate_run", "simulate", "summarize", "plot_setting", "figure_names",
            "table_names", "targets", "run_all", "add_parser"]
 
 
+@accepts_units(U="1", tau_d="ms", tau_f="ms")
 @dataclass(frozen=True)
 class Setting:
     """One homework run: release increment ``U`` and time constants (ms), and what it shows."""
@@ -70,6 +72,7 @@ DURATION = 150.0  # ms
 MAX_DT = LIFParams().tau_ref
 
 
+@accepts_units(dt="ms", duration="ms", current="mV", tau_s="ms", A="1")
 def validate_run(settings: Sequence[Setting] = SETTINGS, dt: float = 0.1, method: str = "exact",
              duration: float = DURATION, current: float = CURRENT, tau_s: float = TAU_S, A: float = A) -> None:
     """Refuse (``ValueError``/``TypeError`` naming the parameter) what :func:`simulate` cannot replay.
@@ -111,6 +114,7 @@ def _chain_without_V(U, tau_f, tau_d, tau_s, A, *, current, duration, dt, method
     return {k: v for k, v in trace._asdict().items() if k != "V"}
 
 
+@accepts_units(dt="ms", duration="ms", current="mV", tau_s="ms", A="1")
 def simulate(settings: Sequence[Setting] = SETTINGS, dt: float = 0.1, method: str = "exact",
              duration: float = DURATION, current: float = CURRENT, tau_s: float = TAU_S, A: float = A) -> dict:
     """Run every setting in one compiled, batched call.
@@ -210,6 +214,7 @@ def tables(rows: list[dict], result: dict) -> dict[str, str]:
     }
 
 
+@accepts_units(dt="ms")
 def run_all(out_dir, overwrite: bool = False, quick: bool = False, progress: bool = False, dt: float = 0.1,
             method: str = "exact") -> list[Path]:
     """Replay the homework into ``out_dir``: eight PNG figures and the tables; returns the paths written.

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..core.validation import check_choice, check_integer
 from ..network.events import BACKENDS
+from ..units import accepts_units
 from .plotting import add_replay_parser, check_outputs, clean_floats, write_outputs
 from .working_memory import REGIMES, WMParams, analyse, protocol, wm_network
 
@@ -38,6 +39,7 @@ MU_E = {"readout": 22.8, "periodic": 23.1}
 MU_E_QUICK = {"readout": 22.7, "periodic": 23.0}
 
 
+@accepts_units(duration="ms")
 def wm_settings(regime: str = "readout", quick: bool = False, seed: int = 0, duration: Optional[float] = None,
                 **overrides):
     """(parameters, protocol) of a run; ``quick``: S = 0.2 (inputs per neuron kept), dt = 0.1 ms, 3 s."""
@@ -113,6 +115,7 @@ def _datasets(net, res, stats, prm, backend: str) -> dict:
     return {"spikes.nc": spikes_dataset(net, res, attrs), "traces.nc": traces}
 
 
+@accepts_units(duration="ms")
 def run_wm(out_dir, regime: str = "readout", quick: bool = False, seed: int = 0, duration: Optional[float] = None,
            overwrite: bool = False, backend: str = "auto", progress: bool = True, **overrides) -> list[Path]:
     """Check everything, simulate, write :data:`OUTPUTS` into ``out_dir``; returns the paths written."""

@@ -60,6 +60,7 @@ from ..core.validation import check_choice, check_finite, check_integer, check_p
 from ..network.connectivity import bernoulli, fixed_in_degree_pairs, from_pairs
 from ..network.description import (Bernoulli, CurrentLIF, FixedInDegree, Network, Population, Projection, Record,
                                    Stimulus, STPModel, Uniform, WhiteNoise)
+from ..units import accepts_units
 
 __all__ = ["WMParams", "Protocol", "wm_network", "protocol", "population_spikes", "analyse", "REGIMES"]
 
@@ -67,6 +68,8 @@ REGIMES = ("readout", "periodic")
 CONNECTIVITY = ("bernoulli", "fixed_in_degree")
 
 
+@accepts_units(J_IE="mV", J_EI="mV", J_II="mV", J_b="mV", J_p="mV", U="1", tau_f="ms", tau_d="ms", mu_E="mV",
+               mu_I="mV", sigma="mV", delay="ms", dt="ms")
 @dataclass(frozen=True)
 class WMParams:
     """Parameters (mV, ms); defaults as in the module docstring."""
@@ -112,6 +115,7 @@ class WMParams:
         return replace(self, N_E=int(round(self.N_E * S)), N_I=int(round(self.N_I * S)), scale=S)
 
 
+@accepts_units(cue="ms", delay="ms", readout="ms", duration="ms", spontaneous="ms")
 @dataclass(frozen=True)
 class Protocol:
     regime: str
@@ -122,6 +126,7 @@ class Protocol:
     spontaneous: tuple
 
 
+@accepts_units(duration="ms")
 def protocol(regime: str = "readout", quick: bool = False, duration: Optional[float] = None) -> Protocol:
     """Times (ms): spontaneous activity, a 350-ms cue, the delay, a 250-ms read-out (read-out regime)."""
     check_choice("regime", regime, REGIMES)
@@ -211,6 +216,7 @@ def wm_network(prm: WMParams = WMParams(), proto: Protocol = protocol(), seed: i
     return Network(pops, projs, inputs, stims, rec, dt=prm.dt, duration=proto.duration, seed=seed)
 
 
+@accepts_units(rate_hz="Hz", bin_ms="ms", threshold_hz="Hz")
 def population_spikes(rate_hz: np.ndarray, bin_ms: float, threshold_hz: float) -> np.ndarray:
     """Times (ms, bin centres) of the peaks of contiguous runs of ``rate_hz`` above ``threshold_hz``."""
     above = rate_hz > threshold_hz
@@ -228,6 +234,7 @@ def population_spikes(rate_hz: np.ndarray, bin_ms: float, threshold_hz: float) -
     return np.asarray(out)
 
 
+@accepts_units(bin_ms="ms")
 def analyse(res: dict, net: Network, proto: Protocol, cued: int = 0, bin_ms: float = 2.0) -> dict:
     """``stats.json`` content: rates per epoch, population spikes, mean u before the cue / at the delay's end."""
     dt = net.dt

@@ -10,6 +10,7 @@ from ...core.cond_lif import bonus_params, cond_lif_stp_summary, run_cond_lif, s
 from ...core.spike_inputs import poisson_trains, sparse_max_spikes
 from ...core.validation import check_finite, check_integer, check_positive
 from ...sweeps import sweep, zipped
+from ...units import accepts_units
 from ..plotting import host_arrays
 from .checks import check_duration, check_rates, check_seed, check_section
 from .membrane import stream_key
@@ -29,6 +30,7 @@ def _check_tau_ratios(tau_ratios) -> np.ndarray:
     return r
 
 
+@accepts_units(tau_ratios="1", rate="Hz", duration="ms")
 def bonus(n_seeds: int = BONUS_SEEDS, tau_ratios=TAU_RATIOS, rate: float = BONUS_RATE, duration: float = DURATION,
           method: str = "euler", progress: bool = False) -> dict:
     """Output rate, CV_ISI and FMP statistics over ``tau_ratio`` × seeds, with STP and with static synapses.
@@ -91,6 +93,7 @@ def _bonus_trace(key, tau_ratio, *, steps: int, stp: bool, method: str):
                         BONUS_NEURON, DT, method)
 
 
+@accepts_units(tau_ratio="1", duration="ms")
 def bonus_trace(tau_ratio: float = BONUS_TRACE_RATIO, seed: int = 0, duration: float = DURATION,
                 method: str = "euler") -> dict:
     """One run of the bonus widget (V with spikes, total gE and gI), with STP and with static synapses.

@@ -11,6 +11,7 @@ import numpy as np
 from ...analysis import cv_isi, firing_rate, fmp_stats
 from ...core.cond_lif import CondLIFParams, run_cond_lif, stp_drive_events
 from ...core.spike_inputs import poisson_spike_indices, poisson_trains, sparse_max_spikes
+from ...units import accepts_units
 from ..plotting import host_arrays
 from .checks import check_duration, check_rates, check_seed, check_seeds, check_section
 from .parameters import (DT, DURATION, EXC_RATES, FMP_G_BAR, FMP_NEURON, FMP_RATE, GRID_G_BAR, GRID_NEURON,
@@ -38,6 +39,7 @@ def _fmp_pair(key, steps: int, method: str):
     return _v_and_fmp(dE, dI, FMP_NEURON, method)
 
 
+@accepts_units(duration="ms")
 def fmp_exercise(seed: int = 0, duration: float = DURATION, method: str = "euler") -> dict:
     """80 E + 20 I Poisson trains at 10 Hz, ḡ = 2.4 nS, τE 2, τI 5 ms: V and FMP from one call (vmap over V_th).
 
@@ -73,6 +75,7 @@ def _ei_cell(rate_E, rate_I, seed, *, duration: float = DURATION, g_bar: float =
             "fmp_std": s}
 
 
+@accepts_units(duration="ms", exc_rates="Hz", inh_rates="Hz")
 def ei_grid(seeds: int | Sequence[int] = 1, duration: float = DURATION, exc_rates=EXC_RATES, inh_rates=INH_RATES,
             method: str = "euler", progress: bool = False) -> dict:
     """Every (exc rate × inh rate) cell of the explorer, all cells and seeds in one batched sweep.

@@ -12,6 +12,7 @@ from ...core.cond_lif import stp_conductance
 from ...core.spike_inputs import isi_steps, regular_train
 from ...core.validation import check_choice, check_finite, check_positive, check_probability
 from ...sweeps import sweep, zipped
+from ...units import accepts_units
 from ..plotting import host_arrays
 from .checks import check_rates, check_seed, check_section
 from .membrane import stream_key
@@ -20,6 +21,7 @@ from .parameters import DT, EXPLORER_SPIKES, G_BAR, RATIO_RATES, RATIO_SPIKE, ST
 __all__ = ["stp_explorer", "stp_explorers", "g_ratio_curves"]
 
 
+@accepts_units(rate="Hz", U0="1", tau_d="ms", tau_f="ms")
 def stp_explorer(kind: str = "STD", rate: float = 10.0, poisson: bool = False, seed: int = 0,
                  method: str = "euler", U0=None, tau_d=None, tau_f=None) -> dict:
     """The tutorial's ``my_illus_STD``: one train for 10 inter-spike intervals, traces of u, R (= x), g.
@@ -48,6 +50,7 @@ def _check_synapse(U0, tau_d, tau_f) -> None:
             check_positive(name, value)
 
 
+@accepts_units(cases="Hz", U0="1", tau_d="ms", tau_f="ms")
 def stp_explorers(cases: Sequence[tuple], seed: int = 0, method: str = "euler", U0=None, tau_d=None,
                   tau_f=None) -> list[dict]:
     """Several explorer runs ``(kind, rate, poisson)`` in ONE call (trains padded to the longest; causal)."""
@@ -99,6 +102,7 @@ def _g1_g10(isi, U, tau_d, tau_f, *, steps: int, method: str, dt: float = DT) ->
     return {"g1": g[isi], "g10": g[(RATIO_SPIKE - 1) * isi]}
 
 
+@accepts_units(rates="Hz", dt="ms")
 def g_ratio_curves(method: str = "euler", rates: dict | None = None, dt: float = DT) -> dict:
     """g₁, g₁₀ and g₁₀/g₁ against the regular input rate for STD (5–40 Hz) and STF (2–40 Hz).
 
