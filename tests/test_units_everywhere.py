@@ -4,7 +4,7 @@ dimension with an error naming the parameter (issue 12).
 
 The public API is enumerated from the ``__all__`` of every module of the package (private modules, whose
 names start with ``_``, excepted). A parameter whose name is one of the package's physical vocabulary
-(:data:`VOCAB`) must have a recipe (``tests/units_recipes.py``) (a valid call) or an entry in :data:`EXEMPT` with
+(:data:`VOCAB`) must have a recipe (``tests/units_recipes.py``) (a valid call) or an entry in ``EXEMPT`` (there) with
 the reason: a new public function with such a parameter and no unit support fails
 :func:`test_every_physical_parameter_has_a_recipe_or_a_reason`.
 """
@@ -28,7 +28,7 @@ import pytest
 import stp_brainpy
 from stp_brainpy.units import UnitError
 import units_recipes_replays as more
-from units_recipes import TRAIN, all_recipes
+from units_recipes import EXEMPT, TRAIN, all_recipes
 
 # ---------------------------------------------------------------- the vocabulary (names -> unit)
 # From the package's one vocabulary (helper brief, stp_brainpy.units.PARAM_UNITS, stp_brainpy.sweeps.meta.COMMON)
@@ -62,52 +62,6 @@ _MODULE_EXEMPT = {
     "stp_brainpy.network.kernels": "step kernels of the compiled network, called only inside its jit with the "
                                    "plan's values (converted when the Network was described)",
     "stp_brainpy.sweeps.params": "sweep declarations: their `rate`, `dt`, `duration` are parameter *names* (str)",
-}
-_HELPER = "internal helper of the family modules (exported for core.markram/tm3/quantal); its callers convert"
-_FLAG = "isi here is a flag (bool: the spike_times given are intervals), not a time"
-_RECORD = "a state/trace record: arrays the package's steps build and return, in its units (not an input API)"
-_SOLVER = "jitted solver on a checked Dataset's padded times (fit/fit_batch convert them first)"
-EXEMPT: dict[tuple[str, str], str] = {
-    ("stp_brainpy.core.family:check_dt", "dt"): _HELPER,
-    ("stp_brainpy.core.family:check_isi", "isi"): _HELPER,
-    ("stp_brainpy.core.family:check_spike_times", "spike_times"): _HELPER,
-    ("stp_brainpy.core.family:check_spike_times", "t0"): _HELPER,
-    ("stp_brainpy.core.family:spike_gaps", "spike_times"): _HELPER,
-    ("stp_brainpy.core.family:spike_gaps", "t0"): _HELPER,
-    ("stp_brainpy.core.family:decay", "tau"): _HELPER,
-    ("stp_brainpy.core.family:ratio", "tau"): _HELPER,
-    ("stp_brainpy.core.spike_inputs:regular_train", "isi"): "isi here is a whole number of steps, not a time",
-    ("stp_brainpy.core.quantal:validate_params", "weight"): "weight per released site: dimensionless (COMMON)",
-    ("stp_brainpy.core.quantal:event_efficacies", "weight"): "weight per released site: dimensionless",
-    ("stp_brainpy.core.quantal:mean_efficacies", "weight"): "weight per released site: dimensionless",
-    ("stp_brainpy.core.quantal:steady_state", "weight"): "weight per released site: dimensionless",
-    ("stp_brainpy.sweeps.variants:quantal_efficacy", "weight"): "weight per released site: dimensionless",
-    ("stp_brainpy.nest:efficacies", "weight"): "NEST's weight: a factor in the unit of whatever it drives",
-    ("stp_brainpy.network.description:Record", "V"): "which neurons' V to record (a dict of ranges), not a "
-                                                     "potential",
-    ("stp_brainpy.network.plan:Group", "weight"): "compiled plan record: values converted by Projection",
-    ("stp_brainpy.network.plan:Group", "delay"): "compiled plan record: a delay in whole steps",
-    ("stp_brainpy.core.lif:LIFState", "t_last_spike"): _RECORD,
-    ("stp_brainpy.core.lif:LIFState", "V"): _RECORD,
-    ("stp_brainpy.core.cond_lif:CondLIFState", "V"): _RECORD,
-    ("stp_brainpy.core.cond_lif:CondLIFState", "gE"): _RECORD,
-    ("stp_brainpy.core.cond_lif:CondLIFState", "gI"): _RECORD,
-    ("stp_brainpy.core.cond_lif:CondLIFTrace", "V"): _RECORD,
-    ("stp_brainpy.core.cond_lif:CondLIFTrace", "gE"): _RECORD,
-    ("stp_brainpy.core.cond_lif:CondLIFTrace", "gI"): _RECORD,
-    ("stp_brainpy.core.circuits:ChainTrace", "I"): _RECORD,
-    ("stp_brainpy.core.circuits:ChainTrace", "V"): _RECORD,
-    ("stp_brainpy.fitting.optimise:solve", "times"): _SOLVER,
-    ("stp_brainpy.fitting.optimise:solve_many", "times"): _SOLVER,
-    ("stp_brainpy.fitting.uncertainty:resample_fits", "times"): _SOLVER,
-    ("stp_brainpy.fitting.data:make_dataset", "isi"): _FLAG,
-    ("stp_brainpy.fitting.data:load_csv", "isi"): _FLAG,
-    ("stp_brainpy.fitting.data:from_xarray", "isi"): _FLAG,
-    ("stp_brainpy.fitting.fit:fit", "isi"): _FLAG,
-    ("stp_brainpy.fitting.crossval:cross_validate", "isi"): _FLAG,
-    ("stp_brainpy.fitting.traces:TraceFit", "dt"): "a result record (the dt of the fit it reports)",
-    ("stp_brainpy.fitting.batch:BatchFitResult", "times"): "a result record (the fitted data's times)",
-    **more.EXEMPT,
 }
 
 

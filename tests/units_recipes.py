@@ -1,5 +1,6 @@
 """Recipes for tests/test_units_everywhere.py: one valid call of every public object with a physical
-parameter (``{'module:qualname': () -> R}``), small enough to run in well under a second each."""
+parameter (``{'module:qualname': () -> R}``), small enough to run in well under a second each, and the
+parameters exempt from the check, with the reason (:data:`EXEMPT`)."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,6 +10,58 @@ from typing import Callable
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+import units_recipes_replays as _more
+
+# ---------------------------------------------------------------- exemptions, each with its reason
+# (object, parameter) of the physical vocabulary with no unit check, and why (test_units_everywhere.py)
+_HELPER = "internal helper of the family modules (exported for core.markram/tm3/quantal); its callers convert"
+_FLAG = "isi here is a flag (bool: the spike_times given are intervals), not a time"
+_RECORD = "a state/trace record: arrays the package's steps build and return, in its units (not an input API)"
+_SOLVER = "jitted solver on a checked Dataset's padded times (fit/fit_batch convert them first)"
+EXEMPT: dict[tuple[str, str], str] = {
+    ("stp_brainpy.core.family:check_dt", "dt"): _HELPER,
+    ("stp_brainpy.core.family:check_isi", "isi"): _HELPER,
+    ("stp_brainpy.core.family:check_spike_times", "spike_times"): _HELPER,
+    ("stp_brainpy.core.family:check_spike_times", "t0"): _HELPER,
+    ("stp_brainpy.core.family:spike_gaps", "spike_times"): _HELPER,
+    ("stp_brainpy.core.family:spike_gaps", "t0"): _HELPER,
+    ("stp_brainpy.core.family:decay", "tau"): _HELPER,
+    ("stp_brainpy.core.family:ratio", "tau"): _HELPER,
+    ("stp_brainpy.core.spike_inputs:regular_train", "isi"): "isi here is a whole number of steps, not a time",
+    ("stp_brainpy.core.quantal:validate_params", "weight"): "weight per released site: dimensionless (COMMON)",
+    ("stp_brainpy.core.quantal:event_efficacies", "weight"): "weight per released site: dimensionless",
+    ("stp_brainpy.core.quantal:mean_efficacies", "weight"): "weight per released site: dimensionless",
+    ("stp_brainpy.core.quantal:steady_state", "weight"): "weight per released site: dimensionless",
+    ("stp_brainpy.sweeps.variants:quantal_efficacy", "weight"): "weight per released site: dimensionless",
+    ("stp_brainpy.nest:efficacies", "weight"): "NEST's weight: a factor in the unit of whatever it drives",
+    ("stp_brainpy.network.description:Record", "V"): "which neurons' V to record (a dict of ranges), not a "
+                                                     "potential",
+    ("stp_brainpy.network.plan:Group", "weight"): "compiled plan record: values converted by Projection",
+    ("stp_brainpy.network.plan:Group", "delay"): "compiled plan record: a delay in whole steps",
+    ("stp_brainpy.core.lif:LIFState", "t_last_spike"): _RECORD,
+    ("stp_brainpy.core.lif:LIFState", "V"): _RECORD,
+    ("stp_brainpy.core.cond_lif:CondLIFState", "V"): _RECORD,
+    ("stp_brainpy.core.cond_lif:CondLIFState", "gE"): _RECORD,
+    ("stp_brainpy.core.cond_lif:CondLIFState", "gI"): _RECORD,
+    ("stp_brainpy.core.cond_lif:CondLIFTrace", "V"): _RECORD,
+    ("stp_brainpy.core.cond_lif:CondLIFTrace", "gE"): _RECORD,
+    ("stp_brainpy.core.cond_lif:CondLIFTrace", "gI"): _RECORD,
+    ("stp_brainpy.core.circuits:ChainTrace", "I"): _RECORD,
+    ("stp_brainpy.core.circuits:ChainTrace", "V"): _RECORD,
+    ("stp_brainpy.fitting.optimise:solve", "times"): _SOLVER,
+    ("stp_brainpy.fitting.optimise:solve_many", "times"): _SOLVER,
+    ("stp_brainpy.fitting.uncertainty:resample_fits", "times"): _SOLVER,
+    ("stp_brainpy.fitting.data:make_dataset", "isi"): _FLAG,
+    ("stp_brainpy.fitting.data:load_csv", "isi"): _FLAG,
+    ("stp_brainpy.fitting.data:from_xarray", "isi"): _FLAG,
+    ("stp_brainpy.fitting.fit:fit", "isi"): _FLAG,
+    ("stp_brainpy.fitting.crossval:cross_validate", "isi"): _FLAG,
+    ("stp_brainpy.fitting.traces:TraceFit", "dt"): "a result record (the dt of the fit it reports)",
+    ("stp_brainpy.fitting.batch:BatchFitResult", "times"): "a result record (the fitted data's times)",
+    **_more.EXEMPT,  # the replays'
+}
+
 
 # ---------------------------------------------------------------- recipes: one valid call per object
 @dataclasses.dataclass

@@ -4,11 +4,13 @@ memory) and the brainpy.state skins; plus the parameters of theirs whose unit th
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from units_recipes import R, TM, r
+if TYPE_CHECKING:
+    from units_recipes import R
+
 
 _WM = "stp_brainpy.replays.working_memory"
 _NM = "stp_brainpy.replays.neuromatch"
@@ -73,6 +75,8 @@ def _lif_probe(m, name):
 
 
 def _state_run():
+    from units_recipes import r
+
     _env_dt()
     from stp_brainpy.state import t_ms
 
@@ -80,6 +84,8 @@ def _state_run():
 
 
 def _state_recipes() -> dict[str, Callable[[], R]]:
+    from units_recipes import TM, r
+
     def with_dt(make):
         def recipe():
             _env_dt()
@@ -126,6 +132,8 @@ def _fake_wm_run():
 
 def replay_recipes() -> dict[str, Callable[[], R]]:
     """``{'module:qualname': () -> R}`` of the replays and the brainpy.state skins."""
+    from units_recipes import r  # not at the top: units_recipes imports this module for its EXEMPT
+
     from stp_brainpy.replays.homework import SETTINGS
 
     one = SETTINGS[:2]
