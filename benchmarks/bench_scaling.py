@@ -137,8 +137,8 @@ def breakdown(n: int, duration: float, backend: str, replay_steps: int, repeats:
             row = jax.lax.dynamic_index_in_dim(rows, i % rows.shape[0], keepdims=False)
             return state, jax.lax.dynamic_slice_in_dim(row, offsets[pop.name], pop.size)
 
-        def arrivals(plan, rings, tring, i, n_ch, dtype, be):
-            return jnp.zeros(n_ch, dtype), tring
+        def arrivals(plan, rings, tring, i, n_ch, dtype, be, base=None):  # the channels still decay
+            return (jnp.zeros(n_ch, dtype) if base is None else base), tring
 
         def emit_(g, spike, ring, st, last, tring, *a):
             return ring, st, last, tring

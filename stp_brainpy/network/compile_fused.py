@@ -25,8 +25,9 @@ import numpy as np
 from ..core.validation import check_choice
 from .description import Network, SpikeSource
 from .events import BACKENDS
-from .kernels import arrivals, channel_update, emit, hetero_state, neuron_init, neuron_step, prepare, stp_rest
+from .kernels import arrivals, channel_base, channel_inputs, emit, hetero_state, neuron_init, neuron_step, prepare, stp_rest
 from .plan import make_plan
+from .noise import scan_steps, step_key
 from .stats import stats_from_sums
 
 __all__ = ["FusedNetwork", "initial_V", "noise_tables"]
@@ -124,7 +125,7 @@ class FusedNetwork:
     def init_carry(self):
         net, dt = self.net, self.dtype
         pops = [neuron_init(p, self.V0.get(p.name, np.zeros(p.size)), dt) for p in net.populations]
-        g_state = [jnp.zeros(c.size, dt) for c in self.plan.channels]
+        g_state = jnp.zeros(self.plan.n_ch, dt)  # every channel, flat: the events are added into it in place
         rings, stps, lasts = [], [], []
         for g in self.plan.groups:
             rings.append(jnp.zeros((g.delay, g.n_pre), dt) if g.mode == "source" else None)
@@ -148,20 +149,20 @@ class FusedNetwork:
         return (pops, g_state, rings, stps, lasts, tring, stats, bufs)
 
     # ------------------------------------------------------------ one step
-    def step(self, carry, i, key):
+    def step(self, carry, i, key, z=None):
         net, plan, dt = self.net, self.plan, self.net.dt
         pops, g_state, rings, stps, lasts, tring, stats, bufs = carry
-        drive, tring = arrivals(plan, rings, tring, i, plan.n_ch, self.dtype, self.backend)
-        chan_in, g_state = channel_update(plan, g_state, drive, dt)
-        k_step = jax.random.fold_in(key, i)
+        base = channel_base(plan, g_state, dt, self.dtype)
+        g_state, tring = arrivals(plan, rings, tring, i, plan.n_ch, self.dtype, self.backend, base=base)
+        chan_in = channel_inputs(plan, g_state)
         spikes, new_pops = {}, []
         for j, (p, st) in enumerate(zip(net.populations, pops)):
             inputs = {c.receptor: chan_in[(c.pop, c.receptor)] for c in plan.channels if c.pop == p.name}
             entry = self.noise.get(p.name)
             mu = mean_at(entry, i, p.size, self.dtype) if entry else 0.0
             sigma = entry[1] if entry else None
-            st, spk = neuron_step(p, st, inputs, mu, sigma, jax.random.fold_in(k_step, j), i, dt,
-                                  self.source_data.get(p.name))
+            st, spk = neuron_step(p, st, inputs, mu, sigma, step_key(key, i, j), i, dt,
+                                  self.source_data.get(p.name), **({} if z is None else {"z": z.get(j)}))
             spikes[p.name] = spk
             new_pops.append(st)
         new_rings, new_stps, new_lasts = [], [], []
@@ -240,7 +241,9 @@ class FusedNetwork:
                     g._ptab = p
             if steps is None:  # a chunk passes its global step indices (network.chunked)
                 steps = jnp.arange(self.net.n_steps, dtype=jnp.int32)
-            return jax.lax.scan(lambda c, i: self.step(c, i, key), carry, steps)
+            noisy = [(j, p.size) for j, p in enumerate(self.net.populations)
+                     if self.noise.get(p.name) and self.noise[p.name][1] is not None]
+            return scan_steps(self.step, carry, key, steps, noisy, self.dtype)  # noise drawn per block
         finally:
             for g, (t, w, p) in zip(self.plan.groups, saved):
                 g._targets, g._weights = t, w

@@ -80,6 +80,7 @@ def native_available() -> bool:
                 lib = ctypes.cdll.LoadLibrary(str(_build()))
                 for name in ("StpEllScatterF32", "StpEllScatterF64", "StpEllScatterWF32", "StpEllScatterWF64",
                              "StpRingScatterF32", "StpRingScatterF64", "StpCompactSince",
+                             "StpEllAddF32", "StpEllAddF64", "StpEllAddWF32", "StpEllAddWF64",
                              "StpGatherRowsF32", "StpGatherRowsF64", "StpScatterRowsF32", "StpScatterRowsF64",
                              "StpRingRowsF32", "StpRingRowsF64"):
                     jax.ffi.register_ffi_target(f"stp_brainpy_{name}", jax.ffi.pycapsule(getattr(lib, name)),
@@ -114,37 +115,42 @@ def default_capacities(n_pre: int, platform: str) -> tuple[int, ...]:
     return (int(n_pre),) if n_pre <= 65536 else (int(n_pre) // 16, int(n_pre))
 
 
-def _deliver_xla(values, targets, n_out, weights=None, capacities=None):
+def _deliver_xla(values, targets, n_out, weights=None, capacities=None, into=None):
     n_pre = values.shape[0]
     caps = default_capacities(n_pre, jax.default_backend()) if capacities is None else tuple(capacities)
     active = values != 0
 
     def branch(k):
-        def f(_):
+        def f(b):
             idx = jnp.nonzero(active, size=k, fill_value=n_pre)[0]
             rows = jnp.take(targets, idx, axis=0, mode="fill", fill_value=n_out)
             v = jnp.take(values, idx, mode="fill", fill_value=0)[:, None]
             if weights is not None:
                 v = v * jnp.take(weights, idx, axis=0, mode="fill", fill_value=0)
             v = jnp.broadcast_to(v, rows.shape)
-            return jnp.zeros((n_out,), values.dtype).at[rows].add(v, mode="drop")
+            base = jnp.zeros((n_out,), values.dtype) if b is None else b
+            return base.at[rows].add(v, mode="drop")
         return f
 
     if len(caps) == 1:
-        return branch(caps[0])(None)
+        return branch(caps[0])(into)
     which = jnp.searchsorted(jnp.asarray(caps), jnp.sum(active))
-    return jax.lax.switch(which, [branch(k) for k in caps], None)
+    return jax.lax.switch(which, [branch(k) for k in caps], into)
 
 
-def _deliver_native(values, targets, n_out, weights=None):
+def _deliver_native(values, targets, n_out, weights=None, into=None):
     kind = {jnp.dtype("float32"): "F32", jnp.dtype("float64"): "F64"}[jnp.dtype(values.dtype)]
-    name = f"stp_brainpy_StpEllScatter{'W' if weights is not None else ''}{kind}"
-    call = jax.ffi.ffi_call(name, jax.ShapeDtypeStruct((n_out,), values.dtype), vmap_method="sequential")
+    w = 'W' if weights is not None else ''
     args = (values, targets.astype(jnp.int32)) + (() if weights is None else (weights.astype(values.dtype),))
-    return call(*args)
+    out = jax.ShapeDtypeStruct((n_out,), values.dtype)
+    if into is None:
+        return jax.ffi.ffi_call(f"stp_brainpy_StpEllScatter{w}{kind}", out, vmap_method="sequential")(*args)
+    call = jax.ffi.ffi_call(f"stp_brainpy_StpEllAdd{w}{kind}", out, vmap_method="sequential",
+                            input_output_aliases={len(args): 0})
+    return call(*args, into.astype(values.dtype))
 
 
-def deliver(values, targets, n_out: int, weights=None, backend: str = "auto", capacities=None):
+def deliver(values, targets, n_out: int, weights=None, backend: str = "auto", capacities=None, into=None):
     """Sum of ``values[i] (* weights[i, j])`` over active sources onto ``targets`` (length ``n_out``).
 
     Parameters
@@ -155,23 +161,27 @@ def deliver(values, targets, n_out: int, weights=None, backend: str = "auto", ca
     weights : optional (n_pre, max_degree) per-synapse factors.
     backend : 'auto' (native kernel on CPU when available, XLA elsewhere), 'native' or 'xla'.
     capacities : optional ladder of active-source buffer sizes for the XLA path.
+    into : optional (n_out,) array the events are added into (in place on the native path: no zeroed output
+        and no separate sum when several groups or a channel's state share one vector). Both backends add
+        the events one by one, sources in order, so they round alike.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}")
     if values.dtype not in (jnp.float32, jnp.float64):
         values = values.astype(jnp.result_type(float))
     if backend == "xla" or (backend == "auto" and not native_available()):
-        return _deliver_xla(values, targets, n_out, weights, capacities)
+        return _deliver_xla(values, targets, n_out, weights, capacities, into)
     if backend == "native":
         if not native_available():
             raise RuntimeError("backend='native' requested but the native kernel could not be built")
-        return _deliver_native(values, targets, n_out, weights)
+        return _deliver_native(values, targets, n_out, weights, into)
     if jax.default_backend() == "cpu":  # CPU-only process: skip tracing the XLA branch as well
-        return _deliver_native(values, targets, n_out, weights)
+        return _deliver_native(values, targets, n_out, weights, into)
     return jax.lax.platform_dependent(
-        values, targets, weights,
-        cpu=lambda v, t, w: _deliver_native(v, t, n_out, w),
-        default=lambda v, t, w: _deliver_xla(v, t, n_out, w, capacities or default_capacities(v.shape[0], "gpu")))
+        values, targets, weights, into,
+        cpu=lambda v, t, w, b: _deliver_native(v, t, n_out, w, b),
+        default=lambda v, t, w, b: _deliver_xla(v, t, n_out, w, capacities or default_capacities(v.shape[0], "gpu"),
+                                                b))
 
 
 def _ring_xla(values, codes, weights, ring, offset):

@@ -1,9 +1,9 @@
 """Pure-JAX step pieces of a described network, shared by the fused scan and the BrainPy classes.
 
 Every function takes and returns arrays only, so the two compilations run the very same operations in the
-same order and give the same spikes, step for step. Per step: (1) :func:`arrivals` (source-side rings are
-delivered, the target-side ring slot of the step is read and cleared), (2) :func:`channel_update`
-(exponential currents/conductances decay exactly, delta jumps pass through), (3) :func:`neuron_step` per
+same order and give the same spikes, step for step. Per step: (1) :func:`channel_base` (exponential
+currents/conductances decay exactly, delta channels restart from 0), (2) :func:`arrivals` (the target-side ring
+slot of the step is read and cleared, the source-side rings are delivered, all added into (1)), (3) :func:`neuron_step` per
 population, (4) :func:`emit` per group (STP and delay rings).
 """
 from __future__ import annotations
@@ -18,12 +18,13 @@ from ..core import markram, stp as tm, tm3
 from ..core.cond_neuron import conductance_lif_step, threshold_check
 from ..core.delays import ring_read, ring_write
 from ..core.lif import LIFState, lif_step
-from ..core.stp import exp_decay_step
+from ..core.stp import decay_factors
 from .description import CondLIFModel, CurrentLIF, HomeworkLIF, PoissonSource, SpikeSource
+from .noise import normals
 from .events import compact_since, deliver, deliver_ring, gather_rows, ring_rows, scatter_rows
 from .steps import source_release
 
-__all__ = ["stp_rest", "stp_step", "arrivals", "channel_update", "neuron_init", "neuron_step", "emit", "hetero_state"]
+__all__ = ["stp_rest", "stp_step", "arrivals", "channel_base", "channel_inputs", "neuron_init", "neuron_step", "emit", "hetero_state"]
 
 
 # ---------------------------------------------------------------- the STP family, per source or per synapse
@@ -53,38 +54,45 @@ def stp_step(model, read, state, spike, params, dt):
 
 
 # ---------------------------------------------------------------- (1) and (2)
-def arrivals(plan, rings, tring, i, n_ch, dtype, backend):
-    """Drive of every channel at step ``i``; returns (drive, target ring with the step's slot cleared)."""
-    drive = None
-    for g, ring in zip(plan.groups, rings):
-        if g.mode != "source":
-            continue
-        vals = ring_read(ring, i)
-        d = deliver(vals, g._targets, n_ch, weights=g._weights, backend=backend, capacities=g._caps)
-        drive = d if drive is None else drive + d
+def arrivals(plan, rings, tring, i, n_ch, dtype, backend, base=None):
+    """Drive of every channel at step ``i`` added into ``base`` (default zeros): returns (``base`` + drive,
+    target ring with the step's slot cleared). The target ring's slot comes first, then each source-side
+    group's events one by one, in place on the native path (:func:`deliver`'s ``into``)."""
+    drive = base
     if tring is not None:
         R = plan.ring_steps
         slot = jax.lax.dynamic_slice_in_dim(tring, (i % R) * n_ch, n_ch)
         drive = slot if drive is None else drive + slot
         tring = jax.lax.dynamic_update_slice_in_dim(tring, jnp.zeros(n_ch, tring.dtype), (i % R) * n_ch, 0)
+    for g, ring in zip(plan.groups, rings):
+        if g.mode != "source":
+            continue
+        vals = ring_read(ring, i)
+        drive = deliver(vals, g._targets, n_ch, weights=g._weights, backend=backend, capacities=g._caps, into=drive)
     if drive is None:
         drive = jnp.zeros(n_ch, dtype)
     return drive, tring
 
 
-def channel_update(plan, g_state, drive, dt):
-    """New exponential channel states and the per-channel input seen by the neurons this step."""
-    out, new = {}, []
-    for c, g in zip(plan.channels, g_state):
-        d = jax.lax.dynamic_slice_in_dim(drive, c.offset, c.size) if c.size else drive[:0]
-        if c.receptor[0] == "delta":
-            out[(c.pop, c.receptor)] = d
-            new.append(g)
-        else:
-            g = exp_decay_step(g, d, c.receptor[1], dt)
-            out[(c.pop, c.receptor)] = g
-            new.append(g)
-    return out, new
+def channel_base(plan, g_state, dt, dtype):
+    """The channels' flat state (``n_ch``) decayed over one step, 0 on delta channels: what :func:`arrivals`
+    adds the step's events into, so the new state is ``g + g·expm1(-dt/τ) + drive`` (as
+    :func:`~stp_brainpy.core.stp.exp_decay_step`) with no separate drive vector. One elementwise pass over
+    the whole vector (a per-channel factor), so XLA updates the loop's buffer in place."""
+    if not plan.channels:
+        return jnp.zeros(0, dtype)
+    em = jnp.concatenate([jnp.full(c.size, -1.0 if c.receptor[0] == "delta" else decay_factors(dt, c.receptor[1])[1],
+                                   dtype) for c in plan.channels])
+    base = g_state + g_state * em
+    if any(c.receptor[0] == "delta" for c in plan.channels):
+        delta = jnp.concatenate([jnp.full(c.size, c.receptor[0] == "delta") for c in plan.channels])
+        base = jnp.where(delta, jnp.zeros((), dtype), base)
+    return base
+
+
+def channel_inputs(plan, g_state):
+    """Per (population, receptor) the channel values the neurons see this step (views of the flat state)."""
+    return {(c.pop, c.receptor): g_state[c.offset:c.offset + c.size] for c in plan.channels}
 
 
 # ---------------------------------------------------------------- (3) neurons
@@ -98,12 +106,16 @@ def neuron_init(pop, V0, dtype):
     return ()
 
 
-def _noise(key, sigma, n, dtype):
-    return jax.random.normal(key, (n,), dtype)
+def _noise(key, n, dtype, z=None):
+    # z: this step's normals drawn ahead by the fused scan (a block of steps at once, network.noise); else
+    # drawn here from the step's key. Both are network.noise's counter-based stream, so both compilations
+    # see the same numbers. The barrier keeps the key's hash out of the draw's fusion (measured faster).
+    return normals(jax.lax.optimization_barrier(key), n, dtype) if z is None else z
 
 
-def neuron_step(pop, state, inputs, mu, sigma, key, i, dt, source_data=None):
-    """One step of population ``pop``: (state, spike). ``inputs`` maps receptor -> channel values."""
+def neuron_step(pop, state, inputs, mu, sigma, key, i, dt, source_data=None, z=None):
+    """One step of population ``pop``: (state, spike). ``inputs`` maps receptor -> channel values; ``key``
+    the step's stream key (:func:`~stp_brainpy.network.noise.step_key`); ``z`` its normals if drawn ahead."""
     nrn, n = pop.neuron, pop.size
     if isinstance(nrn, PoissonSource):
         return state, jax.random.uniform(key, (n,)) < nrn.rate * dt / 1000.0
@@ -124,7 +136,7 @@ def neuron_step(pop, state, inputs, mu, sigma, key, i, dt, source_data=None):
         q = math.exp(-dt / nrn.tau_m)
         V = v_inf + (V - v_inf) * q
         if sigma is not None:
-            V = V + sigma * math.sqrt((1.0 - q * q) / 2.0) * _noise(key, sigma, n, dtype)
+            V = V + sigma * math.sqrt((1.0 - q * q) / 2.0) * _noise(key, n, dtype, z)
         if jump is not None:
             V = V + jump
         return _thr(V, ref, nrn, dt)
@@ -138,7 +150,7 @@ def neuron_step(pop, state, inputs, mu, sigma, key, i, dt, source_data=None):
                 I = g if I is None else I + g
         ext = mu
         if sigma is not None:
-            ext = ext + sigma * _noise(key, sigma, n, dtype)
+            ext = ext + sigma * _noise(key, n, dtype, z)
         I = ext if I is None else I + ext
         V, ref, spike = conductance_lif_step(V, ref, 0.0 if G is None else G, 0.0 if GE is None else GE, I,
                                              nrn.params, dt, nrn.method)
@@ -148,7 +160,7 @@ def neuron_step(pop, state, inputs, mu, sigma, key, i, dt, source_data=None):
     for g in inputs.values():
         I = I + g
     if sigma is not None:
-        I = I + sigma * _noise(key, sigma, n, dtype)
+        I = I + sigma * _noise(key, n, dtype, z)
     s = lif_step(LIFState(V, ref, jnp.zeros(n, bool)), I, i * dt, dt, nrn.params)
     return (s.V, s.t_last_spike), s.spike
 

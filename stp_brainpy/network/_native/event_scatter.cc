@@ -10,6 +10,40 @@
 
 namespace ffi = xla::ffi;
 
+// Spikes are sparse: most values are exactly 0. A block of 8 whose bits are all zero is skipped at once (a
+// -0.0 falls through to the per-value test, which skips it too).
+template <typename V>
+static inline bool Zero8(const V* v) {
+  uint64_t w[sizeof(V)], acc = 0;
+  std::memcpy(w, v, 8 * sizeof(V));
+  for (size_t k = 0; k < sizeof(V); ++k) acc |= w[k];
+  return acc == 0;
+}
+
+// o[t] += v[i] (* w[i, j]) over the active sources, in source order then row order (the XLA path's
+// scatter order, so both backends round alike).
+template <typename V, bool W>
+static void ScatterInto(V* o, int64_t n_out, const V* v, int64_t n_pre, const int32_t* t, const V* w, int64_t deg) {
+  for (int64_t i = 0; i < n_pre; ++i) {
+    if ((i & 7) == 0 && i + 8 <= n_pre && Zero8(v + i)) {
+      i += 7;
+      continue;
+    }
+    const V vi = v[i];
+    if (vi == V(0)) continue;
+    const int32_t* row = t + i * deg;
+    const V* wrow = W ? w + i * deg : nullptr;
+    for (int64_t j = 0; j < deg; ++j) {
+      const uint32_t k = static_cast<uint32_t>(row[j]);
+      if (k >= static_cast<uint64_t>(n_out)) break;
+      if (W)
+        o[k] += vi * wrow[j];
+      else
+        o[k] += vi;
+    }
+  }
+}
+
 template <ffi::DataType T>
 static ffi::Error EllScatter(ffi::Buffer<T> values, ffi::Buffer<ffi::S32> targets,
                              ffi::ResultBuffer<T> out) {
@@ -18,22 +52,10 @@ static ffi::Error EllScatter(ffi::Buffer<T> values, ffi::Buffer<ffi::S32> target
   const auto dims = targets.dimensions();
   if (dims.size() != 2 || dims[0] != n_pre)
     return ffi::Error::InvalidArgument("targets must have shape (n_pre, max_degree)");
-  const int64_t deg = dims[1];
   const int64_t n_out = out->element_count();
   V* o = out->typed_data();
   std::fill(o, o + n_out, V(0));
-  const V* v = values.typed_data();
-  const int32_t* t = targets.typed_data();
-  for (int64_t i = 0; i < n_pre; ++i) {
-    const V vi = v[i];
-    if (vi == V(0)) continue;
-    const int32_t* row = t + i * deg;
-    for (int64_t j = 0; j < deg; ++j) {
-      const uint32_t k = static_cast<uint32_t>(row[j]);
-      if (k >= static_cast<uint64_t>(n_out)) break;
-      o[k] += vi;
-    }
-  }
+  ScatterInto<V, false>(o, n_out, values.typed_data(), n_pre, targets.typed_data(), nullptr, dims[1]);
   return ffi::Error::Success();
 }
 
@@ -45,24 +67,44 @@ static ffi::Error EllScatterW(ffi::Buffer<T> values, ffi::Buffer<ffi::S32> targe
   const auto dims = targets.dimensions();
   if (dims.size() != 2 || dims[0] != n_pre || weights.element_count() != targets.element_count())
     return ffi::Error::InvalidArgument("targets and weights must have shape (n_pre, max_degree)");
-  const int64_t deg = dims[1];
   const int64_t n_out = out->element_count();
   V* o = out->typed_data();
   std::fill(o, o + n_out, V(0));
-  const V* v = values.typed_data();
-  const V* w = weights.typed_data();
-  const int32_t* t = targets.typed_data();
-  for (int64_t i = 0; i < n_pre; ++i) {
-    const V vi = v[i];
-    if (vi == V(0)) continue;
-    const int32_t* row = t + i * deg;
-    const V* wrow = w + i * deg;
-    for (int64_t j = 0; j < deg; ++j) {
-      const uint32_t k = static_cast<uint32_t>(row[j]);
-      if (k >= static_cast<uint64_t>(n_out)) break;
-      o[k] += vi * wrow[j];
-    }
-  }
+  ScatterInto<V, true>(o, n_out, values.typed_data(), n_pre, targets.typed_data(), weights.typed_data(), dims[1]);
+  return ffi::Error::Success();
+}
+
+// The same added into ``base`` (the result aliases it): several groups and the channels' own state share one
+// output, with no zeroing and no separate sum.
+template <ffi::DataType T>
+static ffi::Error EllAdd(ffi::Buffer<T> values, ffi::Buffer<ffi::S32> targets, ffi::Buffer<T> base,
+                         ffi::ResultBuffer<T> out) {
+  using V = ffi::NativeType<T>;
+  const int64_t n_pre = values.element_count();
+  const auto dims = targets.dimensions();
+  if (dims.size() != 2 || dims[0] != n_pre)
+    return ffi::Error::InvalidArgument("targets must have shape (n_pre, max_degree)");
+  const int64_t n_out = out->element_count();
+  V* o = out->typed_data();
+  const V* b = base.typed_data();
+  if (o != b) std::copy(b, b + n_out, o);
+  ScatterInto<V, false>(o, n_out, values.typed_data(), n_pre, targets.typed_data(), nullptr, dims[1]);
+  return ffi::Error::Success();
+}
+
+template <ffi::DataType T>
+static ffi::Error EllAddW(ffi::Buffer<T> values, ffi::Buffer<ffi::S32> targets, ffi::Buffer<T> weights,
+                          ffi::Buffer<T> base, ffi::ResultBuffer<T> out) {
+  using V = ffi::NativeType<T>;
+  const int64_t n_pre = values.element_count();
+  const auto dims = targets.dimensions();
+  if (dims.size() != 2 || dims[0] != n_pre || weights.element_count() != targets.element_count())
+    return ffi::Error::InvalidArgument("targets and weights must have shape (n_pre, max_degree)");
+  const int64_t n_out = out->element_count();
+  V* o = out->typed_data();
+  const V* b = base.typed_data();
+  if (o != b) std::copy(b, b + n_out, o);
+  ScatterInto<V, true>(o, n_out, values.typed_data(), n_pre, targets.typed_data(), weights.typed_data(), dims[1]);
   return ffi::Error::Success();
 }
 
@@ -82,6 +124,20 @@ STP_DEFINE(StpEllScatterF32, ffi::F32)
 STP_DEFINE(StpEllScatterF64, ffi::F64)
 STP_DEFINE_W(StpEllScatterWF32, ffi::F32)
 STP_DEFINE_W(StpEllScatterWF64, ffi::F64)
+#define STP_DEFINE_ADD(SUFFIX, DT)                                                             \
+  XLA_FFI_DEFINE_HANDLER_SYMBOL(StpEllAdd##SUFFIX, EllAdd<DT>,                                 \
+                                ffi::Ffi::Bind().Arg<ffi::Buffer<DT>>()                        \
+                                    .Arg<ffi::Buffer<ffi::S32>>()                              \
+                                    .Arg<ffi::Buffer<DT>>()                                    \
+                                    .Ret<ffi::Buffer<DT>>());                                  \
+  XLA_FFI_DEFINE_HANDLER_SYMBOL(StpEllAddW##SUFFIX, EllAddW<DT>,                               \
+                                ffi::Ffi::Bind().Arg<ffi::Buffer<DT>>()                        \
+                                    .Arg<ffi::Buffer<ffi::S32>>()                              \
+                                    .Arg<ffi::Buffer<DT>>()                                    \
+                                    .Arg<ffi::Buffer<DT>>()                                    \
+                                    .Ret<ffi::Buffer<DT>>());
+STP_DEFINE_ADD(F32, ffi::F32)
+STP_DEFINE_ADD(F64, ffi::F64)
 
 // Target-side delay ring: ring (R * n_out,) holds what arrives in each of the next R steps. For
 // every active source i and slot j, codes[i, j] = (d mod R) * n_out + t encodes target t and delay d
@@ -105,6 +161,10 @@ static ffi::Error RingScatter(ffi::Buffer<T> values, ffi::Buffer<ffi::S32> codes
   const V* w = weights.typed_data();
   const int32_t* c = codes.typed_data();
   for (int64_t i = 0; i < n_pre; ++i) {
+    if ((i & 7) == 0 && i + 8 <= n_pre && Zero8(v + i)) {
+      i += 7;
+      continue;
+    }
     const V vi = v[i];
     if (vi == V(0)) continue;
     const int32_t* row = c + i * deg;
