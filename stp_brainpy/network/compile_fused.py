@@ -24,7 +24,7 @@ import numpy as np
 
 from ..core.validation import check_choice
 from .description import Network, SpikeSource
-from .events import BACKENDS
+from .events import BACKENDS, spike_stats
 from .kernels import arrivals, channel_base, channel_inputs, emit, hetero_state, neuron_init, neuron_step, prepare, stp_rest
 from .plan import make_plan
 from .noise import scan_steps, step_key
@@ -173,11 +173,7 @@ class FusedNetwork:
             new_stps.append(st)
             new_lasts.append(last)
         spike = jnp.concatenate([spikes[p.name] for p in net.populations]) if net.populations else jnp.zeros(0, bool)
-        count, last_sp, n_isi, s1, s2 = stats
-        again = spike & (last_sp >= 0)
-        isi = (i - last_sp).astype(self.dtype)
-        stats = (count + spike, jnp.where(spike, i, last_sp), n_isi + again, s1 + jnp.where(again, isi, 0),
-                 s2 + jnp.where(again, isi * isi, 0))
+        stats = spike_stats(spike, stats, i, self.backend)
         if self.n_samples and (self.stp_groups or self.V_idx.size):
             block_vals = []
             for (_label, _pop, a, b), k in zip(self.blocks, self.block_group):

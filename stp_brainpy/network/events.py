@@ -37,17 +37,18 @@ import jax.numpy as jnp
 
 from .._cache import cache_dir
 
-__all__ = ["deliver", "deliver_ring", "compact_since", "gather_rows", "scatter_rows", "ring_rows", "native_available", "capacity_ladder", "default_capacities", "BACKENDS"]
+__all__ = ["deliver", "deliver_ring", "compact_since", "spike_stats", "gather_rows", "scatter_rows", "ring_rows", "native_available", "capacity_ladder", "default_capacities", "BACKENDS"]
 
 BACKENDS = ("auto", "native", "xla")
 _SRC = Path(__file__).with_name("_native") / "event_scatter.cc"
+_SRCS = (_SRC, _SRC.with_name("spike_stats.cc"))  # one library
 _lock = threading.Lock()
 _state: dict = {}
 
 
 def _build() -> Path | None:
     """Compile the kernel once per (source, jax version, python) and return the library path."""
-    src = _SRC.read_bytes()
+    src = b"".join(p.read_bytes() for p in _SRCS)
     key = hashlib.sha256(src + jax.__version__.encode() + sys.version.encode()).hexdigest()[:16]
     lib = cache_dir() / f"event_scatter_{key}.so"
     if lib.exists():
@@ -58,7 +59,7 @@ def _build() -> Path | None:
     lib.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=lib.parent) as tmp:
         out = Path(tmp) / lib.name
-        cmd = [cxx, "-O3", "-std=c++17", "-shared", "-fPIC", "-w", f"-I{jax.ffi.include_dir()}", str(_SRC), "-o", str(out)]
+        cmd = [cxx, "-O3", "-std=c++17", "-shared", "-fPIC", "-w", f"-I{jax.ffi.include_dir()}", *map(str, _SRCS), "-o", str(out)]
         res = subprocess.run(cmd, capture_output=True, text=True)
         if res.returncode:
             raise RuntimeError(f"compiling {_SRC.name} failed:\n{res.stderr[-2000:]}")
@@ -81,6 +82,7 @@ def native_available() -> bool:
                 for name in ("StpEllScatterF32", "StpEllScatterF64", "StpEllScatterWF32", "StpEllScatterWF64",
                              "StpRingScatterF32", "StpRingScatterF64", "StpCompactSince",
                              "StpEllAddF32", "StpEllAddF64", "StpEllAddWF32", "StpEllAddWF64",
+                             "StpSpikeStatsF32", "StpSpikeStatsF64",
                              "StpGatherRowsF32", "StpGatherRowsF64", "StpScatterRowsF32", "StpScatterRowsF64",
                              "StpRingRowsF32", "StpRingRowsF64"):
                     jax.ffi.register_ffi_target(f"stp_brainpy_{name}", jax.ffi.pycapsule(getattr(lib, name)),
@@ -302,3 +304,20 @@ def ring_rows(idx, codes, vals, ring, offset, backend: str = "auto"):
                             vmap_method="sequential", input_output_aliases={3: 0})
     return call(idx.astype(jnp.int32), codes.astype(jnp.int32), vals.astype(ring.dtype), ring,
                 jnp.asarray(offset, jnp.int32))
+
+
+def spike_stats(spike, stats, step, backend: str = "auto"):
+    """Online statistics after step ``step``: ``stats = (count, last, n_isi, s1, s2)`` per neuron (spikes, step
+    of the last spike or -1, intervals, their sum and sum of squares in steps). Native: in place, touching the
+    neurons that spiked only (five dense passes a step otherwise); the same arithmetic on both backends."""
+    count, last, n_isi, s1, s2 = stats
+    if not _native_here(backend) or spike.shape[0] == 0:
+        again = spike & (last >= 0)
+        isi = (step - last).astype(s1.dtype)
+        return (count + spike, jnp.where(spike, step, last), n_isi + again, s1 + jnp.where(again, isi, 0),
+                s2 + jnp.where(again, isi * isi, 0))
+    i32 = jax.ShapeDtypeStruct
+    call = jax.ffi.ffi_call(f"stp_brainpy_StpSpikeStats{_kind(s1.dtype)}",
+                            tuple(i32(a.shape, a.dtype) for a in stats), vmap_method="sequential",
+                            input_output_aliases={1: 0, 2: 1, 3: 2, 4: 3, 5: 4})
+    return tuple(call(spike.astype(bool), *stats, jnp.asarray(step, jnp.int32)))

@@ -40,3 +40,34 @@ def test_deliver_float32_vmap_and_ladder():
     assert capacity_ladder(4000) == (32, 256, 2048, 4000)
     with pytest.raises(ValueError, match="backend"):
         deliver(vals[0], t, 64, backend="gpu")
+
+
+@pytest.mark.parametrize("backend", ["native", "xla"])
+def test_deliver_into_adds_onto_the_base(x64, backend):
+    rng = np.random.default_rng(3)
+    c = bernoulli(60, 45, 0.2, seed=4)
+    values = np.where(rng.random(60) < 0.3, rng.normal(size=60), 0.0)
+    w = rng.normal(size=c.nnz)
+    base = rng.normal(size=45)
+    out = deliver(jnp.asarray(values), jnp.asarray(c.targets), 45, weights=jnp.asarray(c.ell_values(w)), backend=backend,
+                  into=jnp.asarray(base))
+    np.testing.assert_allclose(np.asarray(out), base + values @ c.to_dense(w), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("backend", ["native", "xla"])
+def test_spike_stats_follow_a_numpy_loop(x64, backend):
+    from stp_brainpy.network.events import spike_stats
+
+    rng = np.random.default_rng(5)
+    n, steps = 37, 60
+    spikes = rng.random((steps, n)) < 0.2
+    stats = (jnp.zeros(n, jnp.int32), jnp.full(n, -1, jnp.int32), jnp.zeros(n, jnp.int32), jnp.zeros(n), jnp.zeros(n))
+    f = jax.jit(lambda s, st, i: spike_stats(s, st, i, backend))
+    for i in range(steps):
+        stats = f(jnp.asarray(spikes[i]), stats, i)
+    for k in range(n):
+        t = np.nonzero(spikes[:, k])[0]
+        isi = np.diff(t)
+        got = [np.asarray(a)[k] for a in stats]
+        assert got[0] == t.size and got[1] == (t[-1] if t.size else -1) and got[2] == isi.size
+        assert got[3] == isi.sum() and got[4] == (isi.astype(float) ** 2).sum()

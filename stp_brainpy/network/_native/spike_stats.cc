@@ -1,0 +1,74 @@
+// Online spike statistics for stp_brainpy.network (compiled into the same library as event_scatter.cc).
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+#include "xla/ffi/api/ffi.h"
+
+namespace ffi = xla::ffi;
+
+// Online spike statistics of one step, in place (results alias count, last, n_isi, s1, s2): for every i with
+// spike[i], count += 1; where last >= 0 an interval isi = step - last is added (n_isi += 1, s1 += isi,
+// s2 += isi * isi); last = step. The same arithmetic as the dense XLA update, touching only the spikers.
+template <ffi::DataType T>
+static ffi::Error SpikeStats(ffi::Buffer<ffi::PRED> spike, ffi::Buffer<ffi::S32> count, ffi::Buffer<ffi::S32> last,
+                             ffi::Buffer<ffi::S32> n_isi, ffi::Buffer<T> s1, ffi::Buffer<T> s2,
+                             ffi::Buffer<ffi::S32> step, ffi::ResultBuffer<ffi::S32> count_o,
+                             ffi::ResultBuffer<ffi::S32> last_o, ffi::ResultBuffer<ffi::S32> n_isi_o,
+                             ffi::ResultBuffer<T> s1_o, ffi::ResultBuffer<T> s2_o) {
+  using V = ffi::NativeType<T>;
+  const int64_t n = spike.element_count();
+  if (count.element_count() != n || last.element_count() != n || n_isi.element_count() != n ||
+      s1.element_count() != n || s2.element_count() != n)
+    return ffi::Error::InvalidArgument("statistics must match the spike vector");
+  int32_t* c = count_o->typed_data();
+  int32_t* l = last_o->typed_data();
+  int32_t* m = n_isi_o->typed_data();
+  V* a = s1_o->typed_data();
+  V* b = s2_o->typed_data();
+  if (c != count.typed_data()) std::copy(count.typed_data(), count.typed_data() + n, c);
+  if (l != last.typed_data()) std::copy(last.typed_data(), last.typed_data() + n, l);
+  if (m != n_isi.typed_data()) std::copy(n_isi.typed_data(), n_isi.typed_data() + n, m);
+  if (a != s1.typed_data()) std::copy(s1.typed_data(), s1.typed_data() + n, a);
+  if (b != s2.typed_data()) std::copy(s2.typed_data(), s2.typed_data() + n, b);
+  const bool* s = spike.typed_data();
+  const int32_t now = step.typed_data()[0];
+  for (int64_t i = 0; i < n; ++i) {
+    if ((i & 7) == 0 && i + 8 <= n) {
+      uint64_t word;
+      std::memcpy(&word, s + i, 8);
+      if (word == 0) {
+        i += 7;
+        continue;
+      }
+    }
+    if (!s[i]) continue;
+    c[i] += 1;
+    if (l[i] >= 0) {
+      const V isi = static_cast<V>(now - l[i]);
+      m[i] += 1;
+      a[i] = a[i] + isi;
+      b[i] = b[i] + isi * isi;
+    }
+    l[i] = now;
+  }
+  return ffi::Error::Success();
+}
+
+#define STP_DEFINE_STATS(SUFFIX, DT)                                                           \
+  XLA_FFI_DEFINE_HANDLER_SYMBOL(StpSpikeStats##SUFFIX, SpikeStats<DT>,                         \
+                                ffi::Ffi::Bind().Arg<ffi::Buffer<ffi::PRED>>()                 \
+                                    .Arg<ffi::Buffer<ffi::S32>>()                              \
+                                    .Arg<ffi::Buffer<ffi::S32>>()                              \
+                                    .Arg<ffi::Buffer<ffi::S32>>()                              \
+                                    .Arg<ffi::Buffer<DT>>()                                    \
+                                    .Arg<ffi::Buffer<DT>>()                                    \
+                                    .Arg<ffi::Buffer<ffi::S32>>()                              \
+                                    .Ret<ffi::Buffer<ffi::S32>>()                              \
+                                    .Ret<ffi::Buffer<ffi::S32>>()                              \
+                                    .Ret<ffi::Buffer<ffi::S32>>()                              \
+                                    .Ret<ffi::Buffer<DT>>()                                    \
+                                    .Ret<ffi::Buffer<DT>>());
+
+STP_DEFINE_STATS(F32, ffi::F32)
+STP_DEFINE_STATS(F64, ffi::F64)
