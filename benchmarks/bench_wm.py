@@ -40,6 +40,9 @@ def main(argv=None) -> int:
     ap.add_argument("--json", default=None, help="write the results here")
     ap.add_argument("--brian2", action="store_true", help="also run the Brian2 cpp_standalone peer")
     ap.add_argument("--write", action="store_true", help="write benchmarks/results/wm-<machine>.json")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="also time the step with parts taken out and the noise draw before/after (wm_breakdown.py)")
+    ap.add_argument("--replay-steps", type=int, default=400, help="recorded steps replayed by --breakdown")
     args = ap.parse_args(argv)
     from stp_brainpy.network.compile_fused import FusedNetwork
     from stp_brainpy.replays.working_memory import Protocol, WMParams, analyse, protocol, wm_network
@@ -93,6 +96,12 @@ def main(argv=None) -> int:
                      load_1min=_results.load_1min(), x_sim=round(b["sim_s"] / sim, 2))
             print(json.dumps(b, indent=1), flush=True)
             rows.append(b)
+    parts = None
+    if args.breakdown:
+        from wm_breakdown import breakdown
+
+        parts = breakdown(net, args.backend, repeats=max(3, args.repeats), replay_steps=args.replay_steps)
+        print(json.dumps(parts, indent=1), flush=True)
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(rows if len(rows) > 1 else row, fh, indent=1)
@@ -108,6 +117,16 @@ def main(argv=None) -> int:
                   "compile_s not reported). x_sim = Brian2's sim time / stp_brainpy's. events = spikes x mean "
                   "out-degree. Spontaneous state (no cue) when the run is shorter than the 6-s protocol.")
         print(f"wrote {path}")
+        if parts:
+            cols = ["variant", "neurons", "wall_us_per_step", "cpu_us_per_step",
+                    "spikes_per_step", "load_1min"]
+            path = _results.write_results(
+                f"wm-breakdown-{_results.machine_tag()}", parts, columns=cols, benchmark="wm-breakdown",
+                title=f"Working memory at {net.n_neurons} neurons: one step with parts taken out, and the noise "
+                      "draw before/after, timed in turns in one run",
+                notes="benchmarks/wm_breakdown.py: fastest of the runs, wall and process CPU time per step; "
+                      "replay = recorded spikes instead of the neurons (same activity).")
+            print(f"wrote {path}")
     return 0
 
 
