@@ -43,7 +43,7 @@ above ``max(40 Hz, 5 × the population's spontaneous rate)`` is one population s
 ``--quick`` runs a network scaled by S = 0.2 that keeps every neuron's number of inputs: c' = min(1, 0.2/S),
 weights × 0.2/(S·c') (GUIDE §9: holds the memory down to S = 0.2), at dt = 0.1 ms and 3 s. Every block is then
 all-to-all, which makes the populations more synchronous: the regimes sit lower, μ_E = 22.7 (read-out) and
-23.0 mV (periodic), measured here (:data:`stp_brainpy.replays.wm_cli.MU_E_QUICK`).
+23.2 mV (periodic), measured here (:data:`stp_brainpy.replays.wm_cli.MU_E_QUICK`).
 
 References: Mongillo G, Barak O, Tsodyks M (2008) Synaptic theory of working memory. Science 319:1543–1546.
 Tiddia G, Golosio B, Fanti V, Paolucci PS (2022) Simulations of working memory spiking networks driven by
