@@ -173,7 +173,8 @@ class FusedNetwork:
             new_stps.append(st)
             new_lasts.append(last)
         spike = jnp.concatenate([spikes[p.name] for p in net.populations]) if net.populations else jnp.zeros(0, bool)
-        stats = spike_stats(spike, stats, i, self.backend)
+        bounds = np.cumsum([0] + [p.size for p in net.populations])
+        stats, counts = spike_stats(spike, stats, i, bounds, self.backend)
         if self.n_samples and (self.stp_groups or self.V_idx.size):
             block_vals = []
             for (_label, _pop, a, b), k in zip(self.blocks, self.block_group):
@@ -210,7 +211,6 @@ class FusedNetwork:
                 row = V_all[jnp.asarray(self.V_idx)]
                 v_buf = v_buf.at[s].set(jnp.where(write, row, v_buf[s]))
             bufs = (ux_buf, v_buf)
-        counts = jnp.stack([jnp.sum(spikes[p.name], dtype=jnp.int32) for p in net.populations])
         out = {"pop_count": counts}
         if self.blocks:
             out["block_count"] = jnp.stack([jnp.sum(spikes[pop][a:b], dtype=jnp.int32) for _, pop, a, b in self.blocks])

@@ -306,18 +306,25 @@ def ring_rows(idx, codes, vals, ring, offset, backend: str = "auto"):
                 jnp.asarray(offset, jnp.int32))
 
 
-def spike_stats(spike, stats, step, backend: str = "auto"):
-    """Online statistics after step ``step``: ``stats = (count, last, n_isi, s1, s2)`` per neuron (spikes, step
-    of the last spike or -1, intervals, their sum and sum of squares in steps). Native: in place, touching the
-    neurons that spiked only (five dense passes a step otherwise); the same arithmetic on both backends."""
+def spike_stats(spike, stats, step, bounds, backend: str = "auto"):
+    """Online statistics after step ``step`` and the step's spike count per population.
+
+    ``stats = (count, last, n_isi, s1, s2)`` per neuron (spikes, step of the last spike or -1, intervals, their
+    sum and sum of squares in steps); ``bounds`` the populations' offsets in ``spike`` and its length (a tuple
+    of ints). Returns ``(stats, pop_counts)``. Native: in place, touching the neurons that spiked only (five
+    dense passes and a reduction per population a step otherwise); the same arithmetic on both backends."""
     count, last, n_isi, s1, s2 = stats
+    bounds = tuple(int(b) for b in bounds)
     if not _native_here(backend) or spike.shape[0] == 0:
         again = spike & (last >= 0)
         isi = (step - last).astype(s1.dtype)
+        pops = jnp.stack([jnp.sum(spike[a:b], dtype=jnp.int32) for a, b in zip(bounds[:-1], bounds[1:])]) \
+            if len(bounds) > 1 else jnp.zeros(0, jnp.int32)
         return (count + spike, jnp.where(spike, step, last), n_isi + again, s1 + jnp.where(again, isi, 0),
-                s2 + jnp.where(again, isi * isi, 0))
+                s2 + jnp.where(again, isi * isi, 0)), pops
     i32 = jax.ShapeDtypeStruct
     call = jax.ffi.ffi_call(f"stp_brainpy_StpSpikeStats{_kind(s1.dtype)}",
-                            tuple(i32(a.shape, a.dtype) for a in stats), vmap_method="sequential",
-                            input_output_aliases={1: 0, 2: 1, 3: 2, 4: 3, 5: 4})
-    return tuple(call(spike.astype(bool), *stats, jnp.asarray(step, jnp.int32)))
+                            tuple(i32(a.shape, a.dtype) for a in stats) + (i32((len(bounds) - 1,), jnp.int32),),
+                            vmap_method="sequential", input_output_aliases={1: 0, 2: 1, 3: 2, 4: 3, 5: 4})
+    *new, pops = call(spike.astype(bool), *stats, jnp.asarray(step, jnp.int32), jnp.asarray(bounds, jnp.int32))
+    return tuple(new), pops

@@ -62,9 +62,11 @@ def test_spike_stats_follow_a_numpy_loop(x64, backend):
     n, steps = 37, 60
     spikes = rng.random((steps, n)) < 0.2
     stats = (jnp.zeros(n, jnp.int32), jnp.full(n, -1, jnp.int32), jnp.zeros(n, jnp.int32), jnp.zeros(n), jnp.zeros(n))
-    f = jax.jit(lambda s, st, i: spike_stats(s, st, i, backend))
+    bounds = (0, 10, 10, 30, n)  # an empty population included
+    f = jax.jit(lambda s, st, i: spike_stats(s, st, i, bounds, backend))
     for i in range(steps):
-        stats = f(jnp.asarray(spikes[i]), stats, i)
+        stats, pops = f(jnp.asarray(spikes[i]), stats, i)
+        assert list(np.asarray(pops)) == [spikes[i, a:b].sum() for a, b in zip(bounds[:-1], bounds[1:])]
     for k in range(n):
         t = np.nonzero(spikes[:, k])[0]
         isi = np.diff(t)

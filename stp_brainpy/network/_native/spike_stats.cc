@@ -10,12 +10,13 @@ namespace ffi = xla::ffi;
 // Online spike statistics of one step, in place (results alias count, last, n_isi, s1, s2): for every i with
 // spike[i], count += 1; where last >= 0 an interval isi = step - last is added (n_isi += 1, s1 += isi,
 // s2 += isi * isi); last = step. The same arithmetic as the dense XLA update, touching only the spikers.
+// pop[k] = the number of spikes in [bounds[k], bounds[k + 1]) (the populations' counts of the step).
 template <ffi::DataType T>
 static ffi::Error SpikeStats(ffi::Buffer<ffi::PRED> spike, ffi::Buffer<ffi::S32> count, ffi::Buffer<ffi::S32> last,
                              ffi::Buffer<ffi::S32> n_isi, ffi::Buffer<T> s1, ffi::Buffer<T> s2,
-                             ffi::Buffer<ffi::S32> step, ffi::ResultBuffer<ffi::S32> count_o,
+                             ffi::Buffer<ffi::S32> step, ffi::Buffer<ffi::S32> bounds, ffi::ResultBuffer<ffi::S32> count_o,
                              ffi::ResultBuffer<ffi::S32> last_o, ffi::ResultBuffer<ffi::S32> n_isi_o,
-                             ffi::ResultBuffer<T> s1_o, ffi::ResultBuffer<T> s2_o) {
+                             ffi::ResultBuffer<T> s1_o, ffi::ResultBuffer<T> s2_o, ffi::ResultBuffer<ffi::S32> pop) {
   using V = ffi::NativeType<T>;
   const int64_t n = spike.element_count();
   if (count.element_count() != n || last.element_count() != n || n_isi.element_count() != n ||
@@ -33,6 +34,12 @@ static ffi::Error SpikeStats(ffi::Buffer<ffi::PRED> spike, ffi::Buffer<ffi::S32>
   if (b != s2.typed_data()) std::copy(s2.typed_data(), s2.typed_data() + n, b);
   const bool* s = spike.typed_data();
   const int32_t now = step.typed_data()[0];
+  const int64_t n_pop = pop->element_count();
+  if (bounds.element_count() != n_pop + 1) return ffi::Error::InvalidArgument("bounds must hold n_pop + 1 entries");
+  const int32_t* bd = bounds.typed_data();
+  int32_t* pc = pop->typed_data();
+  for (int64_t k = 0; k < n_pop; ++k) pc[k] = 0;
+  int64_t k = 0;
   for (int64_t i = 0; i < n; ++i) {
     if ((i & 7) == 0 && i + 8 <= n) {
       uint64_t word;
@@ -43,6 +50,8 @@ static ffi::Error SpikeStats(ffi::Buffer<ffi::PRED> spike, ffi::Buffer<ffi::S32>
       }
     }
     if (!s[i]) continue;
+    while (k < n_pop && i >= bd[k + 1]) ++k;
+    if (k < n_pop && i >= bd[k]) pc[k] += 1;
     c[i] += 1;
     if (l[i] >= 0) {
       const V isi = static_cast<V>(now - l[i]);
@@ -64,11 +73,13 @@ static ffi::Error SpikeStats(ffi::Buffer<ffi::PRED> spike, ffi::Buffer<ffi::S32>
                                     .Arg<ffi::Buffer<DT>>()                                    \
                                     .Arg<ffi::Buffer<DT>>()                                    \
                                     .Arg<ffi::Buffer<ffi::S32>>()                              \
+                                    .Arg<ffi::Buffer<ffi::S32>>()                              \
                                     .Ret<ffi::Buffer<ffi::S32>>()                              \
                                     .Ret<ffi::Buffer<ffi::S32>>()                              \
                                     .Ret<ffi::Buffer<ffi::S32>>()                              \
                                     .Ret<ffi::Buffer<DT>>()                                    \
-                                    .Ret<ffi::Buffer<DT>>());
+                                    .Ret<ffi::Buffer<DT>>()                                    \
+                                    .Ret<ffi::Buffer<ffi::S32>>());
 
 STP_DEFINE_STATS(F32, ffi::F32)
 STP_DEFINE_STATS(F64, ffi::F64)
