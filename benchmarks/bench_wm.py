@@ -36,7 +36,7 @@ def main(argv=None) -> int:
     ap.add_argument("--dt", type=float, default=0.05)
     ap.add_argument("--backend", default="auto", choices=("auto", "native", "xla"))
     ap.add_argument("--repeats", type=int, default=1)
-    ap.add_argument("--mu-E", type=float, default=None, help="excitatory background mean (mV; default 22.8, the read-out regime)")
+    ap.add_argument("--mu-E", type=float, default=None, help="excitatory background mean (mV; default 22.7, the read-out regime)")
     ap.add_argument("--json", default=None, help="write the results here")
     ap.add_argument("--brian2", action="store_true", help="also run the Brian2 cpp_standalone peer")
     ap.add_argument("--write", action="store_true", help="write benchmarks/results/wm-<machine>.json")

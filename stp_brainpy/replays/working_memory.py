@@ -27,10 +27,10 @@ Model (Mongillo et al. 2008, Supporting Online Material; parameter values of Tid
   f = U. U = 0.2 (Mongillo; Tiddia 0.19), state at rest (u = U, x = 1) at t = 0.
 * External input: Gaussian white noise, mean μ_E, μ_I and σ = 1 mV (see
   :mod:`stp_brainpy.network.description` for the convention: free-membrane SD σ/√2). μ_I = 21.0 mV;
-  read-out regime μ_E = 22.8, periodic μ_E = 23.1 mV (:data:`stp_brainpy.replays.wm_cli.MU_E`), measured
-  here at full size with Bernoulli connectivity, seed 0, over the 6-s protocol: at 22.8 a quiet delay and one
-  population spike of the cued population at the read-out (u 0.47 vs 0.25 uncued); at 23.1 the cued
-  population alone re-ignites every 400–450 ms; at 23.8 an uncued population ignites spontaneously. Fixed
+  read-out regime μ_E = 22.7, periodic μ_E = 23.1 mV (:data:`stp_brainpy.replays.wm_cli.MU_E`), measured
+  here at full size with Bernoulli connectivity, seed 0, over the 6-s protocol: at 22.7 a quiet delay and one
+  population spike of the cued population at the read-out (u 0.46 vs 0.24 uncued); at 23.1 the cued
+  population alone re-ignites every 350–700 ms; at 23.8 an uncued population ignites spontaneously. Fixed
   in-degree puts them at 22.7 and 23.1: the rule moves them by ≤ 0.1 mV, so the offset from the GUIDE's
   Brian2 transcription (23.1 and 23.8, Bernoulli too) lies elsewhere (integration or noise convention), not
   in the connectivity. Tiddia's 22.7–24.1 mV are for 2-ms exponential currents. Cue: the cued population's
@@ -88,7 +88,7 @@ class WMParams:
     U: float = 0.2
     tau_f: float = 1500.0
     tau_d: float = 200.0
-    mu_E: float = 22.8
+    mu_E: float = 22.7
     mu_I: float = 21.0
     sigma: float = 1.0
     delay: tuple = (0.1, 1.0)
