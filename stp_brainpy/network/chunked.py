@@ -1,6 +1,6 @@
 """A fused network's scan run in pieces, so that a long run can show its progress: the same spikes as one scan.
 
-Every step reads its global index ``i`` (the noise key is ``fold_in(key, i)``; stimuli, delay rings and
+Every step reads its global index ``i`` (the noise key is ``noise.step_key(key, i, j)``; stimuli, delay rings and
 sample slots are indexed by it) and everything else lives in the carry, so scanning steps ``[a, b)`` and then
 ``[b, c)`` from the carried state computes exactly what one scan over ``[a, c)`` computes. The piece length is
 a divisor of the step count where one lies near the requested length, so that one program is compiled;
