@@ -92,6 +92,35 @@ def _coba(rec: Rec) -> list[str]:
     return ["COBA-STP, 4,000 neurons, 1 s: simulation", f"**{seconds(ours)}**", ", ".join(cells) or "—"]
 
 
+def _family(rec: Rec) -> list[str]:
+    engine = [r for r in rec["rows"] if r["contender"].startswith("engine")]
+    det = [r["per_s"] for r in engine if not r["model"].startswith("quantal")]
+    quantal = [r for r in engine if r["model"].startswith("quantal")]
+    cell = f"tm, markram, tm3: **{num(min(det))}–{num(max(det))}** settings/s"
+    if quantal:
+        cell += f"; {quantal[0]['model']}: **{num(quantal[0]['per_s'])}** settings·trials/s"
+    return ["STP family through `sweep()`, 1e6 settings × 10 spikes", cell, "— (targets 1e7, 1e6)"]
+
+
+def _coba_hetero(rec: Rec) -> list[str]:
+    have = {r["contender"]: r for r in rec["rows"]}
+    ours, homo = have["stp_brainpy-hetero"]["sim_s"], have["stp_brainpy"]["sim_s"]
+    peers = [("Brian2 cpp_standalone", "brian2-hetero-cpp_standalone"), ("NEST", "nest-hetero-1t")]
+    cells = [f"{label} {seconds(have[c]['sim_s'])}" for label, c in peers if c in have]
+    return ["COBA-STP 4,000, per-synapse Gupta parameters: simulation",
+            f"**{seconds(ours)}** ({ours / homo:.2f}× homogeneous)", ", ".join(cells) or "—"]
+
+
+def _scaling(rec: Rec) -> list[str]:
+    ours = {r["neurons"]: r for r in rec["rows"] if r["contender"] == "stp_brainpy"}
+    peer = {r["neurons"]: r for r in rec["rows"] if r["contender"] != "stp_brainpy"}
+    sizes = sorted(ours)
+    label = " / ".join(f"{n // 1000}k" for n in sizes)
+    mine = " / ".join(seconds(ours[n]["s_per_sim_s"]) for n in sizes)
+    theirs = " / ".join(f"{seconds(peer[n]['s_per_sim_s'])} ({ratio(peer[n]['x_sim'])})" for n in sizes if n in peer)
+    return [f"COBA-STP {label} neurons (in-degree 80), s per simulated s", mine, f"Brian2 cpp_standalone {theirs}"]
+
+
 def _gpu_chain(rec: Rec) -> list[str]:
     r = rec["rows"][0]
     rate = r.get("throughput") or f"{num(r['per_s'])} synapse-steps/s"
@@ -105,6 +134,9 @@ ROWS: list[tuple[str, Callable[[Rec], list[str]]]] = [
     ("sweeps-efficacy-cpu2", _efficacies),
     ("neuromatch-cpu2", _neuromatch),
     ("coba-stp-cpu2", _coba),
+    ("coba-stp-hetero-cpu2", _coba_hetero),
+    ("scaling-cpu2", _scaling),
+    ("family", _family),
     ("sweeps-h100", _gpu_chain),
 ]
 
