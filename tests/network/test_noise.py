@@ -72,7 +72,7 @@ def test_block_rows_equal_per_step_draws():
     steps = jnp.arange(37, 57)
     block = np.asarray(jax.jit(lambda k: noise_block(k, steps, 2, 301))(key))
     for b, i in enumerate(np.asarray(steps)):
-        np.testing.assert_array_equal(block[b], np.asarray(jax.jit(lambda k: normals(step_key(k, i, 2), 301))(key)))
+        np.testing.assert_array_equal(block[b], np.asarray(jax.jit(lambda k, i=i: normals(step_key(k, i, 2), 301))(key)))
 
 
 @pytest.mark.parametrize("L,B", [(2000, 20), (7, 7), (13, 13), (31, 1), (0, 1), (1, 1), (42, 14)])
