@@ -25,8 +25,8 @@ saving spikes) and peak resident memory (``wait4`` rusage) are its own. Columns:
               shared machine
 
 ``--heterogeneous`` runs COBA-STP with per-synapse Gupta, Wang & Markram (2000) classes F1/F2/F3 on every E
-synapse (stp_brainpy.network.instances.coba_hetero_network; peers/nest_coba_hetero.py, tsodyks2_synapse with
-per-synapse U, tau_fac, tau_rec; peers/brian2_coba_hetero.py, per-synapse variables), next to the
+synapse (stp_brainpy.network.instances.coba_hetero_network; peers/nest_coba.py --heterogeneous, tsodyks2_synapse
+with per-synapse U, tau_fac, tau_rec; peers/brian2_coba.py --heterogeneous, per-synapse variables), next to the
 homogeneous fused COBA-STP. Tables go to benchmarks/results/coba-stp-cpuN.json, coba-nostp-cpuN.json,
 coba-stp-hetero-cpuN.json (``--no-write`` prints only).
 
@@ -68,9 +68,9 @@ def contenders(stp: bool, hetero: bool = False):
         return {
             "stp_brainpy": (PROJECT_PY, [me, "--worker", "fused", "--stp"]),
             "stp_brainpy-hetero": (PROJECT_PY, [me, "--worker", "fused-hetero", "--stp"]),
-            "nest-hetero-1t": (NEST_PY, [str(peers / "nest_coba_hetero.py"), "--threads", "1"]),
-            "nest-hetero-2t": (NEST_PY, [str(peers / "nest_coba_hetero.py"), "--threads", "2"]),
-            "brian2-hetero-cpp_standalone": (BRIAN2_PY, [str(peers / "brian2_coba_hetero.py"),
+            "nest-hetero-1t": (NEST_PY, [str(peers / "nest_coba.py"), "--heterogeneous", "--threads", "1"]),
+            "nest-hetero-2t": (NEST_PY, [str(peers / "nest_coba.py"), "--heterogeneous", "--threads", "2"]),
+            "brian2-hetero-cpp_standalone": (BRIAN2_PY, [str(peers / "brian2_coba.py"), "--heterogeneous",
                                                          "--target", "cpp_standalone"]),
         }
     return {

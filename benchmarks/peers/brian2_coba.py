@@ -4,6 +4,12 @@ Run with the Brian2 venv (benchmarks/peers/setup.sh). Same model as stp_brainpy.
 exponential-Euler membrane, exact exponential conductances, TM synapses with u resting at 0 and
 efficacy u⁺x⁻ (Brian2's canonical STP form, state per synapse, event-driven), Bernoulli p per pair.
 Writes spikes to --out (npz) and timings as one JSON line on stdout.
+
+--heterogeneous (bench_coba.py --heterogeneous): per-synapse Gupta, Wang & Markram (2000) STP, the same TM
+recursion with per-synapse variables U, tauf, taud: each E synapse draws a class F1/F2/F3 (one third each), then
+normal parameters with the class's mean and SD, clipped into U in [0.02, 1] and taus in [2, 3000] ms (clipped,
+not redrawn: code generation has no redraw loop; the timing does not depend on it). Gupta's Markram form with
+f = U, read before the jump, is this recursion. Weight w_E / mean U.
 """
 import argparse
 import json
@@ -15,6 +21,7 @@ t_start = time.perf_counter()
 ap = argparse.ArgumentParser()
 ap.add_argument("--target", choices=("runtime", "cpp_standalone"), default="cpp_standalone")
 ap.add_argument("--stp", action=argparse.BooleanOptionalAction, default=True)
+ap.add_argument("--heterogeneous", action="store_true", help="per-synapse Gupta (2000) STP on E synapses")
 ap.add_argument("--neurons", type=int, default=4000)
 ap.add_argument("--duration", type=float, default=1000.0)
 ap.add_argument("--seed", type=int, default=0)
@@ -22,6 +29,8 @@ ap.add_argument("--p", type=float, default=0.02, help="connection probability pe
 ap.add_argument("--threads", type=int, default=0, help="cpp_standalone OpenMP threads (0: none)")
 ap.add_argument("--out", required=True)
 args = ap.parse_args()
+if args.heterogeneous and not args.stp:
+    ap.error("--heterogeneous is COBA-STP; drop --no-stp")
 
 import numpy as np  # noqa: E402
 from brian2 import (NeuronGroup, Network, SpikeMonitor, Synapses, defaultclock, device, ms, mV, nS, pA, pF,  # noqa: E402
@@ -46,7 +55,32 @@ dge/dt = -ge/taue : siemens
 dgi/dt = -gi/taui : siemens"""
 P = NeuronGroup(N, eqs, threshold="v > Vt", reset="v = Vr", refractory=5 * ms, method="exponential_euler")
 P.v = "El + rand()*(Vt - El)"
-if args.stp:
+GUPTA = {"F1": dict(U=(0.16, 0.10), tau_d=(45.0, 21.0), tau_f=(376.0, 253.0)),
+         "F2": dict(U=(0.25, 0.13), tau_d=(706.0, 405.0), tau_f=(21.0, 9.0)),
+         "F3": dict(U=(0.32, 0.14), tau_d=(144.0, 80.0), tau_f=(62.0, 31.0))}
+# class indicators as polynomials of cls in {0, 1, 2} (sympy refuses relationals inside products)
+c0, c1, c2 = "((1 - cls)*(2 - cls)/2)", "(cls*(2 - cls))", "(cls*(cls - 1)/2)"
+
+
+def mix(name, lo, hi):
+    (m0, s0), (m1, s1), (m2, s2) = (GUPTA[k][name] for k in ("F1", "F2", "F3"))
+    # one randn() per expression (Brian2 refuses more): mean and SD of the synapse's class, then one draw
+    return (f"clip(({c0}*{m0} + {c1}*{m1} + {c2}*{m2}) + ({c0}*{s0} + {c1}*{s1} + {c2}*{s2})*randn(), "
+            f"{lo}, {hi})")
+
+
+if args.heterogeneous:
+    mean_U = float(np.mean([c["U"][0] for c in GUPTA.values()]))
+    Ce = Synapses(P[:NE], P, model="""U : 1
+                                      tauf : second
+                                      taud : second
+                                      cls : integer
+                                      du/dt = -u/tauf : 1 (event-driven)
+                                      dx/dt = (1 - x)/taud : 1 (event-driven)""",
+                  on_pre="""u += U*(1 - u)
+                            ge_post += wstp*u*x
+                            x -= u*x""", delay=0.1 * ms, namespace=dict(wstp=6 / mean_U * nS))
+elif args.stp:
     Ce = Synapses(P[:NE], P, model="""du/dt = -u/tauf : 1 (event-driven)
                                       dx/dt = (1 - x)/taud : 1 (event-driven)""",
                   on_pre="""u += U*(1 - u)
@@ -58,6 +92,11 @@ else:
 Ci = Synapses(P[NE:], P, on_pre="gi_post += 67*nS", delay=0.1 * ms)
 Ce.connect(p=args.p)
 Ci.connect(p=args.p)
+if args.heterogeneous:
+    Ce.cls = "int(3*rand())"
+    Ce.U = mix("U", 0.02, 1)
+    Ce.taud = mix("tau_d", 2, 3000) + "*ms"
+    Ce.tauf = mix("tau_f", 2, 3000) + "*ms"
 if args.stp:
     Ce.x = 1.0
     Ce.u = 0.0
