@@ -7,7 +7,6 @@ site itself is built with warnings as errors by ``bash scripts/docs.sh`` (CI).
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import json
 import re
 import sys
@@ -16,6 +15,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from _load import load_module as _load
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -56,14 +56,6 @@ def test_docs_python_block_runs(page, index, code, tmp_path, monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # the compat shim's notice
         exec(compile(code, f"docs/{page} python block {index}", "exec"), ns)
-
-
-def _load(name: str, path: Path) -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
 
 @pytest.fixture(scope="module")

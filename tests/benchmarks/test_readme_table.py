@@ -1,7 +1,6 @@
 """README's speed table is the rendering of the committed benchmarks/results/*.json, and the scripts write them."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -10,19 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from _load import load_module as _load
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "benchmarks"
 # scripts that record their own results (bench_coba, bench_scaling, bench_wm and bench_state join as they do)
 SCRIPTS = sorted(p.name for p in BENCH.glob("bench_*.py"))  # every benchmark, so a new one cannot forget
-
-
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
 
 @pytest.fixture(scope="module")
