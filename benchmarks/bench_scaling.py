@@ -106,6 +106,8 @@ def breakdown(n: int, duration: float, backend: str, replay_steps: int, repeats:
     from stp_brainpy.network.config import build_connectivity
     from stp_brainpy.network.instances import coba_network
 
+    from _replay import replay_kit
+
     cfg = COBAConfig(n_neurons=n, in_degree=80, duration=duration)
     conn = build_connectivity(cfg)
     # the activity to replay: the last replay_steps steps of a run as long as the warm-up
@@ -113,36 +115,9 @@ def breakdown(n: int, duration: float, backend: str, replay_steps: int, repeats:
     rec = FusedCOBA(cfg.replace(duration=warm), conn=conn, backend=backend, record=n).run()
     raster = np.asarray(rec["raster"][-replay_steps:], bool)
     orig = dict(neuron_step=cf.neuron_step, arrivals=cf.arrivals, emit=cf.emit)
-    held = {}
-
-    class Replay(cf.FusedNetwork):
-        """The replayed spikes enter as an argument (a big constant in the loop body cost more than neurons)."""
-
-        def __init__(self, *a, replay=None, **kw):
-            self.replay = replay
-            super().__init__(*a, **kw)
-
-        def tables(self):
-            return super().tables() + [self.replay]
-
-        def _simulate(self, carry, key, tables, steps=None):
-            held["raster"] = tables[-1]
-            return super()._simulate(carry, key, tables[:-1], steps)
+    Replay, neuron_step, arrivals, emit_ = replay_kit({"E": 0, "I": cfg.n_exc})
 
     def patched(replay=False, deliver=True, emit=True):
-        offsets = {"E": 0, "I": cfg.n_exc}
-
-        def neuron_step(pop, state, inputs, mu, sigma, key, i, dt, src=None):
-            rows = held["raster"]
-            row = jax.lax.dynamic_index_in_dim(rows, i % rows.shape[0], keepdims=False)
-            return state, jax.lax.dynamic_slice_in_dim(row, offsets[pop.name], pop.size)
-
-        def arrivals(plan, rings, tring, i, n_ch, dtype, be, base=None):  # the channels still decay
-            return (jnp.zeros(n_ch, dtype) if base is None else base), tring
-
-        def emit_(g, spike, ring, st, last, tring, *a):
-            return ring, st, last, tring
-
         cf.neuron_step = neuron_step if replay else orig["neuron_step"]
         cf.arrivals = orig["arrivals"] if deliver else arrivals
         cf.emit = orig["emit"] if emit else emit_

@@ -45,36 +45,14 @@ def breakdown(net, backend: str = "auto", repeats: int = 5, replay_steps: int = 
     import stp_brainpy.network.kernels as kn
     from stp_brainpy.network.noise import noise_block
 
+    from _replay import replay_kit
+
     orig = dict(step_key=cf.step_key, scan_steps=cf.scan_steps, neuron_step=cf.neuron_step, arrivals=cf.arrivals,
                 emit=cf.emit, noise=kn._noise)
     warm = cf.FusedNetwork(net, backend=backend, raster=np.arange(net.n_neurons)).run()
     raster = np.asarray(warm["raster"][-replay_steps:], bool)
     spikes_per_step = float(raster.sum(1).mean())
-    offsets = net.offsets
-    held = {}
-
-    class Replay(cf.FusedNetwork):
-        def __init__(self, *a, replay=None, **kw):
-            self.replay = replay
-            super().__init__(*a, **kw)
-
-        def tables(self):
-            return super().tables() + [self.replay]
-
-        def _simulate(self, carry, key, tables, steps=None):
-            held["raster"] = tables[-1]
-            return super()._simulate(carry, key, tables[:-1], steps)
-
-    def neuron_step(pop, state, inputs, mu, sigma, key, i, dt, src=None, z=None):
-        rows = held["raster"]
-        row = jax.lax.dynamic_index_in_dim(rows, i % rows.shape[0], keepdims=False)
-        return state, jax.lax.dynamic_slice_in_dim(row, offsets[pop.name], pop.size)
-
-    def arrivals(plan, rings, tring, i, n_ch, dtype, be, base=None):
-        return (jnp.zeros(n_ch, dtype) if base is None else base), tring
-
-    def emit(g, spike, ring, st, last, tring, *a):
-        return ring, st, last, tring
+    Replay, neuron_step, arrivals, emit = replay_kit(net.offsets)
 
     old_key, old_noise, plain_scan = _old_noise()
     variants = [("before: jax.random.normal in the step", dict(step_key=old_key, noise=old_noise,
