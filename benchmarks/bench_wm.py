@@ -121,7 +121,8 @@ def main(argv=None) -> int:
             cols = ["variant", "neurons", "wall_us_per_step", "cpu_us_per_step",
                     "spikes_per_step", "load_1min"]
             path = _results.write_results(
-                f"wm-breakdown-{_results.machine_tag()}", parts, columns=cols, benchmark="wm-breakdown",
+                f"wm-breakdown-{_results.machine_tag()}", [{k: r.get(k) for k in cols} for r in parts],
+                columns=cols, benchmark="wm-breakdown",
                 title=f"Working memory at {net.n_neurons} neurons: one step with parts taken out, and the noise "
                       "draw before/after, timed in turns in one run",
                 notes="benchmarks/wm_breakdown.py: fastest of the runs, wall and process CPU time per step; "
