@@ -189,6 +189,7 @@ def _recipes() -> dict[str, Callable[[], R]]:
         "stp_brainpy.core.circuits:lif_stp_chain": lambda: r(**TM, duration=20.0),
         "stp_brainpy.core.circuits:n_steps": lambda: r(20.0, 0.1),
         "stp_brainpy.core.delays:delay_steps": lambda: r(1.0, 0.1),
+        "stp_brainpy.core.delays:delays_steps": lambda: r(np.array([0.0, 0.25, 1.5]), 0.1),
         "stp_brainpy.core.spike_inputs:poisson_trains": lambda: r(key, 50.0, 3, 100, 0.1),
         "stp_brainpy.core.spike_inputs:poisson_trains_sparse": lambda: r(key, 50.0, 3, 100, 0.1, 10),
         "stp_brainpy.core.spike_inputs:poisson_spike_indices": lambda: r(key, 50.0, 3, 100, 0.1, 10),

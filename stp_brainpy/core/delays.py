@@ -20,11 +20,12 @@ from __future__ import annotations
 import math
 
 import jax
+import numpy as np
 
 from .validation import check_positive, check_range
 
 from ..units import accepts_units
-__all__ = ["delay_steps", "ring_read", "ring_write"]
+__all__ = ["delay_steps", "delays_steps", "ring_read", "ring_write"]
 
 
 @accepts_units(delay="ms", dt="ms")
@@ -47,7 +48,25 @@ def delay_steps(delay: float, dt: float) -> int:
     delay, dt = float(delay), float(dt)
     if not math.isfinite(delay):
         raise ValueError(f"delay must be finite (ms); got {delay:g}")
-    return max(1, int(math.floor(delay / dt + 0.5 + 1e-9)))
+    return int(_steps(delay, dt))
+
+
+def _steps(delay, dt):
+    """The rule itself, elementwise (scalars or one delay per synapse, already checked)."""
+    return np.maximum(1, np.floor(np.asarray(delay, float) / float(dt) + 0.5 + 1e-9)).astype(np.int64)
+
+
+@accepts_units(delays="ms", dt="ms")
+def delays_steps(delays, dt: float) -> np.ndarray:
+    """:func:`delay_steps` for an array of delays (one per synapse): an int64 array of the same shape.
+
+    >>> delays_steps([0.0, 0.1, 0.25, 1.5], 0.1).tolist()
+    [1, 1, 3, 15]
+    """
+    d = np.asarray(delays, float)
+    check_range("delay", d, 0.0, None, high_open=True, unit="ms")
+    check_positive("dt", dt)
+    return _steps(d, dt)
 
 
 def ring_read(ring: jax.Array, i) -> jax.Array:

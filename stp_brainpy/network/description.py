@@ -40,6 +40,7 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 
 from ..core import family
+from ..core.delays import delays_steps
 from ..core.validation import check_choice, check_finite, check_integer, check_number, check_positive, check_range
 from .connectors import Bernoulli, FixedInDegree, Pairs, build_conn, from_connector, is_connector  # noqa: F401
 
@@ -121,9 +122,7 @@ def is_scalar(value) -> bool:
 @accepts_units(delay_ms="ms", dt="ms")
 def delays_to_steps(delay_ms: np.ndarray, dt: float) -> np.ndarray:
     """The package's delay rule (:func:`stp_brainpy.core.delays.delay_steps`) per synapse."""
-    d = np.asarray(delay_ms, float)
-    check_range("delay", d, 0.0, None, unit="ms")
-    return np.maximum(1, np.floor(d / float(dt) + 0.5 + 1e-9)).astype(np.int64)
+    return delays_steps(delay_ms, dt)
 
 
 # ---------------------------------------------------------------- synapses
