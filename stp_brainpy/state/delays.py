@@ -25,7 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..core.delays import delay_steps, ring_read, ring_write
-from ..core.validation import check_finite, check_range
+from ..core.validation import check_finite, check_number, check_range
 from ..network.connectivity import Connectivity
 from ..network.description import delays_to_steps
 from ..units import to_unit
@@ -34,14 +34,18 @@ from ._env import dt_ms
 __all__ = ["Delayed", "delay_ms"]
 
 
-def delay_ms(delay: Any, conn: Connectivity):
-    """``delay`` (Quantity or bare ms; a scalar or one value per synapse in CSR order) in ms, checked."""
-    d = to_unit("delay", delay, "ms")
+def delay_ms(delay: Any, conn: Connectivity, *, name: str = "delay"):
+    """``delay`` (Quantity or bare ms; a scalar or one value per synapse in CSR order) in ms, checked.
+
+    ``name`` is the parameter the error messages name (``COBAStateNet`` passes ``"delays['E2E']"``).
+    """
+    d = to_unit(name, delay, "ms")
+    check_number(name, d)
     arr = np.asarray(d, float)
     if arr.ndim and arr.shape != (conn.nnz,):
-        raise ValueError(f"delay must be a scalar or one value per synapse, shape ({conn.nnz},); got shape {arr.shape}")
-    check_finite("delay", arr, "ms")
-    check_range("delay", arr, 0.0, None, unit="ms")
+        raise ValueError(f"{name} must be a scalar or one value per synapse, shape ({conn.nnz},); got shape {arr.shape}")
+    check_finite(name, arr, "ms")
+    check_range(name, arr, 0.0, None, unit="ms")
     return float(arr) if arr.ndim == 0 else arr
 
 

@@ -15,6 +15,7 @@ from ..network.config import COBAConfig, build_connectivity, initial_potentials
 from ..network.connectivity import Connectivity, select
 from ..network.description import from_connector, is_connector
 from .comm import EventConn, EventSTPProj
+from .delays import delay_ms
 from .neurons import ConductanceLIF
 from .stp import PresynapticSTP
 
@@ -94,10 +95,16 @@ class COBAStateNet(brainstate.nn.Module):
         super().__init__()
         if not isinstance(cfg, COBAConfig):
             raise TypeError(f"cfg must be a COBAConfig; got {type(cfg).__name__}")
-        delays = dict(delays or {})
+        if delays is None:
+            delays = {}
+        if not isinstance(delays, Mapping):
+            raise TypeError("delays must be a mapping from projection name ('E2E', 'E2I', 'I2E', 'I2I') to a delay "
+                            f"(ms or Quantity, scalar or per synapse); got {type(delays).__name__}")
+        delays = dict(delays)
         unknown = set(delays) - {f"{a}2{b}" for a, b in BLOCKS}
         if unknown:
-            raise ValueError(f"delays names projections {sorted(unknown)}; the projections are E2E, E2I, I2E, I2I")
+            raise ValueError(f"delays names unknown projections {', '.join(sorted(map(repr, unknown)))}; "
+                             "the projections are 'E2E', 'E2I', 'I2E', 'I2I'")
         self.cfg, self.per_synapse = cfg, bool(per_synapse)
         n, ne = cfg.n_neurons, cfg.n_exc
         V0 = initial_potentials(cfg)
@@ -106,7 +113,9 @@ class COBAStateNet(brainstate.nn.Module):
         for src, tgt, block in coba_blocks(cfg, conn):
             post = getattr(self, tgt)
             label = "w_ex" if src == "E" else "w_in"
-            delay = delays.get(f"{src}2{tgt}", cfg.delay)
+            key = f"{src}2{tgt}"
+            # checked here so that a bad entry is named as given (delays['E2E']), not as the comm's `delay`
+            delay = delay_ms(delays[key], block, name=f"delays[{key!r}]") if key in delays else cfg.delay
             if src == "E" and cfg.stp and self.per_synapse:
                 proj = EventSTPProj(block, post, cfg.U, tau_f=cfg.tau_f, tau_d=cfg.tau_d, weight=cfg.w_exc,
                                     delay=delay, label=label)
