@@ -20,26 +20,62 @@ static inline bool Zero8(const V* v) {
   return acc == 0;
 }
 
+// Prefetch [p, p + bytes) into the cache (a hint: no effect on the result).
+static inline void PrefetchSpan(const void* p, int64_t bytes) {
+  const char* c = static_cast<const char*>(p);
+  for (int64_t b = 0; b < bytes; b += 64) __builtin_prefetch(c + b);
+}
+
 // o[t] += v[i] (* w[i, j]) over the active sources, in source order then row order (the XLA path's
-// scatter order, so both backends round alike).
+// scatter order, so both backends round alike). The active sources are collected a batch at a time first, so
+// the memory traffic of an event can be requested ahead of its use: the target rows (and weight rows) kAhead
+// sources ahead, the target values of the next source's row one source ahead. A row is a read from a table
+// far larger than the caches and its targets are scattered: without the hints each event waited for its
+// misses one by one (~10 ns per event on the COBA workload at 40k neurons).
 template <typename V, bool W>
 static void ScatterInto(V* o, int64_t n_out, const V* v, int64_t n_pre, const int32_t* t, const V* w, int64_t deg) {
-  for (int64_t i = 0; i < n_pre; ++i) {
-    if ((i & 7) == 0 && i + 8 <= n_pre && Zero8(v + i)) {
-      i += 7;
-      continue;
+  constexpr int kBatch = 256, kAhead = 6;
+  int32_t act[kBatch];
+  const uint64_t n_o = static_cast<uint64_t>(n_out);
+  int64_t i = 0;
+  while (i < n_pre) {
+    int n = 0;
+    for (; i < n_pre && n < kBatch; ++i) {
+      if ((i & 7) == 0 && i + 8 <= n_pre && Zero8(v + i)) {
+        i += 7;
+        continue;
+      }
+      if (v[i] != V(0)) act[n++] = static_cast<int32_t>(i);
     }
-    const V vi = v[i];
-    if (vi == V(0)) continue;
-    const int32_t* row = t + i * deg;
-    const V* wrow = W ? w + i * deg : nullptr;
-    for (int64_t j = 0; j < deg; ++j) {
-      const uint32_t k = static_cast<uint32_t>(row[j]);
-      if (k >= static_cast<uint64_t>(n_out)) break;
-      if (W)
-        o[k] += vi * wrow[j];
-      else
-        o[k] += vi;
+    for (int a = 0; a < n && a < kAhead; ++a) {
+      PrefetchSpan(t + act[a] * deg, deg * 4);
+      if (W) PrefetchSpan(w + act[a] * deg, deg * sizeof(V));
+    }
+    for (int a = 0; a < n; ++a) {
+      if (a + kAhead < n) {
+        PrefetchSpan(t + act[a + kAhead] * deg, deg * 4);
+        if (W) PrefetchSpan(w + act[a + kAhead] * deg, deg * sizeof(V));
+      }
+      if (a + 1 < n) {
+        const int32_t* nxt = t + act[a + 1] * deg;
+        for (int64_t j = 0; j < deg; ++j) {
+          const uint32_t k = static_cast<uint32_t>(nxt[j]);
+          if (k >= n_o) break;
+          __builtin_prefetch(o + k, 1);
+        }
+      }
+      const int64_t src = act[a];
+      const V vi = v[src];
+      const int32_t* row = t + src * deg;
+      const V* wrow = W ? w + src * deg : nullptr;
+      for (int64_t j = 0; j < deg; ++j) {
+        const uint32_t k = static_cast<uint32_t>(row[j]);
+        if (k >= n_o) break;
+        if (W)
+          o[k] += vi * wrow[j];
+        else
+          o[k] += vi;
+      }
     }
   }
 }
