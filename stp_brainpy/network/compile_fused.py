@@ -24,7 +24,7 @@ import numpy as np
 
 from ..core.validation import check_choice
 from .description import Network, SpikeSource
-from .events import BACKENDS, spike_stats
+from .events import BACKENDS, spike_list, spike_stats
 from .kernels import arrivals, channel_base, channel_inputs, emit, hetero_state, neuron_init, neuron_step, prepare, stp_rest
 from .plan import make_plan
 from .noise import scan_steps, step_key
@@ -218,8 +218,8 @@ class FusedNetwork:
             out["raster"] = spike[self.raster]
         if self.spike_idx is not None:
             sub = spike[self.spike_idx]
-            out["spike_ids"] = jnp.nonzero(sub, size=self.spike_cap, fill_value=-1)[0].astype(jnp.int32)
-            out["spike_overflow"] = jnp.maximum(jnp.sum(sub, dtype=jnp.int32) - self.spike_cap, 0)
+            out["spike_ids"], n_sub = spike_list(sub, self.spike_cap, self.backend)
+            out["spike_overflow"] = jnp.maximum(n_sub - self.spike_cap, 0)
         return (new_pops, g_state, new_rings, new_stps, new_lasts, tring, stats, bufs), out
 
     def tables(self) -> list:

@@ -21,7 +21,7 @@ from ..core.lif import LIFState, lif_step
 from ..core.stp import decay_factors
 from .description import CondLIFModel, CurrentLIF, HomeworkLIF, PoissonSource, SpikeSource
 from .noise import normals
-from .events import compact_since, deliver, deliver_ring, gather_rows, ring_rows, scatter_rows
+from .events import compact_since, deliver, deliver_ring, gather_rows, ring_rows, ring_take, scatter_rows
 from .steps import source_release
 
 __all__ = ["stp_rest", "stp_step", "arrivals", "channel_base", "channel_inputs", "neuron_init", "neuron_step", "emit", "hetero_state"]
@@ -59,11 +59,10 @@ def arrivals(plan, rings, tring, i, n_ch, dtype, backend, base=None):
     target ring with the step's slot cleared). The target ring's slot comes first, then each source-side
     group's events one by one, in place on the native path (:func:`deliver`'s ``into``)."""
     drive = base
-    if tring is not None:
+    if tring is not None:  # read and cleared in place on the native path (ring_take)
         R = plan.ring_steps
-        slot = jax.lax.dynamic_slice_in_dim(tring, (i % R) * n_ch, n_ch)
-        drive = slot if drive is None else drive + slot
-        tring = jax.lax.dynamic_update_slice_in_dim(tring, jnp.zeros(n_ch, tring.dtype), (i % R) * n_ch, 0)
+        drive, tring = ring_take(tring, jnp.zeros(n_ch, tring.dtype) if drive is None else drive, (i % R) * n_ch,
+                                 backend)
     for g, ring in zip(plan.groups, rings):
         if g.mode != "source":
             continue

@@ -380,3 +380,71 @@ static ffi::Error RingRows(ffi::Buffer<ffi::S32> idx, ffi::Buffer<ffi::S32> code
 
 STP_DEFINE_ROWS(F32, ffi::F32)
 STP_DEFINE_ROWS(F64, ffi::F64)
+
+// Read and clear one slot of the target-side ring: drive[k] = base[k] + ring[offset + k] and ring[offset + k] =
+// 0 for k < n (the slot of the step, n = base's length). Both results alias their inputs (drive <- base, ring
+// <- ring): XLA's dynamic_slice + add + dynamic_update_slice of the same step copied the whole ring (R * n
+// values) twice per step, because the slot's readers were fused apart from the clearing.
+template <ffi::DataType T>
+static ffi::Error RingTake(ffi::Buffer<T> ring, ffi::Buffer<T> base, ffi::Buffer<ffi::S32> offset,
+                           ffi::ResultBuffer<T> drive, ffi::ResultBuffer<T> ring_out) {
+  using V = ffi::NativeType<T>;
+  const int64_t L = ring.element_count();
+  const int64_t n = base.element_count();
+  const int64_t off = static_cast<int64_t>(offset.typed_data()[0]);
+  if (off < 0 || off + n > L) return ffi::Error::InvalidArgument("ring slot [offset, offset + n) out of range");
+  V* r = ring_out->typed_data();
+  const V* ri = ring.typed_data();
+  if (r != ri) std::copy(ri, ri + L, r);
+  V* o = drive->typed_data();
+  const V* b = base.typed_data();
+  V* s = r + off;
+  for (int64_t k = 0; k < n; ++k) o[k] = b[k] + s[k];
+  std::fill(s, s + n, V(0));
+  return ffi::Error::Success();
+}
+
+#define STP_DEFINE_TAKE(SUFFIX, DT)                                                            \
+  XLA_FFI_DEFINE_HANDLER_SYMBOL(StpRingTake##SUFFIX, RingTake<DT>,                             \
+                                ffi::Ffi::Bind().Arg<ffi::Buffer<DT>>()                        \
+                                    .Arg<ffi::Buffer<DT>>()                                    \
+                                    .Arg<ffi::Buffer<ffi::S32>>()                              \
+                                    .Ret<ffi::Buffer<DT>>()                                    \
+                                    .Ret<ffi::Buffer<DT>>());
+
+STP_DEFINE_TAKE(F32, ffi::F32)
+STP_DEFINE_TAKE(F64, ffi::F64)
+
+// Spike list of a step: ids[0:min(count, cap)] = the indices i with spike[i] (ascending), the rest -1; count =
+// the number of true entries (all of them, so the caller sees an overflow). One pass, 8 silent entries at a
+// time; replaces jnp.nonzero (cumulative sums over the whole vector, ~60 us per step on the 4000 recorded
+// neurons of the working-memory network).
+static ffi::Error Compact(ffi::Buffer<ffi::PRED> spike, ffi::ResultBuffer<ffi::S32> ids,
+                          ffi::ResultBuffer<ffi::S32> count) {
+  const int64_t n = spike.element_count();
+  const int64_t cap = ids->element_count();
+  const bool* s = spike.typed_data();
+  int32_t* o = ids->typed_data();
+  int64_t c = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if ((i & 7) == 0 && i + 8 <= n) {
+      uint64_t word;
+      std::memcpy(&word, s + i, 8);
+      if (word == 0) {
+        i += 7;
+        continue;
+      }
+    }
+    if (!s[i]) continue;
+    if (c < cap) o[c] = static_cast<int32_t>(i);
+    ++c;
+  }
+  if (c < cap) std::fill(o + c, o + cap, -1);
+  count->typed_data()[0] = static_cast<int32_t>(c);
+  return ffi::Error::Success();
+}
+
+XLA_FFI_DEFINE_HANDLER_SYMBOL(StpCompact, Compact,
+                              ffi::Ffi::Bind().Arg<ffi::Buffer<ffi::PRED>>()
+                                  .Ret<ffi::Buffer<ffi::S32>>()
+                                  .Ret<ffi::Buffer<ffi::S32>>());

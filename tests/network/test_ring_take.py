@@ -1,0 +1,65 @@
+"""The target-side ring's slot read (events.ring_take): native kernel == XLA formulation == NumPy, in place
+under jit, and a network with per-synapse delays gives the same spikes on both backends."""
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from stp_brainpy.network.events import ring_take
+
+BACKENDS = ("native", "xla")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_ring_take_equals_numpy_on_both_backends(x64, dtype):
+    rng = np.random.default_rng(3)
+    n, R = 13, 5
+    ring = rng.standard_normal(R * n).astype(dtype)
+    base = rng.standard_normal(n).astype(dtype)
+    for slot in range(R):
+        off = slot * n
+        want_d = base + ring[off:off + n]
+        want_r = ring.copy()
+        want_r[off:off + n] = 0
+        for backend in BACKENDS:
+            f = jax.jit(lambda r, b, o, be=backend: ring_take(r, b, o, be))
+            d, r = f(jnp.asarray(ring), jnp.asarray(base), jnp.int32(off))
+            assert d.dtype == dtype and r.dtype == dtype
+            np.testing.assert_array_equal(np.asarray(d), want_d)
+            np.testing.assert_array_equal(np.asarray(r), want_r)
+
+
+def test_ring_take_in_a_scan_reads_each_slot_once():
+    # a scan that writes step i's value into the slot read R - 1 steps later, as the delay rings do
+    n, R, steps = 4, 3, 10
+
+    def run(backend):
+        def body(c, i):
+            ring, acc = c
+            d, ring = ring_take(ring, jnp.zeros(n, ring.dtype), (i % R) * n, backend)
+            w = ((i + R - 1) % R) * n
+            ring = jax.lax.dynamic_update_slice_in_dim(ring, jnp.full(n, 1.0 + i, ring.dtype), w, 0)
+            return (ring, acc + d), d
+        return jax.jit(lambda: jax.lax.scan(body, (jnp.zeros(R * n), jnp.zeros(n)), jnp.arange(steps)))()
+
+    (ring_n, acc_n), d_n = run("native")
+    (ring_x, acc_x), d_x = run("xla")
+    np.testing.assert_array_equal(np.asarray(d_n), np.asarray(d_x))
+    np.testing.assert_array_equal(np.asarray(ring_n), np.asarray(ring_x))
+    want = np.array([0.0] * (R - 1) + [1.0 + i for i in range(steps - R + 1)])
+    np.testing.assert_array_equal(np.asarray(d_n)[:, 0], want)
+
+
+@pytest.mark.parametrize("frac", [0.0, 0.01, 0.3, 1.0])
+def test_spike_list_equals_numpy_with_overflow_count(frac):
+    from stp_brainpy.network.events import spike_list
+
+    rng = np.random.default_rng(4)
+    n, size = 203, 20
+    spike = rng.random(n) < frac
+    want = np.nonzero(spike)[0][:size]
+    for backend in BACKENDS:
+        ids, count = jax.jit(lambda s, be=backend: spike_list(s, size, be))(jnp.asarray(spike))
+        assert int(count) == int(spike.sum())
+        np.testing.assert_array_equal(np.asarray(ids)[:want.size], want)
+        assert np.all(np.asarray(ids)[want.size:] == -1)
