@@ -13,6 +13,9 @@ Layout (each sub-package imports only what it needs; ``import stp_brainpy`` itse
 - ``fitting``   fit STP models to recorded responses (gradients, uncertainty, many synapses)
 - ``nest``      NEST's synapse names and semantics over the same core (porting entry point)
 - ``compat``    lets legacy ``brainmodels`` / ``bp.StructRunner`` homework code run (import to activate)
+
+``enable_compilation_cache()`` turns on JAX's persistent compilation cache (opt-in; the command line turns it on):
+a later process loads the compiled network instead of compiling it again (:mod:`stp_brainpy._cache`).
 """
 from __future__ import annotations
 
@@ -20,13 +23,14 @@ import importlib
 import importlib.metadata
 
 from . import core
+from ._cache import enable_compilation_cache
 
 try:  # the one source of the version is pyproject.toml, read back from the installed metadata
     __version__ = importlib.metadata.version("stp-brainpy")
 except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
     __version__ = "0+unknown"
 _SUBMODULES = ("synapses", "neurons", "inputs", "analysis", "sweeps", "network", "replays", "fitting", "nest")
-__all__ = ["core", "__version__", *_SUBMODULES]
+__all__ = ["core", "__version__", "enable_compilation_cache", *_SUBMODULES]
 
 
 def __getattr__(name: str):

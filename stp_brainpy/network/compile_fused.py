@@ -29,6 +29,7 @@ from .kernels import arrivals, channel_base, channel_inputs, emit, hetero_state,
 from .plan import make_plan
 from .noise import scan_steps, step_key
 from .stats import stats_from_sums
+from .._cache import enable_compilation_cache
 
 __all__ = ["FusedNetwork", "initial_V", "noise_tables"]
 
@@ -68,6 +69,15 @@ def noise_tables(net: Network) -> dict:
     return out
 
 
+def prng_key(seed: int):
+    """``jax.random.PRNGKey(seed)``, made on the host for the default Threefry keys (``[0, seed]`` for
+    0 <= seed < 2**31, as JAX computes it) so that no program is compiled for it; else JAX's own."""
+    if jax.config.jax_default_prng_impl == "threefry2x32" and isinstance(seed, (int, np.integer)) \
+            and 0 <= int(seed) < 2**31:
+        return jax.device_put(np.array([0, int(seed)], np.uint32))
+    return jax.random.PRNGKey(seed)
+
+
 def mean_at(entry, i, n, dtype):
     mean, _, stims = entry
     mu = jnp.full(n, mean, dtype)
@@ -82,13 +92,22 @@ class FusedNetwork:
 
     Parameters: ``net`` (:class:`~stp_brainpy.network.description.Network`), ``backend`` ('auto' | 'native' |
     'xla'), ``dtype`` (float32/float64; default the JAX default), ``raster`` (global neuron indices whose
-    spikes are returned every step as booleans).
+    spikes are returned every step as booleans), ``cache`` (turn on JAX's persistent compilation cache,
+    :func:`stp_brainpy.enable_compilation_cache`: process-wide, off by default as in JAX).
+
+    Building, compiling and running compile one XLA program, the scan (none on a persistent-cache hit): the
+    tables and the initial state are made with NumPy and moved to the device with ``jax.device_put``.
     """
 
-    def __init__(self, net: Network, backend: str = "auto", dtype=None, raster=None, plan=None, capacities=None):
+    def __init__(self, net: Network, backend: str = "auto", dtype=None, raster=None, plan=None, capacities=None,
+                 cache: bool = False):
         if not isinstance(net, Network):
             raise TypeError(f"net must be a Network; got {type(net).__name__}")
         check_choice("backend", backend, BACKENDS)
+        if not isinstance(cache, bool):
+            raise TypeError(f"cache must be True or False; got {cache!r}")
+        if cache:
+            enable_compilation_cache()
         self.net, self.backend = net, backend
         self.dtype = jnp.dtype(dtype or jnp.result_type(float))
         t0 = time.perf_counter()
@@ -96,11 +115,12 @@ class FusedNetwork:
         self.offsets = net.offsets
         self.V0 = initial_V(net)
         self.noise = noise_tables(net)
-        self.raster = None if raster is None else jnp.asarray(np.asarray(raster, np.int32))
+        # tables go to the device by jax.device_put (jnp.asarray would compile a small program per array)
+        self.raster = None if raster is None else jax.device_put(np.asarray(raster, np.int32))
         rec = net.record
         ranges = [(s, 0, net.by_name[s].size) if isinstance(s, str) else tuple(s) for s in rec.spikes]
         idx = [np.arange(self.offsets[p] + a, self.offsets[p] + b) for p, a, b in ranges]
-        self.spike_idx = jnp.asarray(np.concatenate(idx).astype(np.int32)) if idx else None
+        self.spike_idx = jax.device_put(np.concatenate(idx).astype(np.int32)) if idx else None
         n_rec = int(self.spike_idx.shape[0]) if idx else 0
         self.spike_cap = int(rec.max_spikes or max(16, min(n_rec, 64 + n_rec // 16)))
         vi = [np.arange(self.offsets[p], self.offsets[p] + min(k, net.by_name[p].size)) for p, k in rec.V.items()]
@@ -116,37 +136,41 @@ class FusedNetwork:
         for p in net.populations:
             if isinstance(p.neuron, SpikeSource):
                 steps = np.rint(np.asarray(p.neuron.times, float) / net.dt).astype(np.int32)
-                self.source_data[p.name] = (jnp.asarray(steps), jnp.asarray(np.asarray(p.neuron.ids, np.int32)))
+                self.source_data[p.name] = jax.device_put((steps, np.asarray(p.neuron.ids, np.int32)))
         self.build_s = time.perf_counter() - t0
         self._run = jax.jit(self._simulate)
         self.compile_s = None
 
     # ------------------------------------------------------------ state
-    def init_carry(self):
-        net, dt = self.net, self.dtype
+    def init_carry(self, device: bool = True):
+        """The scan's initial state: built with NumPy and moved to the device in one ``jax.device_put``
+        (``device=False``: the NumPy arrays). Eager ``jnp.zeros`` & co. compiled one small XLA program each
+        (~20 per process, ~0.5 s); this compiles nothing."""
+        net, dt = self.net, np.dtype(self.dtype)
         pops = [neuron_init(p, self.V0.get(p.name, np.zeros(p.size)), dt) for p in net.populations]
-        g_state = jnp.zeros(self.plan.n_ch, dt)  # every channel, flat: the events are added into it in place
+        g_state = np.zeros(self.plan.n_ch, dt)  # every channel, flat: the events are added into it in place
         rings, stps, lasts = [], [], []
         for g in self.plan.groups:
-            rings.append(jnp.zeros((g.delay, g.n_pre), dt) if g.mode == "source" else None)
+            rings.append(np.zeros((g.delay, g.n_pre), dt) if g.mode == "source" else None)
             if g.stp is None:
                 stps.append(None)
                 lasts.append(None)
             elif g.stp.heterogeneous:
                 stps.append(hetero_state(g, dt))
-                lasts.append(jnp.zeros(g.n_pre, jnp.int32))
+                lasts.append(np.zeros(g.n_pre, np.int32))
             else:
                 stps.append(stp_rest(g.stp.model, g._stp_params, (g.n_pre,), dt))
                 lasts.append(None)
         R = self.plan.ring_steps
-        tring = jnp.zeros(R * self.plan.n_ch, dt) if R else None
+        tring = np.zeros(R * self.plan.n_ch, dt) if R else None
         n = net.n_neurons
-        stats = (jnp.zeros(n, jnp.int32), jnp.full(n, -1, jnp.int32), jnp.zeros(n, jnp.int32), jnp.zeros(n, dt),
-                 jnp.zeros(n, dt))
+        stats = (np.zeros(n, np.int32), np.full(n, -1, np.int32), np.zeros(n, np.int32), np.zeros(n, dt),
+                 np.zeros(n, dt))
         n_b = sum(k is not None for k in self.block_group) if self.net.record.stp else 0
-        bufs = (jnp.zeros((max(self.n_samples, 1), len(self.stp_groups) + n_b, 2), dt),
-                jnp.zeros((max(self.n_samples, 1), self.V_idx.size), dt))
-        return (pops, g_state, rings, stps, lasts, tring, stats, bufs)
+        bufs = (np.zeros((max(self.n_samples, 1), len(self.stp_groups) + n_b, 2), dt),
+                np.zeros((max(self.n_samples, 1), self.V_idx.size), dt))
+        carry = (pops, g_state, rings, stps, lasts, tring, stats, bufs)
+        return jax.device_put(carry) if device else carry
 
     # ------------------------------------------------------------ one step
     def step(self, carry, i, key, z=None):
@@ -248,7 +272,7 @@ class FusedNetwork:
 
     def compile(self) -> float:
         t0 = time.perf_counter()
-        key = jax.random.PRNGKey(self.net.seed)
+        key = prng_key(self.net.seed)
         self._run = jax.jit(self._simulate).lower(self.init_carry(), key, self.tables()).compile()
         self.compile_s = time.perf_counter() - t0
         return self.compile_s
@@ -267,7 +291,7 @@ class FusedNetwork:
         if self.compile_s is None and chunk is None:
             self.compile()
         carry = self.init_carry()
-        key = jax.random.PRNGKey(self.net.seed if seed is None else seed)
+        key = prng_key(self.net.seed if seed is None else seed)
         jax.block_until_ready(carry)
         if chunk is not None:
             from .chunked import ChunkedScan

@@ -44,13 +44,18 @@ class FusedCOBA:
     dtype : float dtype (default: brainpy/jax default float, float32 unless x64 is on)
     capacities : active-source buffer sizes tried in turn by the XLA delivery path (GPU), the last
         must be ``n_neurons``; default :func:`~stp_brainpy.network.events.capacity_ladder`
+    cache : turn on JAX's persistent compilation cache (:func:`stp_brainpy.enable_compilation_cache`,
+        process-wide, default off as in JAX): a later process loads the compiled scan instead of compiling it
+        (4000 neurons: compile ~1 s -> ~0.3 s, tracing included; same spikes)
     """
 
     def __init__(self, cfg: COBAConfig, conn: Optional[Connectivity] = None, backend: str = "auto",
-                 record: int = 0, dtype=None, capacities=None):
+                 record: int = 0, dtype=None, capacities=None, cache: bool = False):
         if not isinstance(cfg, COBAConfig):
             raise TypeError(f"cfg must be a COBAConfig; got {type(cfg).__name__}")
         check_choice("backend", backend, BACKENDS)
+        if not isinstance(cache, bool):
+            raise TypeError(f"cache must be True or False; got {cache!r}")
         n, ne = cfg.n_neurons, cfg.n_exc
         record = check_integer("record", record, low=0)
         if is_connector(conn):
@@ -74,7 +79,8 @@ class FusedCOBA:
         k_e = min(ne, int(round(self.record * ne / n)))
         self.rec_idx = np.r_[0:k_e, ne:ne + self.record - k_e].astype(np.int32)
         self.sim = FusedNetwork(coba_network(cfg, self.conn), backend=backend, dtype=dtype,
-                                raster=self.rec_idx if self.record else None, capacities=self.capacities)
+                                raster=self.rec_idx if self.record else None, capacities=self.capacities,
+                                cache=cache)
         self.dtype = self.sim.dtype
         self.build_s = self.sim.build_s
         self.compile_s = None
@@ -98,6 +104,8 @@ class FusedCOBA:
         return res
 
 
-def simulate(cfg: COBAConfig = COBAConfig(), backend: str = "auto", record: int = 0, dtype=None) -> dict:
-    """Build, compile and run the fused COBA(-STP) network once; see :meth:`FusedCOBA.run`."""
-    return FusedCOBA(cfg, backend=backend, record=record, dtype=dtype).run()
+def simulate(cfg: COBAConfig = COBAConfig(), backend: str = "auto", record: int = 0, dtype=None,
+             cache: bool = False) -> dict:
+    """Build, compile and run the fused COBA(-STP) network once; see :class:`FusedCOBA` (``cache``) and
+    :meth:`FusedCOBA.run`."""
+    return FusedCOBA(cfg, backend=backend, record=record, dtype=dtype, cache=cache).run()

@@ -37,11 +37,15 @@ def _params(model, p):
 
 
 def stp_rest(model, params, shape, dtype):
+    """The resting state (NumPy arrays in the model's state type: a constant, built on the host so that making
+    a carry compiles nothing): tm u = 0, x = 1; markram u = U, x = 1; tm3 u = 0, x = 1, y = 0."""
+    dtype = np.dtype(dtype)
     if model == "tm":
-        return tm.rest_state(shape, dtype)
+        return tm.STPState(np.zeros(shape, dtype), np.ones(shape, dtype))
     if model == "markram":
-        return markram.MarkramState(jnp.broadcast_to(jnp.asarray(params["U"], dtype), shape), jnp.ones(shape, dtype))
-    return tm3.rest_state(shape, dtype)
+        U = np.broadcast_to(np.asarray(params["U"], dtype), shape).copy()
+        return markram.MarkramState(U, np.ones(shape, dtype))
+    return tm3.TM3State(np.zeros(shape, dtype), np.ones(shape, dtype), np.zeros(shape, dtype))
 
 
 def stp_step(model, read, state, spike, params, dt):
@@ -96,12 +100,14 @@ def channel_inputs(plan, g_state):
 
 # ---------------------------------------------------------------- (3) neurons
 def neuron_init(pop, V0, dtype):
+    """Initial state of population ``pop`` as NumPy arrays (the carry is moved to the device in one piece)."""
     n = pop.size
     nrn = pop.neuron
+    dtype = np.dtype(dtype)
     if isinstance(nrn, (CurrentLIF, CondLIFModel)):
-        return (jnp.asarray(V0, dtype), jnp.zeros(n, jnp.int32))
+        return (np.asarray(V0).astype(dtype), np.zeros(n, np.int32))
     if isinstance(nrn, HomeworkLIF):
-        return (jnp.full(n, nrn.params.V_rest, dtype), jnp.full(n, -1e7, dtype))
+        return (np.full(n, nrn.params.V_rest, dtype), np.full(n, -1e7, dtype))
     return ()
 
 
@@ -233,8 +239,8 @@ CHUNKS = (64, 8, 4)  # measured on COBA (~5 active of 3200 per step): (64, 8) 1.
 def hetero_state(g, dtype):
     """Resting per-synapse state of heterogeneous group ``g``: ``(n_pre, n_state, deg)``, the fields of the
     model's state along axis 1 (one row per source, so a source's state is one contiguous block)."""
-    params = {name: jnp.asarray(g.params[name], dtype) for name in g._pnames}
-    return jnp.stack(stp_rest(g.stp.model, params, g.targets.shape, dtype), axis=1)
+    params = {name: np.asarray(g.params[name]).astype(dtype) for name in g._pnames}
+    return np.stack(stp_rest(g.stp.model, params, g.targets.shape, dtype), axis=1)
 
 
 def prepare(plan, dtype, capacities=None):
@@ -242,15 +248,16 @@ def prepare(plan, dtype, capacities=None):
     XLA path's active-source buffer ladder, cut to each group's sources (the last is always ``n_pre``)."""
     for g in plan.groups:
         g._caps = None if capacities is None else tuple(k for k in capacities if k < g.n_pre) + (max(g.n_pre, 1),)
-        g._targets = jnp.asarray(g.targets)
-        g._weights = None if g.weights is None else jnp.asarray(g.weights, dtype)
+        # device_put, not jnp.asarray: the latter compiles a small program per array (jax 0.10)
+        g._targets = jax.device_put(np.asarray(g.targets))
+        g._weights = None if g.weights is None else jax.device_put(np.asarray(g.weights).astype(dtype, copy=False))
         g._R = plan.ring_steps
         if g.stp is not None and not g.stp.heterogeneous:
             g._stp_params = {k: float(v) for k, v in g.stp.params.items()}
         if g.stp is not None and g.stp.heterogeneous:
             # one table (n_pre, n_params + 1, deg): the model's parameters, then the weights
             g._pnames = tuple(g.params)
-            g._ptab = jnp.asarray(np.stack([np.asarray(g.params[k]) for k in g._pnames] + [np.asarray(g.weights)],
-                                           axis=1), dtype)
+            g._ptab = jax.device_put(np.stack([np.asarray(g.params[k]) for k in g._pnames] + [np.asarray(g.weights)],
+                                              axis=1).astype(dtype, copy=False))
             g._state_type = type(stp_rest(g.stp.model, {k: 0.5 for k in g._pnames}, (1,), dtype))
     return plan
