@@ -59,7 +59,6 @@ from functools import partial
 from typing import Any, NamedTuple
 
 import jax
-import jax.extend.random
 import jax.numpy as jnp
 import numpy as np
 
@@ -166,8 +165,10 @@ def _uniforms(key: Any, shape: tuple[int, ...], dtype: Any) -> Array:
     size = int(np.prod(shape, dtype=np.int64))
     wide = dtype == jnp.float64
     blocks = size if wide else (size + 1) // 2
+    from jax.extend.random import threefry2x32_p  # here, not at import: jax.extend pulls in pallas (~60 ms)
+
     hi = jnp.full((blocks,), _COUNTER_TAG, jnp.uint32)
-    b1, b2 = jax.extend.random.threefry2x32_p.bind(data[0], data[1], hi, jnp.arange(blocks, dtype=jnp.uint32))
+    b1, b2 = threefry2x32_p.bind(data[0], data[1], hi, jnp.arange(blocks, dtype=jnp.uint32))
     if wide:  # 52 mantissa bits: 20 from the first word, 32 from the second
         bits = (b1.astype(jnp.uint64) << 32 | b2.astype(jnp.uint64)) >> 12 | np.uint64(0x3FF0000000000000)
         return (jax.lax.bitcast_convert_type(bits, jnp.float64) - 1.0).reshape(shape)
