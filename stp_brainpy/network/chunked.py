@@ -21,7 +21,6 @@ import time
 from typing import Callable, Optional
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from ..core.validation import check_integer
@@ -63,7 +62,8 @@ class ChunkedScan:
         tables = sim.tables()
         for a, b in self.bounds:
             if b - a not in cache:
-                cache[b - a] = fn.lower(carry, key, tables, jnp.arange(a, b, dtype=jnp.int32)).compile()
+                # NumPy step indices: an eager jnp.arange compiles small programs of its own
+                cache[b - a] = fn.lower(carry, key, tables, np.arange(a, b, dtype=np.int32)).compile()
         self.programs = cache
         if sim.compile_s is None:
             sim.compile_s = time.perf_counter() - t0
@@ -74,7 +74,7 @@ class ChunkedScan:
         n = self.sim.net.n_steps
         pieces = []
         for a, b in self.bounds:
-            carry, outs = self.programs[b - a](carry, key, tables, jnp.arange(a, b, dtype=jnp.int32))
+            carry, outs = self.programs[b - a](carry, key, tables, np.arange(a, b, dtype=np.int32))
             pieces.append(jax.device_get(outs))  # waits for this piece; the device keeps only the carry
             if progress is not None:
                 progress(b, n)

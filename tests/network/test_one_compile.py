@@ -64,6 +64,12 @@ def test_build_compile_run_compile_one_program():
     assert res["spike_steps"].size > 0
 
 
+def test_a_chunked_run_compiles_one_program():
+    with compiles() as seen:
+        FusedNetwork(small_net()).run(chunk=100)  # 300 steps: three pieces of one length
+    assert seen.count(COMPILE) == 1, seen
+
+
 def test_fused_coba_compiles_one_program():
     with compiles() as seen:
         FusedCOBA(COBAConfig(n_neurons=200, in_degree=20, duration=10.0, stp=True)).run()
@@ -110,6 +116,7 @@ def jax_cache(tmp_path, monkeypatch):
         cc.reset_cache()
 
 
+@pytest.mark.slow  # three compilations of the small network: ~4 s idle, ~10 s on the loaded machine
 def test_a_persistent_cache_hit_compiles_nothing_and_gives_the_same_spikes(jax_cache):
     assert enable_compilation_cache(jax_cache, min_compile_s=0.0) == jax_cache
     with compiles() as first:
