@@ -20,7 +20,10 @@ Neurons (``Population.neuron``):
 Projections connect ``pre`` to ``post`` by :class:`Bernoulli`, :class:`FixedInDegree`, :class:`Pairs`, a
 ``bp.conn`` connector or a :class:`~stp_brainpy.network.connectivity.Connectivity`; ``weight`` and ``delay``
 are numbers, distributions (:class:`Uniform`, :class:`Normal`) or callables ``(rng, n) -> array`` drawn per
-synapse; delays act after ``max(1, round(d/dt))`` steps (:mod:`stp_brainpy.core.delays`). ``output`` is
+synapse; delays act after ``max(1, round(d/dt))`` steps (:mod:`stp_brainpy.core.delays`). Units: a weight is in
+nS (conductance), mV (delta, or an exponential current into CurrentLIF/HomeworkLIF) or pA (an exponential current
+into CondLIFModel); Quantities, and distributions of Quantities, of another dimension are refused
+(:mod:`stp_brainpy.network.distributions`). ``output`` is
 ``'current'`` or ``'conductance'``, ``synapse`` ``'delta'`` or ``'exp'`` (with ``tau_s``), ``stp`` an
 :class:`STPModel` of any deterministic family member (``tm``, ``markram`` with ``read``, ``tm3``) with scalar or
 per-synapse parameters. Homogeneous STP keeps one state per source (exact: u and x depend only on the
@@ -34,6 +37,7 @@ groups and V of a few neurons every ``every`` steps.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
@@ -41,7 +45,7 @@ import numpy as np
 
 from ..core import family
 from ..core.delays import delays_steps
-from ..core.validation import check_choice, check_finite, check_integer, check_number, check_positive, check_range
+from ..core.validation import check_choice, check_finite, check_integer, check_positive, check_range
 from .connectors import Bernoulli, FixedInDegree, Pairs, build_conn, from_connector, is_connector  # noqa: F401
 
 from ..units import PARAM_UNITS, accepts_units
@@ -55,68 +59,8 @@ from .populations import (NEURONS, CondLIFModel, CurrentLIF, HomeworkLIF, Poisso
 
 
 # ---------------------------------------------------------------- per-synapse values
-@dataclass(frozen=True)
-class Uniform:
-    low: float
-    high: float
-
-    def __post_init__(self):
-        check_finite("low", self.low)
-        check_finite("high", self.high)
-        if self.low > self.high:
-            raise ValueError(f"Uniform needs low <= high; got {self.low}, {self.high}")
-
-    def sample(self, rng, n):
-        return rng.uniform(self.low, self.high, n)
-
-
-@dataclass(frozen=True)
-class Normal:
-    """Normal(mean, std) truncated to [low, high] by redrawing."""
-
-    mean: float
-    std: float
-    low: float = -np.inf
-    high: float = np.inf
-
-    def __post_init__(self):
-        check_finite("mean", self.mean)
-        check_finite("std", self.std)
-        check_range("std", self.std, 0.0, None)
-        if not self.low < self.high:
-            raise ValueError(f"Normal needs low < high; got {self.low}, {self.high}")
-
-    def sample(self, rng, n):
-        out = rng.normal(self.mean, self.std, n)
-        bad = (out < self.low) | (out > self.high)
-        for _ in range(1000):
-            if not bad.any():
-                break
-            out[bad] = rng.normal(self.mean, self.std, int(bad.sum()))
-            bad = (out < self.low) | (out > self.high)
-        return np.clip(out, self.low, self.high)
-
-
-def sample(value, rng, n: int, name: str) -> np.ndarray:
-    """``n`` per-synapse values from a number, an array of ``n``, a distribution or ``callable(rng, n)``."""
-    if hasattr(value, "sample"):
-        out = np.asarray(value.sample(rng, n), float)
-    elif callable(value):
-        out = np.asarray(value(rng, n), float)
-    else:
-        check_number(name, value)
-        out = np.asarray(value, float)
-        if out.ndim == 1 and out.size != n:
-            raise ValueError(f"{name} must be a scalar or one value per synapse ({n}); got {out.size}")
-        out = np.broadcast_to(out, (n,))
-    if out.shape != (n,):
-        raise ValueError(f"{name} must give {n} values; got shape {out.shape}")
-    check_finite(name, out)
-    return out
-
-
-def is_scalar(value) -> bool:
-    return not hasattr(value, "sample") and not callable(value) and np.ndim(value) == 0
+from .distributions import (DISTRIBUTIONS, Normal, Uniform, check_value_unit, given_unit,  # noqa: E402,F401
+                            is_scalar, sample, weight_unit)
 
 
 @accepts_units(delay_ms="ms", dt="ms")
@@ -149,6 +93,9 @@ class STPModel:
         if unknown:
             raise ValueError(f"unknown parameter(s) {unknown} for STP model {model!r}; accepted: {family.PARAMS[model]}")
         full = family._complete(model, params)
+        for k, v in full.items():
+            if isinstance(v, DISTRIBUTIONS):
+                check_value_unit(k, v, v.unit, (PARAM_UNITS.get(k, "1"),), f"for STP parameter {k}")
         scalars = {k: v for k, v in full.items() if is_scalar(v)}
         family.check_params(model, **scalars)
         object.__setattr__(self, "model", model)
@@ -172,10 +119,44 @@ class STPModel:
         return id(self)
 
 
+def _checks_weight_unit(cls):
+    """Checks the unit a weight came in against the projection's output, after the fields are set.
+
+    :func:`accepts_units` turns a Quantity weight into a bare number (in the unit of its dimension) before the
+    dataclass sees it, so the unit is read from the raw argument here and kept as ``_weight_unit`` (and
+    ``_weight_given``, for messages) for :class:`Network`, which knows the target neuron. ``dataclasses.replace``
+    passes the bare number on and so drops them: a bare weight is taken in the documented unit, as always.
+    """
+    init = cls.__init__
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        raw = kwargs["weight"] if "weight" in kwargs else (args[3] if len(args) > 3 else None)
+        init(self, *args, **kwargs)  # refuses a weight of none of the three dimensions
+        given = given_unit("weight", raw)
+        object.__setattr__(self, "_weight_unit", given)
+        object.__setattr__(self, "_weight_given", raw if given is not None else None)
+        why = f"for output={self.output!r}, synapse={self.synapse!r}"
+        if self.output == "current" and self.synapse == "exp":
+            why += " (mV into CurrentLIF and HomeworkLIF, pA into CondLIFModel)"
+        check_value_unit("weight", raw, given, weight_unit(self.output, self.synapse), why)
+
+    cls.__init__ = __init__
+    return cls
+
+
+@_checks_weight_unit
 @accepts_units(weight=("mV", "nS", "pA"), delay="ms", tau_s="ms", E="mV")
 @dataclass(frozen=True)
 class Projection:
-    """Synapses from population ``pre`` to ``post`` (names); see the module docstring."""
+    """Synapses from population ``pre`` to ``post`` (names); see the module docstring.
+
+    ``weight`` is in nS for ``output='conductance'``, in mV for ``output='current', synapse='delta'`` (a jump of
+    V), and for ``output='current', synapse='exp'`` in the target's input unit: mV into ``CurrentLIF`` and
+    ``HomeworkLIF``, pA into ``CondLIFModel``. A bare number is taken in that unit; a brainunit Quantity (or a
+    :class:`Uniform`/:class:`Normal` of Quantities) of another dimension raises
+    :class:`~stp_brainpy.units.UnitError` (``weight=2 * u.pA`` on a conductance projection). ``delay`` in ms.
+    """
 
     pre: str
     post: str
@@ -205,6 +186,7 @@ class Projection:
             raise TypeError(f"stp must be an STPModel or None; got {type(self.stp).__name__}")
         if is_scalar(self.weight):
             check_finite("weight", self.weight)
+        check_value_unit("delay", self.delay, given_unit("delay", self.delay), ("ms",), "")
         if is_scalar(self.delay):
             check_finite("delay", self.delay, "ms")
             check_range("delay", self.delay, 0.0, None, unit="ms")
@@ -319,6 +301,9 @@ class Network:
                 raise ValueError(f"projection into HomeworkLIF {pr.post!r} must be an exponential current")
             if isinstance(post.neuron, CurrentLIF) and kind == "cond":
                 raise ValueError(f"projection into CurrentLIF {pr.post!r} cannot be a conductance")
+            check_value_unit("weight", getattr(pr, "_weight_given", None), getattr(pr, "_weight_unit", None),
+                             weight_unit(pr.output, pr.synapse, post.neuron),
+                             f"for the projection {pr.pre!r} -> {pr.post!r} into {type(post.neuron).__name__}")
         for x in (*self.inputs, *self.stimuli):
             if x.pop not in pops or pops[x.pop].is_source:
                 raise ValueError(f"{type(x).__name__} pop={x.pop!r} must name a neuron population; have {names}")
