@@ -27,6 +27,10 @@ ap.add_argument("--duration", type=float, default=1000.0)
 ap.add_argument("--seed", type=int, default=0)
 ap.add_argument("--p", type=float, default=0.02, help="connection probability per ordered pair")
 ap.add_argument("--threads", type=int, default=0, help="cpp_standalone OpenMP threads (0: none)")
+ap.add_argument("--directory", default=None,
+                help="cpp_standalone project folder, kept (default: a fresh one, removed). A second run into the "
+                     "same folder is a warm build: Brian2 rewrites only files whose code changed and make "
+                     "recompiles only those (none for the same network)")
 ap.add_argument("--out", required=True)
 args = ap.parse_args()
 if args.heterogeneous and not args.stp:
@@ -37,7 +41,7 @@ from brian2 import (NeuronGroup, Network, SpikeMonitor, Synapses, defaultclock, 
                     prefs, seed, set_device)
 
 t_import = time.perf_counter()
-build_dir = tempfile.mkdtemp(prefix="brian2_coba_")
+build_dir = args.directory or tempfile.mkdtemp(prefix="brian2_coba_")
 if args.target == "cpp_standalone":
     set_device("cpp_standalone", directory=build_dir, build_on_run=False)
     if args.threads:
@@ -109,6 +113,7 @@ if args.target == "cpp_standalone":
     sim_s = float(device._last_run_time)
     total = time.perf_counter() - t_setup
     compile_s = total - sim_s  # code generation + C++ compilation + process start
+    make_s = device.timers["compile"]["make"]  # the C++ compilation alone (near 0 in a warm folder)
 else:
     net.run(0 * ms)  # generates and compiles the code objects
     t0 = time.perf_counter()
@@ -118,6 +123,8 @@ else:
 ids = np.asarray(mon.i[:], np.int32)
 times = np.asarray(mon.t[:] / ms, np.float64)
 np.savez(args.out, ids=ids, times=times)
-shutil.rmtree(build_dir, ignore_errors=True)
+if args.directory is None:
+    shutil.rmtree(build_dir, ignore_errors=True)
 print(json.dumps(dict(import_s=t_import - t_start, build_s=t_setup - t_import, compile_s=compile_s, sim_s=sim_s,
+                      make_s=make_s if args.target == "cpp_standalone" else None,
                       n_synapses=int(len(Ce) + len(Ci)) if args.target == "runtime" else None)))
