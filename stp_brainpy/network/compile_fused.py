@@ -24,8 +24,8 @@ import numpy as np
 
 from ..core.validation import check_choice
 from .description import Network, SpikeSource
-from .events import BACKENDS, spike_list, spike_stats
-from .kernels import arrivals, channel_base, channel_inputs, emit, hetero_state, neuron_init, neuron_step, prepare, stp_rest
+from .events import BACKENDS, range_counts, spike_list, spike_stats
+from .kernels import arrivals, blocks, channel_base, channel_inputs, emit, hetero_state, neuron_init, neuron_step, prepare, stp_rest
 from .plan import make_plan
 from .noise import scan_steps, step_key
 from .stats import stats_from_sums
@@ -148,7 +148,8 @@ class FusedNetwork:
         (~20 per process, ~0.5 s); this compiles nothing."""
         net, dt = self.net, np.dtype(self.dtype)
         pops = [neuron_init(p, self.V0.get(p.name, np.zeros(p.size)), dt) for p in net.populations]
-        g_state = np.zeros(self.plan.n_ch, dt)  # every channel, flat: the events are added into it in place
+        # the channels, one array per block of the flat layout (kernels.blocks): events are added in place
+        g_state = tuple(np.zeros(size, dt) for _, size in blocks(self.plan))
         rings, stps, lasts = [], [], []
         for g in self.plan.groups:
             rings.append(np.zeros((g.delay, g.n_pre), dt) if g.mode == "source" else None)
@@ -200,44 +201,14 @@ class FusedNetwork:
         bounds = np.cumsum([0] + [p.size for p in net.populations])
         stats, counts = spike_stats(spike, stats, i, bounds, self.backend)
         if self.n_samples and (self.stp_groups or self.V_idx.size):
-            block_vals = []
-            for (_label, _pop, a, b), k in zip(self.blocks, self.block_group):
-                if k is None:
-                    continue
-                st, g = new_stps[k], plan.groups[k]
-                if g.stp.heterogeneous:
-                    m = jnp.asarray(g.mask[a:b])
-                    cnt = jnp.maximum(jnp.sum(m), 1)
-                    block_vals.append(jnp.stack([jnp.sum(jnp.where(m, st[a:b, 0], 0)) / cnt,
-                                                 jnp.sum(jnp.where(m, st[a:b, 1], 0)) / cnt]))
-                else:
-                    block_vals.append(jnp.stack([jnp.mean(st[0][a:b]), jnp.mean(st[1][a:b])]))
             every = net.record.every
-            s = jnp.minimum(i // every, self.n_samples - 1)
             write = (i + 1) % every == 0
-            ux_buf, v_buf = bufs
-            if self.stp_groups:
-                vals = []
-                for k in self.stp_groups:
-                    st, g = new_stps[k], plan.groups[k]
-                    if g.stp.heterogeneous:
-                        m = jnp.asarray(g.mask)
-                        cnt = jnp.maximum(jnp.sum(m), 1)
-                        vals.append(jnp.stack([jnp.sum(jnp.where(m, st[:, 0], 0)) / cnt,
-                                               jnp.sum(jnp.where(m, st[:, 1], 0)) / cnt]))
-                    else:
-                        vals.append(jnp.stack([jnp.mean(st[0]), jnp.mean(st[1])]))
-                row = jnp.stack(vals + block_vals).astype(self.dtype)
-                ux_buf = ux_buf.at[s].set(jnp.where(write, row, ux_buf[s]))
-            if self.V_idx.size:
-                V_all = jnp.concatenate([st[0] if st else jnp.zeros(p.size, self.dtype)
-                                         for p, st in zip(net.populations, new_pops)])
-                row = V_all[jnp.asarray(self.V_idx)]
-                v_buf = v_buf.at[s].set(jnp.where(write, row, v_buf[s]))
-            bufs = (ux_buf, v_buf)
+            # the means are computed on the sampled steps only (a cond: ~25 reductions and slices a step else)
+            bufs = jax.lax.cond(write, lambda b: self._sample(b, i, new_stps, new_pops), lambda b: b, bufs)
         out = {"pop_count": counts}
         if self.blocks:
-            out["block_count"] = jnp.stack([jnp.sum(spikes[pop][a:b], dtype=jnp.int32) for _, pop, a, b in self.blocks])
+            out["block_count"] = range_counts(spike, [(self.offsets[pop] + a, self.offsets[pop] + b)
+                                                      for _, pop, a, b in self.blocks], self.backend)
         if self.raster is not None:
             out["raster"] = spike[self.raster]
         if self.spike_idx is not None:
@@ -245,6 +216,44 @@ class FusedNetwork:
             out["spike_ids"], n_sub = spike_list(sub, self.spike_cap, self.backend)
             out["spike_overflow"] = jnp.maximum(n_sub - self.spike_cap, 0)
         return (new_pops, g_state, new_rings, new_stps, new_lasts, tring, stats, bufs), out
+
+    def _sample(self, bufs, i, new_stps, new_pops):
+        """``bufs`` with the sample of step ``i`` written: u/x means per STP group and block, V samples."""
+        net, plan = self.net, self.plan
+        block_vals = []
+        for (_label, _pop, a, b), k in zip(self.blocks, self.block_group):
+            if k is None:
+                continue
+            st, g = new_stps[k], plan.groups[k]
+            if g.stp.heterogeneous:
+                m = jnp.asarray(g.mask[a:b])
+                cnt = jnp.maximum(jnp.sum(m), 1)
+                block_vals.append(jnp.stack([jnp.sum(jnp.where(m, st[a:b, 0], 0)) / cnt,
+                                             jnp.sum(jnp.where(m, st[a:b, 1], 0)) / cnt]))
+            else:
+                block_vals.append(jnp.stack([jnp.mean(st[0][a:b]), jnp.mean(st[1][a:b])]))
+        every = net.record.every
+        s = jnp.minimum(i // every, self.n_samples - 1)
+        ux_buf, v_buf = bufs
+        if self.stp_groups:
+            vals = []
+            for k in self.stp_groups:
+                st, g = new_stps[k], plan.groups[k]
+                if g.stp.heterogeneous:
+                    m = jnp.asarray(g.mask)
+                    cnt = jnp.maximum(jnp.sum(m), 1)
+                    vals.append(jnp.stack([jnp.sum(jnp.where(m, st[:, 0], 0)) / cnt,
+                                           jnp.sum(jnp.where(m, st[:, 1], 0)) / cnt]))
+                else:
+                    vals.append(jnp.stack([jnp.mean(st[0]), jnp.mean(st[1])]))
+            row = jnp.stack(vals + block_vals).astype(self.dtype)
+            ux_buf = ux_buf.at[s].set(row)
+        if self.V_idx.size:
+            V_all = jnp.concatenate([st[0] if st else jnp.zeros(p.size, self.dtype)
+                                     for p, st in zip(net.populations, new_pops)])
+            row = V_all[jnp.asarray(self.V_idx)]
+            v_buf = v_buf.at[s].set(row)
+        return (ux_buf, v_buf)
 
     def tables(self) -> list:
         """The synapse tables, passed to the program as arguments: embedding millions of synapses as

@@ -63,3 +63,16 @@ def test_spike_list_equals_numpy_with_overflow_count(frac):
         assert int(count) == int(spike.sum())
         np.testing.assert_array_equal(np.asarray(ids)[:want.size], want)
         assert np.all(np.asarray(ids)[want.size:] == -1)
+
+
+def test_range_counts_equal_numpy():
+    from stp_brainpy.network.events import range_counts
+
+    rng = np.random.default_rng(5)
+    spike = rng.random(101) < 0.2
+    ranges = ((0, 101), (3, 3), (5, 17), (16, 100), (93, 101), (0, 8))
+    want = [int(spike[a:b].sum()) for a, b in ranges]
+    for backend in BACKENDS:
+        got = jax.jit(lambda s, be=backend: range_counts(s, ranges, be))(jnp.asarray(spike))
+        assert got.dtype == jnp.int32
+        np.testing.assert_array_equal(np.asarray(got), want)
