@@ -24,11 +24,14 @@ saving spikes) and peak resident memory (``wait4`` rusage) are its own. Columns:
 ``sim cpu``   stp_brainpy only: CPU seconds of the simulation (median), steadier than wall time on a
               shared machine
 ``cold process``  the ``-warm`` rows only: wall time of the run that filled the cache (see ``WARM``)
+``process cpu``  CPU seconds (user + system, its children included) of the process of ``process``: on a
+              loaded machine steadier than its wall time
 
 The ``-warm`` rows are whole processes with warm caches, the use a person sees when running a script
 again: ``stp_brainpy-warm`` with JAX's persistent compilation cache filled by an identical process run
 just before, ``brian2-cpp_standalone-warm`` building into the project folder its previous run left (Brian2
-rewrites no file and make recompiles nothing). Their ``process`` is one process, one simulation.
+rewrites no file and make recompiles nothing). Their ``process`` is the median of ``--warm-runs`` such processes, each one simulation. Both may
+write Python bytecode caches (``PYTHONDONTWRITEBYTECODE`` is dropped for them; ``__pycache__`` is git-ignored).
 
 ``--heterogeneous`` runs COBA-STP with per-synapse Gupta, Wang & Markram (2000) classes F1/F2/F3 on every E
 synapse (stp_brainpy.network.instances.coba_hetero_network; peers/nest_coba.py --heterogeneous, tsodyks2_synapse
@@ -144,7 +147,7 @@ def worker(args) -> None:
         res = runs[-1]
         out = dict(build_s=t_build - t_import, compile_s=sim.compile_s,
                    sim_s=statistics.median(r["sim_s"] for r in runs), sim_all=[r["sim_s"] for r in runs],
-                   sim_cpu_s=statistics.median(cpu), rate_hz=res["rate_hz"], cv_isi=res["cv_isi"],
+                   sim_cpu_s=statistics.median(cpu), sim_cpu_all=cpu, rate_hz=res["rate_hz"], cv_isi=res["cv_isi"],
                    n_synapses=res["n_synapses"])
     elif args.worker == "fused":
         sim = FusedCOBA(cfg, backend=args.backend)
@@ -154,7 +157,7 @@ def worker(args) -> None:
         res = runs[-1]
         out = dict(build_s=t_build - t_import, compile_s=sim.compile_s,
                    sim_s=statistics.median(r["sim_s"] for r in runs), sim_all=[r["sim_s"] for r in runs],
-                   sim_cpu_s=statistics.median(cpu), rate_hz=res["rate_hz"], cv_isi=res["cv_isi"],
+                   sim_cpu_s=statistics.median(cpu), sim_cpu_all=cpu, rate_hz=res["rate_hz"], cv_isi=res["cv_isi"],
                    n_synapses=res["n_synapses"])
     else:
         import brainpy as bp
@@ -197,21 +200,29 @@ def run_one(name, python, argv, args, tmp: Path) -> dict:
         env["STP_BRAINPY_CACHE"] = str(tmp / "cache")
     if name in WARM:
         env["STP_BRAINPY_JAX_CACHE"] = "1"
+        # Python's own cache too: with PYTHONDONTWRITEBYTECODE (set on the shared machine) every process compiled
+        # the package's ~80 modules from source, ~0.1 s (the installed packages, jax and brian2, have theirs)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         cmd += WARM[name](tmp / f"{name}.cache")  # after --repeats: the last one counts
         fill = _timed(cmd, env, tmp / f"{name}.fill.log")
         if fill[0]:
             return dict(name=name, skipped=f"failed (rc {fill[0]}) filling the cache: {fill[1].strip().splitlines()[-1:]}")
         cold = fill[2]
-    rc, text, wall, usage = _timed(cmd, env, log)
-    lines = [ln for ln in text.splitlines() if ln.startswith("{")]
-    if rc or not lines:
-        return dict(name=name, skipped=f"failed (rc {rc}): {text.strip().splitlines()[-1:] }")
-    res = json.loads(lines[-1])
-    # a single-run process: the extra timing repeats of stp_brainpy are not part of it
-    wall -= sum(res.get("sim_all", [])[1:])
-    res.update(name=name, process_s=wall, peak_mb=usage.ru_maxrss / 1024.0, npz=str(npz))
+    runs = []
+    for _ in range(args.warm_runs if name in WARM else 1):
+        rc, text, wall, usage = _timed(cmd, env, log)
+        lines = [ln for ln in text.splitlines() if ln.startswith("{")]
+        if rc or not lines:
+            return dict(name=name, skipped=f"failed (rc {rc}): {text.strip().splitlines()[-1:] }")
+        res = json.loads(lines[-1])
+        # a single-run process: the extra timing repeats of stp_brainpy are not part of it
+        wall -= sum(res.get("sim_all", [])[1:])
+        cpu = usage.ru_utime + usage.ru_stime - sum(res.get("sim_cpu_all", [])[1:])
+        res.update(name=name, process_s=wall, process_cpu_s=cpu, peak_mb=usage.ru_maxrss / 1024.0, npz=str(npz))
+        runs.append(res)
+    res = sorted(runs, key=lambda r: r["process_s"])[len(runs) // 2]  # the median process (odd counts)
     if name in WARM:
-        res["cold_process_s"] = cold
+        res.update(cold_process_s=cold, process_all=[r["process_s"] for r in runs])
     return res
 
 
@@ -251,13 +262,14 @@ def table_rows(rows, ref_name="stp_brainpy") -> list:
                         process_s=round(r["process_s"], 2), peak_mb=round(r["peak_mb"]), rate_hz=round(r["rate_hz"], 2),
                         cv=round(r["cv_isi"], 3), x_sim=round(r["sim_s"] / ref["sim_s"], 2) if ref else None,
                         x_process=round(r["process_s"] / ref["process_s"], 2) if ref else None,
-                        cold_process_s=round(r["cold_process_s"], 2) if "cold_process_s" in r else None))
+                        cold_process_s=round(r["cold_process_s"], 2) if "cold_process_s" in r else None,
+                        process_cpu_s=round(r["process_cpu_s"], 2)))
     return out
 
 
 def fmt_table(rows, ref_name="stp_brainpy") -> str:
     head = f"{'contender':30s} {'build s':>8s} {'sim s':>8s} {'sim cpu':>8s} {'process s':>9s} {'peak MB':>8s} " \
-           f"{'rate Hz':>8s} {'CV':>6s} {'×sim':>7s} {'×process':>8s} {'cold proc':>9s}"
+           f"{'rate Hz':>8s} {'CV':>6s} {'×sim':>7s} {'×process':>8s} {'cold proc':>9s} {'proc cpu':>8s}"
     out = [head, "-" * len(head)]
     nan = float("nan")
     for r in table_rows(rows, ref_name):
@@ -267,7 +279,7 @@ def fmt_table(rows, ref_name="stp_brainpy") -> str:
         cpu = r["sim_cpu_s"] if r["sim_cpu_s"] is not None else nan
         out.append(f"{r['contender']:30s} {r['build_s']:8.2f} {r['sim_s']:8.3f} {cpu:8.3f} {r['process_s']:9.2f} "
                    f"{r['peak_mb']:8.0f} {r['rate_hz']:8.2f} {r['cv']:6.3f} {r['x_sim'] or nan:7.2f} "
-                   f"{r['x_process'] or nan:8.2f} {r['cold_process_s'] or nan:9.2f}")
+                   f"{r['x_process'] or nan:8.2f} {r['cold_process_s'] or nan:9.2f} {r['process_cpu_s']:8.2f}")
     return "\n".join(out)
 
 
@@ -282,6 +294,8 @@ def main(argv=None) -> int:
     ap.add_argument("--only", default=None, help="comma-separated contenders (default: all)")
     ap.add_argument("--repeats", type=int, default=3, help="simulation repeats for stp_brainpy (median)")
     ap.add_argument("--cold", action="store_true", help="rebuild stp_brainpy's native kernel in a fresh cache")
+    ap.add_argument("--warm-runs", type=int, default=3,
+                    help="timed processes of each -warm contender after the one filling its cache (the median)")
     ap.add_argument("--json", type=Path, default=None, help="also write the raw rows here")
     _results.add_write_options(ap)
     ap.add_argument("--worker", choices=("fused", "fused-hetero", "classes"), default=None, help=argparse.SUPPRESS)
@@ -294,6 +308,8 @@ def main(argv=None) -> int:
         return 0
     if args.heterogeneous and not args.stp:
         ap.error("--heterogeneous is COBA-STP; drop --no-stp")
+    if args.warm_runs < 1 or args.warm_runs % 2 == 0:
+        ap.error(f"--warm-runs must be an odd count >= 1 (the median process); got {args.warm_runs}")
     table = contenders(args.stp, args.heterogeneous)
     names = list(table) if args.only is None else args.only.split(",")
     unknown = [n for n in names if n not in table]
@@ -328,10 +344,12 @@ def main(argv=None) -> int:
                      f"at {by['stp_brainpy']['rate_hz']:.1f} Hz).")
     if "stp_brainpy-warm" in by and "brian2-cpp_standalone-warm" in by:
         ours, theirs = by["stp_brainpy-warm"], by["brian2-cpp_standalone-warm"]
-        line = (f"Whole process with warm caches (import + build + compile + run): stp_brainpy "
+        line = (f"Whole process with warm caches (import + build + compile + run; median of {args.warm_runs} "
+                f"processes after the one filling the cache): stp_brainpy "
                 f"{ours['process_s']:.2f} s (cold {ours['cold_process_s']:.2f} s), Brian2 cpp_standalone "
                 f"{theirs['process_s']:.2f} s (cold {theirs['cold_process_s']:.2f} s): "
-                f"{theirs['process_s'] / ours['process_s']:.2f}x; stp_brainpy's compile "
+                f"{theirs['process_s'] / ours['process_s']:.2f}x wall, "
+                f"{theirs['process_cpu_s'] / ours['process_cpu_s']:.2f}x CPU; stp_brainpy's compile "
                 f"{ours.get('compile_s', float('nan')):.2f} s from the cache, Brian2's make "
                 f"{theirs.get('make_s') or 0.0:.2f} s.")
         print(line)
