@@ -92,6 +92,17 @@ def _coba(rec: Rec) -> list[str]:
     return ["COBA-STP, 4,000 neurons, 1 s: simulation", f"**{seconds(ours)}**", ", ".join(cells) or "—"]
 
 
+def _coba_process(rec: Rec) -> list[str]:
+    have = {r["contender"]: r for r in rec["rows"]}
+    ours, theirs = have.get("stp_brainpy-warm"), have.get("brian2-cpp_standalone-warm")
+    mine = "—" if ours is None else f"**{seconds(ours['process_s'])}** (cold {seconds(ours['cold_process_s'])})"
+    peer = "—" if theirs is None else (f"Brian2 cpp_standalone, warm build folder: {seconds(theirs['process_s'])}"
+                                       f" (cold {seconds(theirs['cold_process_s'])})")
+    if ours is not None and theirs is not None:
+        peer += f" ({ratio(theirs['process_s'] / ours['process_s'])})"
+    return ["COBA-STP, 4,000 neurons, 1 s: whole process (import + build + compile + run), warm caches", mine, peer]
+
+
 def _family(rec: Rec) -> list[str]:
     engine = [r for r in rec["rows"] if r["contender"].startswith("engine")]
     det = [r["per_s"] for r in engine if not r["model"].startswith("quantal")]
@@ -134,6 +145,7 @@ ROWS: list[tuple[str, Callable[[Rec], list[str]]]] = [
     ("sweeps-efficacy-cpu2", _efficacies),
     ("neuromatch-cpu2", _neuromatch),
     ("coba-stp-cpu2", _coba),
+    ("coba-stp-cpu2", _coba_process),
     ("coba-stp-hetero-cpu2", _coba_hetero),
     ("scaling-cpu2", _scaling),
     ("family", _family),
