@@ -33,7 +33,9 @@ OUTPUTS = ("raster.png", "traces.png", "spikes.nc", "traces.nc", "stats.json")
 #: u 0.46 vs 0.24; 22.6 too; at 22.8 the cued population re-ignited once in the delay), 23.1 the periodic one
 #: (cued population spikes every 350-700 ms, uncued quiet; 23.8 ignites an uncued one). Measured with the
 #: counter-based noise (network.noise); with the earlier jax.random stream 22.8 was quiet. Fixed in-degree
-#: (Tiddia's rule, WMParams(conn='fixed_in_degree')), earlier stream: 22.7 and 23.1.
+#: (Tiddia's rule, WMParams(conn='fixed_in_degree')), same noise stream, seed 0, 6-s protocol: 22.7 and 23.1 too
+#: (22.6-22.8 read-out regime, u 0.49 vs 0.24 at 22.7, the delay quiet even at 22.8; 23.0-23.2 periodic, at 23.1
+#: population spikes every 300-450 ms, uncued quiet; 23.8 ignites an uncued population before the cue).
 MU_E = {"readout": 22.7, "periodic": 23.1}
 #: --quick (S = 0.2, every block all-to-all, dt 0.1 ms): measured here with seed 0, mu_E 22.7 gives the read-out
 #: regime (22.8-22.9 let an uncued population answer the read-out) and 23.2 the periodic one (23.8 ignites

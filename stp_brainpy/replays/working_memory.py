@@ -31,7 +31,10 @@ Model (Mongillo et al. 2008, Supporting Online Material; parameter values of Tid
   here at full size with Bernoulli connectivity, seed 0, over the 6-s protocol: at 22.7 a quiet delay and one
   population spike of the cued population at the read-out (u 0.46 vs 0.24 uncued); at 23.1 the cued
   population alone re-ignites every 350–700 ms; at 23.8 an uncued population ignites spontaneously. Fixed
-  in-degree puts them at 22.7 and 23.1: the rule moves them by ≤ 0.1 mV, so the offset from the GUIDE's
+  in-degree (``WMParams(conn='fixed_in_degree')``, same run, noise stream and seed) puts them at 22.7 and 23.1
+  too: 22.6–22.8 give the read-out regime (quiet delay, the cued population answers the read-out; u 0.49 vs
+  0.24 at 22.7), 23.0–23.2 the periodic one (at 23.1 population spikes every 300–450 ms, uncued quiet), 23.8
+  ignites an uncued population before the cue. The rule moves them by ≤ 0.1 mV, so the offset from the GUIDE's
   Brian2 transcription (23.1 and 23.8, Bernoulli too) lies elsewhere (integration or noise convention), not
   in the connectivity. Tiddia's 22.7–24.1 mV are for 2-ms exponential currents. Cue: the cued population's
   mean × 1.15 for 350 ms; read-out: every E neuron's mean × 1.05 for
