@@ -25,7 +25,7 @@ import numpy as np
 from ..core.validation import check_choice
 from .description import Network, SpikeSource
 from .events import BACKENDS, range_counts, spike_list, spike_stats
-from .kernels import arrivals, channel_base, channel_inputs, emit, hetero_state, neuron_init, neuron_step, prepare, stp_rest
+from .kernels import arrivals, blocks, channel_base, channel_inputs, emit, hetero_state, neuron_init, neuron_step, prepare, stp_rest
 from .plan import make_plan
 from .noise import scan_steps, step_key
 from .stats import stats_from_sums
@@ -148,7 +148,8 @@ class FusedNetwork:
         (~20 per process, ~0.5 s); this compiles nothing."""
         net, dt = self.net, np.dtype(self.dtype)
         pops = [neuron_init(p, self.V0.get(p.name, np.zeros(p.size)), dt) for p in net.populations]
-        g_state = np.zeros(self.plan.n_ch, dt)  # every channel, flat: the events are added into it in place
+        # the channels, one array per block of the flat layout (kernels.blocks): events are added in place
+        g_state = tuple(np.zeros(size, dt) for _, size in blocks(self.plan))
         rings, stps, lasts = [], [], []
         for g in self.plan.groups:
             rings.append(np.zeros((g.delay, g.n_pre), dt) if g.mode == "source" else None)

@@ -24,7 +24,7 @@ from .noise import normals
 from .events import compact_since, deliver, deliver_ring, gather_rows, ring_rows, ring_take, scatter_rows
 from .steps import source_release
 
-__all__ = ["stp_rest", "stp_step", "arrivals", "channel_base", "channel_inputs", "neuron_init", "neuron_step", "emit", "hetero_state"]
+__all__ = ["stp_rest", "stp_step", "arrivals", "blocks", "channel_base", "channel_inputs", "neuron_init", "neuron_step", "emit", "hetero_state"]
 
 
 # ---------------------------------------------------------------- the STP family, per source or per synapse
@@ -58,44 +58,73 @@ def stp_step(model, read, state, spike, params, dt):
 
 
 # ---------------------------------------------------------------- (1) and (2)
+def blocks(plan) -> list:
+    """``(offset, size)`` of each block of the flat channel layout (:attr:`~stp_brainpy.network.plan.Plan.blocks`):
+    the step's channel state is a tuple with one array per block."""
+    return list(plan.blocks) or [(0, plan.n_ch)]
+
+
+def _members(plan) -> list:
+    """The channels of each block, in layout order (an empty channel goes with the first block it borders)."""
+    bl = blocks(plan)
+    out = [[] for _ in bl]
+    for c in plan.channels:
+        b = next((k for k, (off, size) in enumerate(bl) if off <= c.offset < off + size), None)
+        if b is None:
+            b = next(k for k, (off, size) in enumerate(bl) if off <= c.offset <= off + size)
+        out[b].append(c)
+    return out
+
+
 def arrivals(plan, rings, tring, i, n_ch, dtype, backend, base=None):
-    """Drive of every channel at step ``i`` added into ``base`` (default zeros): returns (``base`` + drive,
-    target ring with the step's slot cleared). The target ring's slot comes first, then each source-side
-    group's events one by one, in place on the native path (:func:`deliver`'s ``into``)."""
-    drive = base
+    """Drive of every channel at step ``i`` added into ``base`` (one array per block, default zeros): returns
+    (``base`` + drive as a tuple of blocks, target ring with the step's slot cleared). The target ring's slot
+    comes first (a plan with a ring has one block), then each source-side group's events one by one into its
+    block, in place on the native path (:func:`deliver`'s ``into``)."""
+    bl = blocks(plan)
+    drive = [None] * len(bl) if base is None else list(base)
     if tring is not None:  # read and cleared in place on the native path (ring_take)
         R = plan.ring_steps
-        drive, tring = ring_take(tring, jnp.zeros(n_ch, tring.dtype) if drive is None else drive, (i % R) * n_ch,
-                                 backend)
+        drive[0], tring = ring_take(tring, jnp.zeros(n_ch, tring.dtype) if drive[0] is None else drive[0],
+                                    (i % R) * n_ch, backend)
     for g, ring in zip(plan.groups, rings):
         if g.mode != "source":
             continue
         vals = ring_read(ring, i)
-        drive = deliver(vals, g._targets, n_ch, weights=g._weights, backend=backend, capacities=g._caps, into=drive)
-    if drive is None:
-        drive = jnp.zeros(n_ch, dtype)
-    return drive, tring
+        b = g.block
+        drive[b] = deliver(vals, g._targets, bl[b][1], weights=g._weights, backend=backend, capacities=g._caps,
+                           into=drive[b])
+    return tuple(jnp.zeros(size, dtype) if d is None else d for d, (_, size) in zip(drive, bl)), tring
 
 
 def channel_base(plan, g_state, dt, dtype):
-    """The channels' flat state (``n_ch``) decayed over one step, 0 on delta channels: what :func:`arrivals`
-    adds the step's events into, so the new state is ``g + g·expm1(-dt/τ) + drive`` (as
-    :func:`~stp_brainpy.core.stp.exp_decay_step`) with no separate drive vector. One elementwise pass over
-    the whole vector (a per-channel factor), so XLA updates the loop's buffer in place."""
-    if not plan.channels:
-        return jnp.zeros(0, dtype)
-    em = jnp.concatenate([jnp.full(c.size, -1.0 if c.receptor[0] == "delta" else decay_factors(dt, c.receptor[1])[1],
-                                   dtype) for c in plan.channels])
-    base = g_state + g_state * em
-    if any(c.receptor[0] == "delta" for c in plan.channels):
-        delta = jnp.concatenate([jnp.full(c.size, c.receptor[0] == "delta") for c in plan.channels])
-        base = jnp.where(delta, jnp.zeros((), dtype), base)
-    return base
+    """The channels' state (a tuple of blocks, :func:`blocks`) decayed over one step, 0 on delta channels: what
+    :func:`arrivals` adds the step's events into, so the new state is ``g + g·expm1(-dt/τ) + drive`` (as
+    :func:`~stp_brainpy.core.stp.exp_decay_step`) with no separate drive vector. One elementwise pass per block
+    (a per-channel factor), so XLA updates the loop's buffers in place."""
+    out = []
+    for (off, size), g, chans in zip(blocks(plan), g_state, _members(plan)):
+        chans = [c for c in chans if c.size]
+        if not chans:
+            out.append(jnp.zeros(size, dtype))
+            continue
+        em = jnp.concatenate([jnp.full(c.size, -1.0 if c.receptor[0] == "delta"
+                                       else decay_factors(dt, c.receptor[1])[1], dtype) for c in chans])
+        base = g + g * em
+        if any(c.receptor[0] == "delta" for c in chans):
+            delta = jnp.concatenate([jnp.full(c.size, c.receptor[0] == "delta") for c in chans])
+            base = jnp.where(delta, jnp.zeros((), dtype), base)
+        out.append(base)
+    return tuple(out)
 
 
 def channel_inputs(plan, g_state):
-    """Per (population, receptor) the channel values the neurons see this step (views of the flat state)."""
-    return {(c.pop, c.receptor): g_state[c.offset:c.offset + c.size] for c in plan.channels}
+    """Per (population, receptor) the channel values the neurons see this step (views of the blocks)."""
+    out = {}
+    for (off, _), g, chans in zip(blocks(plan), g_state, _members(plan)):
+        for c in chans:
+            out[(c.pop, c.receptor)] = g[c.offset - off:c.offset - off + c.size]
+    return out
 
 
 # ---------------------------------------------------------------- (3) neurons
@@ -249,7 +278,11 @@ def prepare(plan, dtype, capacities=None):
     for g in plan.groups:
         g._caps = None if capacities is None else tuple(k for k in capacities if k < g.n_pre) + (max(g.n_pre, 1),)
         # device_put, not jnp.asarray: the latter compiles a small program per array (jax 0.10)
-        g._targets = jax.device_put(np.asarray(g.targets))
+        t = np.asarray(g.targets)
+        off = blocks(plan)[g.block][0] if g.mode == "source" else 0
+        if off:  # block-local channel indices (padding, >= every block's size, stays as it is)
+            t = np.where(t < plan.n_ch, t - off, t).astype(t.dtype, copy=False)
+        g._targets = jax.device_put(t)
         g._weights = None if g.weights is None else jax.device_put(np.asarray(g.weights).astype(dtype, copy=False))
         g._R = plan.ring_steps
         if g.stp is not None and not g.stp.heterogeneous:

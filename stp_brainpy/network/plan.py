@@ -45,6 +45,7 @@ class Group:
     params: dict = field(default_factory=dict)  # heterogeneous STP: name -> (n_pre, deg)
     mask: Optional[np.ndarray] = None            # (n_pre, deg) real slots
     projections: tuple = ()
+    block: int = 0                               # the channel block its events land in (Plan.blocks)
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Plan:
     groups: list
     ring_steps: int                 # R of the target-side ring (0: none)
     synapses: list                  # per projection: dict(pre, post, delay_ms, delay_steps, weight)
+    blocks: list = field(default_factory=list)  # (offset, size) of each block of channels, see _blocks
 
 
 def _channels(net: Network) -> tuple[list, int]:
@@ -68,6 +70,40 @@ def _channels(net: Network) -> tuple[list, int]:
             out.append(seen[key])
             k += size
     return out, k
+
+
+def _blocks(channels: list, n_ch: int, touched: list, ring: bool) -> tuple[list, list]:
+    """Split the flat channel vector into blocks that no group's events cross: ``([(offset, size), ...], block
+    of each group)``. ``touched[k]`` holds the indices (in ``channels``) of the channels group ``k`` delivers to.
+
+    Each block is a separate array of the step's state, decayed in its own pass and delivered into in place.
+    One pass over the whole vector was split by XLA CPU into thread-pool tasks (its cost model splits passes
+    over ~256 KB) and read by the neurons as slices at offsets: blocks keep the passes smaller and aligned. The
+    channels of a component of the "delivered by one group" relation form a block when they are consecutive
+    in the layout (else, and with a target-side ring, whose slots span every channel, one block)."""
+    whole = ([(0, n_ch)], [0] * len(touched))
+    if ring or len(channels) <= 1:
+        return whole
+    root = list(range(len(channels)))
+
+    def find(a):
+        while root[a] != a:
+            root[a] = root[root[a]]
+            a = root[a]
+        return a
+
+    for t in touched:
+        for a in t[1:]:
+            root[find(a)] = find(t[0])
+    comps: dict = {}
+    for a in range(len(channels)):
+        comps.setdefault(find(a), []).append(a)
+    parts = sorted(comps.values())
+    if any(p != list(range(p[0], p[-1] + 1)) for p in parts):
+        return whole
+    blocks = [(channels[p[0]].offset, sum(channels[a].size for a in p)) for p in parts]
+    which = {a: b for b, p in enumerate(parts) for a in p}
+    return blocks, [which[t[0]] if t else 0 for t in touched]
 
 
 def _layout(degrees: list, n_pre: int) -> tuple:
@@ -215,4 +251,10 @@ def make_plan(net: Network, dtype=np.float32) -> Plan:
                                  delay_steps=dr["delay_steps"], weight=dr["weight"], params=dr["params"], n=dr["n"]))
         else:
             synapses.append(dict(n=dr["n"]))
-    return Plan(net, channels, n_ch, groups, R, synapses)
+    index = {id(c): a for a, c in enumerate(channels)}
+    touched = [sorted({index[id(chan_of[(net.projections[k].post, net.projections[k].receptor)])] for k in g.projections})
+               for g in groups]
+    blocks, which = _blocks(channels, n_ch, touched, R > 0)
+    for g, b in zip(groups, which):
+        g.block = b
+    return Plan(net, channels, n_ch, groups, R, synapses, blocks)

@@ -64,3 +64,27 @@ def test_bernoulli_without_autapses_and_select_against_dense():
     np.testing.assert_array_equal(c.targets[c.targets < 40], c.indices)  # ELL laid out on first use, CSR order
     for a, b in ((slice(0, 70), slice(0, 40)), (slice(10, 50), slice(5, 33)), (slice(20, 20), slice(0, 40))):
         np.testing.assert_array_equal(select(c, a, b).to_dense(), ref[a, b])
+
+
+def test_channel_blocks_follow_the_groups_and_fall_back_to_one():
+    from stp_brainpy.network.config import COBAConfig
+    from stp_brainpy.network.instances import coba_network
+    from stp_brainpy.network.kernels import blocks, prepare
+    from stp_brainpy.network.plan import Channel, _blocks
+
+    # COBA: E delivers to both exc channels, I to both inh ones -> two blocks, each group local to its block
+    plan = prepare(make_plan(coba_network(COBAConfig(n_neurons=100, in_degree=10, duration=1.0))), np.float32)
+    assert [(c.pop, c.receptor[0], c.offset) for c in plan.channels] == [("E", "cond", 0), ("I", "cond", 80),
+                                                                          ("E", "cond", 100), ("I", "cond", 180)]
+    assert blocks(plan) == [(0, 100), (100, 100)] and [g.block for g in plan.groups] == [0, 1]
+    for g in plan.groups:
+        off, size = blocks(plan)[g.block]
+        local = np.asarray(g._targets)
+        real = g.targets < plan.n_ch
+        np.testing.assert_array_equal(local[real], g.targets[real] - off)
+        assert local[real].min() >= 0 and local[real].max() < size and np.all(local[~real] >= size)
+    ch = [Channel("A", ("exp", 2.0), 0, 10), Channel("B", ("exp", 2.0), 10, 5), Channel("A", ("delta",), 15, 10)]
+    assert _blocks(ch, 25, [[0, 2], [1]], False) == ([(0, 25)], [0, 0])  # channels 0 and 2 not consecutive
+    assert _blocks(ch, 25, [[0, 1], [2]], False) == ([(0, 15), (15, 10)], [0, 1])
+    assert _blocks(ch, 25, [[0], [1], [2]], True) == ([(0, 25)], [0, 0, 0])  # a target-side ring: one block
+    assert make_plan(_net()).blocks == [(0, make_plan(_net()).n_ch)]  # _net has ring groups
