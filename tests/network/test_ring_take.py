@@ -76,3 +76,33 @@ def test_range_counts_equal_numpy():
         got = jax.jit(lambda s, be=backend: range_counts(s, ranges, be))(jnp.asarray(spike))
         assert got.dtype == jnp.int32
         np.testing.assert_array_equal(np.asarray(got), want)
+
+
+@pytest.mark.slow
+def test_samples_every_k_steps_are_the_state_at_those_steps():
+    # the fused step computes u/x means, block means and V samples on the sampled steps only (a cond): each
+    # sample must equal the every-step recording at step k * every + every - 1; block counts as a NumPy sum
+    from stp_brainpy.network.compile_fused import FusedNetwork
+    from stp_brainpy.network.description import (STPModel, Bernoulli, CurrentLIF, Network, Population, Projection,
+                                                 Record, Uniform, WhiteNoise)
+
+    def net(every):
+        E = CurrentLIF(tau_m=15.0, V_th=20.0, V_reset=16.0, tau_ref=2.0, V0=(10.0, 20.0))
+        stp = STPModel("markram", read="after", U=0.2, tau_f=1500.0, tau_d=200.0)
+        rec = Record(spikes=("E",), blocks=(("a", "E", 0, 20), ("b", "E", 20, 60)), stp=True, V={"E": 7},
+                     every=every)
+        return Network([Population("E", 60, E)], [Projection("E", "E", Bernoulli(0.3), weight=0.4,
+                                                             delay=Uniform(0.1, 1.0), stp=stp)],
+                       [WhiteNoise("E", 23.5, 1.0)], record=rec, dt=0.1, duration=30.0, seed=2)
+
+    one, five = FusedNetwork(net(1)).run(), FusedNetwork(net(5)).run()
+    assert five["V"].shape[0] == 60
+    np.testing.assert_array_equal(five["V"], one["V"][4::5])
+    np.testing.assert_array_equal(five["stp_mean"], one["stp_mean"][4::5])
+    np.testing.assert_array_equal(five["block_stp_mean"], one["block_stp_mean"][4::5])
+    np.testing.assert_array_equal(five["counts"], one["counts"])
+    assert one["counts"].sum() > 0
+    steps, ids = one["spike_steps"], one["spike_neurons"]
+    raster = np.zeros((300, 60), int)
+    raster[steps, ids] = 1
+    np.testing.assert_array_equal(one["block_count"], np.stack([raster[:, :20].sum(1), raster[:, 20:].sum(1)], 1))
