@@ -19,11 +19,21 @@ a later process loads the compiled network instead of compiling it again (:mod:`
 """
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.metadata
 
-from . import core
-from ._cache import enable_compilation_cache
+# importing jax makes ~10^5 long-lived objects; garbage collections in the middle of it traverse them all again and
+# again (~0.05-0.1 s of the import): collect after it instead
+_gc = gc.isenabled()
+gc.disable()
+try:
+    from . import core
+finally:
+    if _gc:
+        gc.enable()
+del _gc
+from ._cache import enable_compilation_cache  # noqa: E402
 
 try:  # the one source of the version is pyproject.toml, read back from the installed metadata
     __version__ = importlib.metadata.version("stp-brainpy")

@@ -15,6 +15,7 @@ into preallocated buffers of the carry.
 """
 from __future__ import annotations
 
+import gc
 import time
 from typing import Optional
 
@@ -280,9 +281,18 @@ class FusedNetwork:
                     g._ptab = p
 
     def compile(self) -> float:
+        """Trace, lower and compile the scan (or load it from the persistent cache); returns the seconds."""
         t0 = time.perf_counter()
         key = prng_key(self.net.seed)
-        self._run = jax.jit(self._simulate).lower(self.init_carry(), key, self.tables()).compile()
+        # no garbage collection while tracing: its many short-lived objects set off full collections over all of
+        # JAX's objects (0.31 -> 0.20 s of CPU for COBA-STP, cache hit); whatever garbage it left is collected after
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            self._run = jax.jit(self._simulate).lower(self.init_carry(), key, self.tables()).compile()
+        finally:
+            if was:
+                gc.enable()
         self.compile_s = time.perf_counter() - t0
         return self.compile_s
 

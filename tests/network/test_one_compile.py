@@ -156,3 +156,33 @@ def test_bad_cache_arguments():
         FusedCOBA(COBAConfig(n_neurons=100, in_degree=10, duration=1.0), cache=1)
     with pytest.raises(ValueError, match="min_compile_s"):
         enable_compilation_cache(min_compile_s=-1.0)
+
+
+def test_compile_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    sim = FusedNetwork(small_net())
+    assert gc.isenabled()
+    sim.compile()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        FusedNetwork(small_net()).compile()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_exit_skips_the_final_collections():
+    """At exit the objects are frozen (stp_brainpy.network.fused): a handler registered before the import runs
+    after the package's and sees them frozen."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import atexit, gc\natexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
+            "import stp_brainpy.network\nprint('enabled', gc.isenabled())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, JAX_PLATFORMS="cpu"))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["enabled", "True", "frozen", "True"]
