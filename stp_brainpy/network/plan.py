@@ -9,6 +9,9 @@ Shared by the fused simulator and the BrainPy classes, so both see the same syna
   source-major (ELL rows, padded) with a flat channel index per slot. A group with one delay and homogeneous
   STP keeps a source-side ring of ``D`` steps (mode ``'source'``); otherwise every event goes into the
   target-side ring at ``(step + d) mod R`` (mode ``'ring'``), which is how per-synapse delays are exact.
+* **Blocks** cut the flat channel layout where no group's events cross (``Plan.blocks``, ``Group.block``; one
+  block when there is a target-side ring): the step keeps one array per block, each decayed in its own pass and
+  delivered into in place (:func:`_blocks`).
 """
 from __future__ import annotations
 
