@@ -33,14 +33,14 @@ finally:
     if _gc:
         gc.enable()
 del _gc
-from ._cache import enable_compilation_cache  # noqa: E402
+from ._cache import enable_compilation_cache as enable_compilation_cache  # noqa: E402  (public, re-exported)
 
 try:  # the one source of the version is pyproject.toml, read back from the installed metadata
     __version__ = importlib.metadata.version("stp-brainpy")
 except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
     __version__ = "0+unknown"
 _SUBMODULES = ("synapses", "neurons", "inputs", "analysis", "sweeps", "network", "replays", "fitting", "nest")
-__all__ = ["core", "__version__", "enable_compilation_cache", *_SUBMODULES]
+__all__ = ["core", "__version__", *_SUBMODULES]  # enable_compilation_cache: documented with stp_brainpy.network
 
 
 def __getattr__(name: str):

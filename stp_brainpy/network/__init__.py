@@ -17,9 +17,13 @@ front), :mod:`.events` (delivery), :mod:`.steps`, :mod:`.stats`. The neuron is t
 conductance LIF (:mod:`stp_brainpy.core.cond_neuron`, COBA parameters
 :data:`~stp_brainpy.core.cond_neuron.COBA_NEURON`); delays follow :mod:`stp_brainpy.core.delays`.
 
+:func:`enable_compilation_cache` (also ``stp_brainpy.enable_compilation_cache``) turns on JAX's persistent
+compilation cache, opt-in as in JAX: a later process loads the compiled scan instead of compiling it.
+
 The BrainPy classes (:class:`EventSTPProjection`, :class:`COBANeuron`, :class:`COBANetwork`) are
 imported on first access, so the fused path does not pay for importing brainpy (~2 s).
 """
+from .._cache import enable_compilation_cache
 from ..core.cond_neuron import COBA_NEURON, CondLIFParams
 from .config import COBAConfig, build_connectivity, initial_potentials
 from .connectivity import Connectivity, bernoulli, fixed_in_degree, from_dense, from_pairs, select
@@ -41,7 +45,8 @@ __all__ = ["Connectivity", "bernoulli", "fixed_in_degree", "from_dense", "from_p
            "COBA_NEURON", "CondLIFParams", "FusedCOBA", "build_connectivity", "initial_potentials", "simulate",
            "spike_stats", "available_memory", "Network", "Population", "Projection", "CurrentLIF", "CondLIFModel",
            "HomeworkLIF", "PoissonSource", "SpikeSource", "Bernoulli", "FixedInDegree", "Pairs", "Uniform", "Normal",
-           "STPModel", "WhiteNoise", "Stimulus", "Record", "FusedNetwork", "coba_network", *_LAZY]
+           "STPModel", "WhiteNoise", "Stimulus", "Record", "FusedNetwork", "coba_network", "enable_compilation_cache",
+           *_LAZY]
 
 
 def __getattr__(name):
