@@ -125,6 +125,10 @@ def timed_runs(sim, repeats: int):
 
 def worker(args) -> None:
     t_start = time.perf_counter()
+    import atexit
+    import gc
+
+    atexit.register(gc.freeze)  # as the stp-brainpy command does (cli.entry): no final collections at exit
     import jax
     import numpy as np
 

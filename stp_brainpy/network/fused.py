@@ -15,8 +15,6 @@ module imports JAX only (not brainpy), so the fused path starts fast.
 """
 from __future__ import annotations
 
-import atexit
-import gc
 from typing import Optional
 
 import jax.numpy as jnp
@@ -31,13 +29,6 @@ from .events import BACKENDS
 from .instances import coba_network
 
 __all__ = ["FusedCOBA", "simulate"]
-
-# At interpreter exit, skip the final garbage collections over JAX's object graph: they took ~0.2 s of every
-# process that imported jax (exit 0.2 -> 0.04 s, measured), a sixth of a whole COBA-STP run with warm caches.
-# Only the shutdown changes (frozen objects are still freed by reference counting; Python does not promise
-# finalizers of objects alive at exit). Handlers run last-in first-out: jax's own, registered earlier, still run.
-atexit.register(gc.freeze)
-
 
 class FusedCOBA:
     """The whole network as one jitted ``lax.scan``; build once, ``run()`` many times.
