@@ -88,7 +88,7 @@ def test_wheel_metadata(dist):
     assert re.search(r"^Requires-Dist: netCDF4", meta, flags=re.M), "the store's engine is a default dependency"
     assert "Classifier: Typing :: Typed" in meta and "stp_brainpy/py.typed" in names
     assert "stp_brainpy/network/_native/event_scatter.cc" in names
-    assert "stp-brainpy = stp_brainpy.cli:main" in entry
+    assert "stp-brainpy = stp_brainpy.cli:entry" in entry
     assert not [n for n in names if n.startswith("tests/")]
     # every module of the package (a sub-package without __init__.py would silently be left out)
     modules = {f for f in _BEFORE["stp_brainpy"] & _files("stp_brainpy") if f.endswith(".py")}
