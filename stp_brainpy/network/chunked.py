@@ -24,6 +24,7 @@ import jax
 import numpy as np
 
 from ..core.validation import check_integer
+from .kernels import compiler_options
 
 __all__ = ["chunk_length", "chunk_bounds", "ChunkedScan", "DEFAULT_CHUNKS"]
 
@@ -63,7 +64,7 @@ class ChunkedScan:
         for a, b in self.bounds:
             if b - a not in cache:
                 # NumPy step indices: an eager jnp.arange compiles small programs of its own
-                cache[b - a] = fn.lower(carry, key, tables, np.arange(a, b, dtype=np.int32)).compile()
+                cache[b - a] = fn.lower(carry, key, tables, np.arange(a, b, dtype=np.int32)).compile(compiler_options())
         self.programs = cache
         if sim.compile_s is None:
             sim.compile_s = time.perf_counter() - t0

@@ -26,7 +26,7 @@ import numpy as np
 from ..core.validation import check_choice
 from .description import Network, SpikeSource
 from .events import BACKENDS, range_counts, spike_list, spike_stats
-from .kernels import arrivals, blocks, channel_base, channel_inputs, emit, hetero_state, neuron_init, neuron_step, prepare, stp_rest
+from .kernels import arrivals, blocks, channel_base, compiler_options, channel_inputs, emit, hetero_state, neuron_init, neuron_step, prepare, stp_rest
 from .plan import make_plan
 from .noise import scan_steps, step_key
 from .stats import stats_from_sums
@@ -289,7 +289,7 @@ class FusedNetwork:
         was = gc.isenabled()
         gc.disable()
         try:
-            self._run = jax.jit(self._simulate).lower(self.init_carry(), key, self.tables()).compile()
+            self._run = jax.jit(self._simulate).lower(self.init_carry(), key, self.tables()).compile(compiler_options())
         finally:
             if was:
                 gc.enable()
