@@ -1,12 +1,13 @@
 """Per-thunk profile of the COBA-STP fused step (fixed in-degree 80): where a step's time goes, variants side by side.
 
     XLA_FLAGS="--xla_cpu_multi_thread_eigen=false" .venv/bin/python benchmarks/profile_step.py --sizes 4000,40000 \
-        [--duration 100] [--repeats 3] [--variants default,v512] [--options '{"mine": {"xla_cpu_...": ...}}'] [--write]
+        [--duration 100] [--repeats 3] [--variants network,xla] [--options '{"mine": {"xla_cpu_...": ...}}'] [--write]
 
 XLA CPU runs a compiled program as a sequence of thunks (fusions, custom calls such as the native delivery
 ``ffi_call``, copies, the scan's while loop); with ``--xla_cpu_enable_xprof_traceme=true`` (added here) each
 appears as an event in a ``jax.profiler.trace``. Per size, every variant is compiled once (a variant is a set of
-XLA compiler options passed to ``.compile()``; ``default`` is none, ``v512`` prefers 512-bit vectors) and the
+XLA compiler options passed to ``.compile()``; ``network`` the ones :class:`FusedNetwork` uses, ``xla`` none,
+``v512`` 512-bit vectors preferred) and the
 scans are run under the trace in turns, ``--repeats`` rounds, so the variants see the same machine load. Per
 thunk the fastest per-step time over the rounds is printed (µs per step: total duration over the run / steps),
 largest first, with the sum of the per-step thunks and the traced wall time per step. On a shared machine the
@@ -32,7 +33,8 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import add_write_options, load_1min, machine_tag, write_results  # noqa: E402
 
-VARIANTS = {"default": {}, "v512": {"xla_cpu_prefer_vector_width": 512}}
+# "network": the options FusedNetwork compiles with (kernels.compiler_options); "xla": XLA's defaults
+VARIANTS = {"network": None, "xla": {}, "v512": {"xla_cpu_prefer_vector_width": 512}}
 COLUMNS = ["neurons", "variant", "thunk", "us_per_step", "calls_per_step", "share", "load_1min"]
 
 
@@ -76,7 +78,10 @@ def build(n: int, duration: float, options: dict, backend: str):
 
 def profile(n: int, variants: dict, duration: float, repeats: int, backend: str = "auto") -> dict:
     """``{variant: (best µs per thunk, calls per step, best wall µs per step, spikes)}``, rounds interleaved."""
-    sims = {name: build(n, duration, opts, backend) for name, opts in variants.items()}
+    from stp_brainpy.network.kernels import compiler_options
+
+    sims = {name: build(n, duration, compiler_options() if opts is None else opts, backend)
+            for name, opts in variants.items()}
     best = {name: ({}, {}, float("inf"), None) for name in variants}
     for _ in range(repeats):
         for name, sim in sims.items():
@@ -128,7 +133,7 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", default="40000", help="comma-separated neuron counts (default 40000)")
     ap.add_argument("--duration", type=float, default=100.0, help="ms per run (default 100: 1000 steps)")
     ap.add_argument("--repeats", type=int, default=3, help="traced rounds, variants in turns (default 3)")
-    ap.add_argument("--variants", default="default", help=f"comma-separated names of {sorted(VARIANTS)} or --options")
+    ap.add_argument("--variants", default="network", help=f"comma-separated names of {sorted(VARIANTS)} or --options")
     ap.add_argument("--options", default=None, help='JSON {"name": {compiler option: value}} of more variants')
     ap.add_argument("--backend", default="auto", choices=("auto", "native", "xla"))
     ap.add_argument("--top", type=int, default=16, help="thunks listed per variant (default 16)")
