@@ -104,7 +104,7 @@ def channel_base(plan, g_state, dt, dtype):
     :func:`~stp_brainpy.core.stp.exp_decay_step`) with no separate drive vector. One elementwise pass per block
     (a per-channel factor), so XLA updates the loop's buffers in place."""
     out = []
-    for (off, size), g, chans in zip(blocks(plan), g_state, _members(plan)):
+    for (_off, size), g, chans in zip(blocks(plan), g_state, _members(plan)):
         chans = [c for c in chans if c.size]
         if not chans:
             out.append(jnp.zeros(size, dtype))
