@@ -16,50 +16,22 @@ fastest round is the cleanest reading. ``--write`` stores the table (``benchmark
 """
 from __future__ import annotations
 
-import os
-
-os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_enable_xprof_traceme=true").strip()
-
-import argparse  # noqa: E402
-import collections  # noqa: E402
-import glob  # noqa: E402
-import gzip  # noqa: E402
-import json  # noqa: E402
-import shutil  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-from pathlib import Path  # noqa: E402
+import sys
+from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _trace  # noqa: E402
+
+_trace.enable()  # before jax starts its backend
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+
 from _results import add_write_options, load_1min, machine_tag, write_results  # noqa: E402
 
 # "network": the options FusedNetwork compiles with (kernels.compiler_options); "xla": XLA's defaults
 VARIANTS = {"network": None, "xla": {}, "v512": {"xla_cpu_prefer_vector_width": 512}}
 COLUMNS = ["neurons", "variant", "thunk", "us_per_step", "calls_per_step", "share", "load_1min"]
-
-
-def traced_run(sim) -> tuple[dict, dict, float, int]:
-    """One run of ``sim`` (a compiled :class:`~stp_brainpy.network.FusedCOBA`) under the profiler:
-    ``({thunk: µs per step}, {thunk: calls per step}, wall µs per step, spikes)``."""
-    import jax
-
-    d = tempfile.mkdtemp(prefix="stepprof")
-    try:
-        with jax.profiler.trace(d):
-            r = sim.run()
-        f = glob.glob(f"{d}/plugins/profile/*/*.trace.json.gz")[0]
-        ev = [e for e in json.load(gzip.open(f))["traceEvents"] if e.get("ph") == "X"]
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
-    n = r["n_steps"]
-    tot, cnt = collections.Counter(), collections.Counter()
-    for e in ev:
-        tot[e["name"]] += e["dur"]
-        cnt[e["name"]] += 1
-    # per-step thunks: not compilation or transfers, nor the executor's own span around the loop body's thunks
-    keep = [k for k in tot if cnt[k] >= n // 2 and not k.startswith("ThunkExecutor")]
-    return ({k: tot[k] / n for k in keep}, {k: cnt[k] / n for k in keep}, 1e6 * r["sim_s"] / n,
-            int(r["counts"].sum()))
 
 
 def build(n: int, duration: float, options: dict, backend: str):
@@ -85,7 +57,8 @@ def profile(n: int, variants: dict, duration: float, repeats: int, backend: str 
     best = {name: ({}, {}, float("inf"), None) for name in variants}
     for _ in range(repeats):
         for name, sim in sims.items():
-            t, c, wall, spikes = traced_run(sim)
+            t, c, wall, res = _trace.thunk_times(sim)
+            spikes = int(res["counts"].sum())
             bt, bc, bw, _ = best[name]
             for k, v in t.items():
                 bt[k] = min(bt.get(k, float("inf")), v)

@@ -16,38 +16,17 @@ step of each (fastest of ``--repeats``) closes the table.
 """
 from __future__ import annotations
 
-import os
+import sys
+from pathlib import Path
 
-os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_enable_xprof_traceme=true").strip()
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _trace  # noqa: E402
+
+_trace.enable()  # before jax starts its backend
 
 import argparse  # noqa: E402
-import collections  # noqa: E402
-import glob  # noqa: E402
-import gzip  # noqa: E402
 import json  # noqa: E402
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
-
-
-def thunk_times(fn) -> tuple[dict, dict, float]:
-    """One traced run: ``({thunk: µs per step}, {thunk: calls per step}, wall µs per step)``."""
-    import jax
-
-    d = tempfile.mkdtemp(prefix="wmprof")
-    try:
-        with jax.profiler.trace(d):
-            r = fn.run()
-        f = glob.glob(f"{d}/plugins/profile/*/*.trace.json.gz")[0]
-        ev = [e for e in json.load(gzip.open(f))["traceEvents"] if e.get("ph") == "X"]
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
-    n = r["n_steps"]
-    tot, cnt = collections.Counter(), collections.Counter()
-    for e in ev:
-        tot[e["name"]] += e["dur"]
-        cnt[e["name"]] += 1
-    keep = [k for k in tot if cnt[k] >= n // 2]  # per-step thunks only (not compilation or transfers)
-    return {k: tot[k] / n for k in keep}, {k: cnt[k] / n for k in keep}, 1e6 * r["sim_s"] / n
+import os  # noqa: E402
 
 
 def fastest(runs):
@@ -107,7 +86,7 @@ def main(argv=None) -> int:
     walls = {k: float("inf") for k in fns}
     for _ in range(args.repeats):  # in turns: a change of load hits every variant alike
         for k, fn in fns.items():
-            runs[k].append(thunk_times(fn))
+            runs[k].append(_trace.thunk_times(fn)[:3])
             walls[k] = min(walls[k], 1e6 * fn.run()["sim_s"] / net.n_steps)
     res = {k: fastest(v) for k, v in runs.items()}
     names = sorted(set().union(*(r[0] for r in res.values())) - {"ThunkExecutor::Execute"},
