@@ -137,7 +137,9 @@ def compiler_options():
     default. ``None`` elsewhere."""
     if jax.default_backend() != "cpu":
         return None
-    width = os.environ.get("STP_BRAINPY_VECTOR_WIDTH", "512")
+    width = os.environ.get("STP_BRAINPY_VECTOR_WIDTH", "512").strip()
+    if width not in ("256", "512"):
+        raise ValueError(f"STP_BRAINPY_VECTOR_WIDTH must be 256 or 512; got {width!r}")
     return None if width == "256" else {"xla_cpu_prefer_vector_width": 512}
 
 
