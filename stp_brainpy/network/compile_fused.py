@@ -88,6 +88,17 @@ def mean_at(entry, i, n, dtype):
     return mu
 
 
+def _ux_mean(st, g, sources=slice(None)):
+    """Mean u and x of STP group ``g``'s state ``st`` over ``sources``: per source (homogeneous) or over the
+    existing synapses of those sources (heterogeneous, ``g.mask``)."""
+    if g.stp.heterogeneous:
+        m = jnp.asarray(g.mask[sources])
+        cnt = jnp.maximum(jnp.sum(m), 1)
+        return jnp.stack([jnp.sum(jnp.where(m, st[sources, 0], 0)) / cnt,
+                          jnp.sum(jnp.where(m, st[sources, 1], 0)) / cnt])
+    return jnp.stack([jnp.mean(st[0][sources]), jnp.mean(st[1][sources])])
+
+
 class FusedNetwork:
     """Build once (connectivity, tables), ``run()`` many times; see the module docstring.
 
@@ -225,28 +236,14 @@ class FusedNetwork:
         for (_label, _pop, a, b), k in zip(self.blocks, self.block_group):
             if k is None:
                 continue
-            st, g = new_stps[k], plan.groups[k]
-            if g.stp.heterogeneous:
-                m = jnp.asarray(g.mask[a:b])
-                cnt = jnp.maximum(jnp.sum(m), 1)
-                block_vals.append(jnp.stack([jnp.sum(jnp.where(m, st[a:b, 0], 0)) / cnt,
-                                             jnp.sum(jnp.where(m, st[a:b, 1], 0)) / cnt]))
-            else:
-                block_vals.append(jnp.stack([jnp.mean(st[0][a:b]), jnp.mean(st[1][a:b])]))
+            block_vals.append(_ux_mean(new_stps[k], plan.groups[k], slice(a, b)))
         every = net.record.every
         s = jnp.minimum(i // every, self.n_samples - 1)
         ux_buf, v_buf = bufs
         if self.stp_groups:
             vals = []
             for k in self.stp_groups:
-                st, g = new_stps[k], plan.groups[k]
-                if g.stp.heterogeneous:
-                    m = jnp.asarray(g.mask)
-                    cnt = jnp.maximum(jnp.sum(m), 1)
-                    vals.append(jnp.stack([jnp.sum(jnp.where(m, st[:, 0], 0)) / cnt,
-                                           jnp.sum(jnp.where(m, st[:, 1], 0)) / cnt]))
-                else:
-                    vals.append(jnp.stack([jnp.mean(st[0]), jnp.mean(st[1])]))
+                vals.append(_ux_mean(new_stps[k], plan.groups[k]))
             row = jnp.stack(vals + block_vals).astype(self.dtype)
             ux_buf = ux_buf.at[s].set(row)
         if self.V_idx.size:
